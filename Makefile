@@ -1,0 +1,25 @@
+# The two commands that work on a fresh machine: `make run` and `make test`.
+PY := .venv/bin/python
+
+.PHONY: install run test bench bench-full reliability clean
+
+install:
+	bash scripts/install.sh
+
+run: install
+	bash scripts/run.sh
+
+test: install
+	bash scripts/test.sh
+
+bench: install
+	$(PY) -m bench --quick
+
+bench-full: install
+	$(PY) -m bench --full
+
+reliability: install
+	KHATA_RELIABILITY=full $(PY) -m pytest -q tests/reliability
+
+clean:
+	rm -rf .venv .pytest_cache .prefect

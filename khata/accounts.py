@@ -1,0 +1,278 @@
+"""Shopkeeper accounts and shop settings.
+
+Passwords are stored only as bcrypt hashes. Login failures are counted here so a
+lockout survives page reloads and restarts; messages never say whether a
+username exists.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import bcrypt
+
+from . import db
+from .book import audit, clean_text, int_in_range, shop_row
+from .dates import DEFAULT_TIMEZONE, validate_timezone
+from .errors import AuthError, Conflict, NotFound, ValidationError
+from .phones import normalize_phone
+
+PASSWORD_RULES = (
+    "8 to 20 characters, with at least one lowercase letter, one uppercase letter, "
+    "one digit and one symbol from @$!%*?&"
+)
+_PASSWORD_RE = re.compile(r"^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)(?=.*[@$!%*?&])[A-Za-z\d@$!%*?&]{8,20}$")
+_USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,29}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DEFAULT_REMINDER_DAYS = (-1, 1, 3, 7, 14, 30)
+DEFAULT_REPEAT_DAYS = 7
+LOGIN_FAILED = "Username or password is incorrect."
+LOCKED = "Too many failed attempts. This account is locked for a while; try again in {minutes} minutes."
+
+
+def validate_password(password: str) -> str:
+    if not isinstance(password, str) or not _PASSWORD_RE.match(password):
+        raise ValidationError(f"The password must be {PASSWORD_RULES}.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(str(password).encode(), password_hash.encode())
+    except ValueError:
+        return False
+
+
+def normalize_username(username) -> str:
+    text = str(username or "").strip().lower()
+    if not _USERNAME_RE.match(text):
+        raise ValidationError(
+            "Username must be 3 to 30 characters: lowercase letters, digits, '.', '_' or '-'."
+        )
+    return text
+
+
+def validate_email(email) -> str:
+    text = str(email or "").strip()
+    if not _EMAIL_RE.match(text) or len(text) > 254:
+        raise ValidationError(f"'{text}' is not an email address.")
+    return text
+
+
+def register_shopkeeper(*, name, shop_name, username, email, phone, password,
+                        timezone_name: str = DEFAULT_TIMEZONE, loan_term_days: int = 30,
+                        path=None) -> dict:
+    """Create a shop and its shopkeeper; returns {shop_id, shopkeeper_id, username}."""
+    name = clean_text(name, "Your name", required=True, max_len=100)
+    shop_name = clean_text(shop_name, "Shop name", required=True, max_len=100)
+    username = normalize_username(username)
+    email = validate_email(email)
+    phone = normalize_phone(phone)
+    validate_password(password)
+    timezone_name = validate_timezone(timezone_name)
+    password_hash = hash_password(password)
+
+    def work(con):
+        if con.execute("SELECT 1 FROM shopkeepers WHERE username = ?", [username]).fetchone():
+            raise Conflict(f"The username '{username}' is taken; please choose another.")
+        shop_id = db.next_id(con, "shop_id_seq")
+        keeper_id = db.next_id(con, "shopkeeper_id_seq")
+        con.execute(
+            "INSERT INTO shops (shop_id, name, phone, timezone, loan_term_days) VALUES (?, ?, ?, ?, ?)",
+            [shop_id, shop_name, phone, timezone_name, loan_term_days],
+        )
+        con.execute(
+            "INSERT INTO shopkeepers (shopkeeper_id, shop_id, username, name, email, phone, password_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [keeper_id, shop_id, username, name, email, phone, password_hash],
+        )
+        audit(con, shop_id, username, "create", "shop", shop_id, None,
+              {"shop_name": shop_name, "username": username})
+        return {"shop_id": shop_id, "shopkeeper_id": keeper_id, "username": username}
+
+    return db.write(work, path)
+
+
+def get_shopkeeper(username, path=None) -> dict | None:
+    """The shopkeeper row joined with the shop's name, or None."""
+    try:
+        username = normalize_username(username)
+    except ValidationError:
+        return None
+    return db.read(lambda con: db.one_as_dict(con.execute(
+        "SELECT k.*, s.name AS shop_name, s.timezone FROM shopkeepers k JOIN shops s USING (shop_id)"
+        " WHERE k.username = ?", [username])), path)
+
+
+def all_credentials(path=None) -> list[dict]:
+    """Every login, for the dashboard's authenticator (username, name, email, hash, failures)."""
+    return db.read(lambda con: db.rows_as_dicts(con.execute(
+        "SELECT username, name, email, password_hash, failed_logins, locked_until, password_changed_at,"
+        " shop_id FROM shopkeepers ORDER BY username")), path)
+
+
+def is_locked(username, *, now: datetime | None = None, path=None) -> bool:
+    keeper = get_shopkeeper(username, path)
+    now = now or datetime.now(timezone.utc)
+    return bool(keeper and keeper["locked_until"] and keeper["locked_until"] > now)
+
+
+def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int = 15,
+                         now: datetime | None = None, path=None) -> bool:
+    """Count a failed login; lock the account at ``max_attempts``. Returns True if now locked.
+
+    Unknown usernames are accepted silently so callers behave the same either way.
+    """
+    try:
+        username = normalize_username(username)
+    except ValidationError:
+        return False
+    now = now or datetime.now(timezone.utc)
+
+    def work(con):
+        row = con.execute("SELECT failed_logins FROM shopkeepers WHERE username = ?", [username]).fetchone()
+        if row is None:
+            return False
+        failures = row[0] + 1
+        locked_until = now + timedelta(minutes=lock_minutes) if failures >= max_attempts else None
+        con.execute(
+            "UPDATE shopkeepers SET failed_logins = ?, locked_until = coalesce(?, locked_until) WHERE username = ?",
+            [0 if locked_until else failures, locked_until, username],
+        )
+        return locked_until is not None
+
+    return db.write(work, path)
+
+
+def record_login_success(username, path=None) -> None:
+    username = normalize_username(username)
+    db.write(lambda con: con.execute(
+        "UPDATE shopkeepers SET failed_logins = 0, locked_until = NULL WHERE username = ?"
+        " AND (failed_logins <> 0 OR locked_until IS NOT NULL)", [username]), path)
+
+
+def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int = 15,
+                 now: datetime | None = None, path=None) -> dict:
+    """Check a login; counts failures and enforces the lockout. Returns the shopkeeper."""
+    now = now or datetime.now(timezone.utc)
+    keeper = get_shopkeeper(username, path)
+    if keeper and keeper["locked_until"] and keeper["locked_until"] > now:
+        minutes = max(1, int((keeper["locked_until"] - now).total_seconds() // 60) + 1)
+        raise AuthError(LOCKED.format(minutes=minutes))
+    if keeper is None or not check_password(password, keeper["password_hash"]):
+        if keeper is None:
+            check_password(password, _DUMMY_HASH)  # same time whether or not the user exists
+        locked = record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
+                                      now=now, path=path)
+        if locked:
+            raise AuthError(LOCKED.format(minutes=lock_minutes))
+        raise AuthError(LOGIN_FAILED)
+    record_login_success(keeper["username"], path)
+    return keeper
+
+
+_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=4)).decode()
+
+
+def change_password(username, old_password, new_password, path=None) -> datetime:
+    """Replace the hash after checking the old password; returns the change time
+    (sessions issued before it are no longer valid)."""
+    validate_password(new_password)
+    keeper = get_shopkeeper(username, path)
+    if keeper is None or not check_password(old_password, keeper["password_hash"]):
+        raise AuthError("The current password is incorrect.")
+    if old_password == new_password:
+        raise ValidationError("The new password must be different from the current one.")
+    new_hash = hash_password(new_password)
+    changed_at = datetime.now(timezone.utc)
+
+    def work(con):
+        con.execute("UPDATE shopkeepers SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+                    [new_hash, changed_at, keeper["username"]])
+        audit(con, keeper["shop_id"], keeper["username"], "change_password", "shopkeeper",
+              keeper["shopkeeper_id"])
+        return changed_at
+
+    return db.write(work, path)
+
+
+# ---- shop settings -------------------------------------------------------------------
+
+SETTINGS_FIELDS = ("name", "phone", "timezone", "loan_term_days", "upi_id",
+                   "reminders_enabled", "reminder_days", "reminder_repeat_days")
+_UPI_RE = re.compile(r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$")
+
+
+def parse_reminder_days(value) -> tuple[int, ...]:
+    """'-1, 1, 3, 7' -> (-1, 1, 3, 7): days relative to the due date (after grace)."""
+    if isinstance(value, (list, tuple)):
+        parts = [str(v) for v in value]
+    else:
+        parts = [p for p in re.split(r"[,\s]+", str(value or "").strip()) if p]
+    try:
+        days = sorted({int(p) for p in parts})
+    except ValueError:
+        raise ValidationError("Reminder days must be whole numbers separated by commas, like -1, 1, 3, 7.") from None
+    if not days:
+        raise ValidationError("Give at least one reminder day, like -1, 1, 3, 7.")
+    if any(d < -30 or d > 365 for d in days):
+        raise ValidationError("Reminder days must be between -30 and 365.")
+    return tuple(days)
+
+
+def get_settings(shop_id, path=None) -> dict:
+    row = db.read(lambda con: shop_row(con, shop_id), path)
+    row["reminder_days"] = parse_reminder_days(row["reminder_days"])
+    return row
+
+
+def update_settings(shop_id, *, actor: str | None = None, path=None, **changes) -> dict:
+    """Change shop profile and reminder settings; unknown fields are refused."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    clean: dict = {}
+    for field, value in changes.items():
+        if field == "name":
+            clean[field] = clean_text(value, "Shop name", required=True, max_len=100)
+        elif field == "phone":
+            clean[field] = normalize_phone(value) if str(value or "").strip() else None
+        elif field == "timezone":
+            clean[field] = validate_timezone(value)
+        elif field == "loan_term_days":
+            clean[field] = int_in_range(value, "Default loan term", 1, 365)
+        elif field == "upi_id":
+            text = str(value or "").strip()
+            if text and not _UPI_RE.match(text):
+                raise ValidationError(f"'{text}' is not a UPI ID; it looks like shopname@okbank.")
+            clean[field] = text or None
+        elif field == "reminders_enabled":
+            clean[field] = bool(value)
+        elif field == "reminder_days":
+            clean[field] = ",".join(str(d) for d in parse_reminder_days(value))
+        elif field == "reminder_repeat_days":
+            clean[field] = int_in_range(value, "Repeat every (days)", 0, 60)
+
+    def work(con):
+        before = shop_row(con, shop_id)
+        if clean:
+            sets = ", ".join(f"{field} = ?" for field in clean)
+            con.execute(f"UPDATE shops SET {sets} WHERE shop_id = ?", [*clean.values(), before["shop_id"]])
+            audit(con, before["shop_id"], actor, "edit", "shop", before["shop_id"],
+                  {k: before[k] for k in clean}, clean)
+        return shop_row(con, shop_id)
+
+    row = db.write(work, path)
+    row["reminder_days"] = parse_reminder_days(row["reminder_days"])
+    return row
+
+
+def shop_id_for(username, path=None) -> int:
+    keeper = get_shopkeeper(username, path)
+    if keeper is None:
+        raise NotFound("No such shopkeeper.")
+    return keeper["shop_id"]

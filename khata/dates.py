@@ -1,0 +1,64 @@
+"""Shop-local time. No service reads the clock except through ``shop_today``."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from .errors import ValidationError
+
+DEFAULT_TIMEZONE = "Asia/Kolkata"
+EARLIEST_DATE = date(2000, 1, 1)
+
+
+def validate_timezone(name: str) -> str:
+    name = (name or "").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"'{name}' is not a time zone we know (try Asia/Kolkata).") from None
+    if name not in available_timezones() and name != "UTC":
+        raise ValidationError(f"'{name}' is not a time zone we know (try Asia/Kolkata).")
+    return name
+
+
+def shop_today(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
+    """The calendar date at the shop right now (or at ``now``, an aware instant)."""
+    instant = now if now is not None else datetime.now(timezone.utc)
+    if instant.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return instant.astimezone(ZoneInfo(tz)).date()
+
+
+def parse_date(value, field: str = "Date") -> date:
+    """Accept a date, a datetime or an ISO 'YYYY-MM-DD' string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        parsed = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            raise ValidationError(f"{field} is required.")
+        try:
+            parsed = date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"{field} '{text}' is not a date; use YYYY-MM-DD, like 2026-11-27.") from None
+    if parsed < EARLIEST_DATE or parsed.year > 2200:
+        raise ValidationError(f"{field} {parsed.isoformat()} is outside the dates this book keeps.")
+    return parsed
+
+
+def days_past_due(due_date: date, grace_days: int, today: date) -> int:
+    """Days after the grace period ended; 0 while still within it."""
+    return max(0, (today - (due_date + timedelta(days=grace_days))).days)
+
+
+def loan_status(outstanding, due_date: date, grace_days: int, today: date, reversed_: bool = False) -> str:
+    """The rule the SQL view implements too: reversed, paid, overdue or pending."""
+    if reversed_:
+        return "reversed"
+    if outstanding == 0:
+        return "paid"
+    if today > due_date + timedelta(days=grace_days):
+        return "overdue"
+    return "pending"

@@ -1,0 +1,182 @@
+"""The only module that calls ``duckdb.connect``.
+
+Rules (see ../shared/DESIGN.md):
+- one short connection per unit of work, closed at once, never kept in a
+  global or a Streamlit cache, so the app, the reminder flow and the CLI (three
+  processes) can take turns on one file;
+- DuckDB locks the whole file per process: on "Could not set lock" we retry with
+  backoff for ``KHATA_LOCK_TIMEOUT`` seconds, then raise ``DatabaseBusy``;
+- inside one process, writes are serialised by a per-file lock. DuckDB's
+  optimistic transactions catch two updates of one row, but not two inserts that
+  together break a rule (two sales against one credit limit), so the check and
+  the insert must not interleave. Conflicts that still happen are retried.
+- migrations (``migrations/NNN_*.sql``) run the first time a process opens a file.
+"""
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+import duckdb
+
+from .errors import DatabaseBusy
+
+T = TypeVar("T")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_DB = PROJECT_ROOT / "data" / "khata.duckdb"
+
+BUSY_MESSAGE = (
+    "The shop's book is open in another program and stayed locked for {secs:.0f} s. "
+    "Nothing was changed; please try again in a moment."
+)
+
+# Figures for the reliability report: how often and how long we waited on the file lock.
+lock_stats = {"retries": 0, "longest_wait_s": 0.0, "conflict_retries": 0}
+
+_write_locks: dict[str, threading.RLock] = defaultdict(threading.RLock)
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """Explicit path, else ``KHATA_DB``, else ``data/khata.duckdb`` in the project."""
+    chosen = path or os.environ.get("KHATA_DB") or DEFAULT_DB
+    return Path(chosen).expanduser().resolve()
+
+
+def lock_timeout_s() -> float:
+    return float(os.environ.get("KHATA_LOCK_TIMEOUT", "20"))
+
+
+def _is_lock_error(err: Exception) -> bool:
+    text = str(err)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _is_conflict(err: Exception) -> bool:
+    return isinstance(err, duckdb.TransactionException) or "Conflict on" in str(err)
+
+
+def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
+    timeout = lock_timeout_s() if timeout is None else timeout
+    started = time.monotonic()
+    delay = 0.01
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            waited = time.monotonic() - started
+            if waited > lock_stats["longest_wait_s"]:
+                lock_stats["longest_wait_s"] = waited
+            return con
+        except (duckdb.IOException, duckdb.ConnectionException) as err:
+            if not _is_lock_error(err):
+                raise
+            if time.monotonic() - started >= timeout:
+                raise DatabaseBusy(BUSY_MESSAGE.format(secs=timeout)) from None
+            lock_stats["retries"] += 1
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def connect(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short connection for one unit of work; closed on exit."""
+    resolved = db_path(path)
+    resolved.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(resolved, lock_timeout)
+    try:
+        if str(resolved) not in _migrated:
+            with _migrate_lock:
+                if str(resolved) not in _migrated:
+                    migrate(con)
+                    _migrated.add(str(resolved))
+        yield con
+    finally:
+        con.close()
+
+
+def read(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None) -> T:
+    """Run a read-only unit of work."""
+    with connect(path) as con:
+        return fn(con)
+
+
+def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None, *, attempts: int = 5,
+          lock_timeout: float | None = None) -> T:
+    """Run ``fn(con)`` in one transaction: all of it is committed or none of it.
+
+    ``fn`` may be called again after a transaction conflict, so it must not have
+    side effects outside the database.
+    """
+    resolved = db_path(path)
+    with _write_locks[str(resolved)]:
+        for attempt in range(attempts):
+            with connect(resolved, lock_timeout=lock_timeout) as con:
+                con.begin()
+                try:
+                    result = fn(con)
+                    con.commit()
+                    return result
+                except Exception as err:
+                    try:
+                        con.rollback()
+                    except duckdb.Error:
+                        pass
+                    if _is_conflict(err) and attempt < attempts - 1:
+                        lock_stats["conflict_retries"] += 1
+                        time.sleep(0.005 * (attempt + 1))
+                        continue
+                    raise
+    raise AssertionError("unreachable")
+
+
+def applied_migrations(con) -> list[int]:
+    return [row[0] for row in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet recorded in ``schema_version``; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    )
+    done = set(applied_migrations(con))
+    applied = []
+    for file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        version = int(file.name[:3])
+        if version in done:
+            continue
+        con.begin()
+        try:
+            con.execute(file.read_text())
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, file.name])
+            con.commit()
+        except Exception:
+            con.rollback()
+            raise
+        applied.append(file.name)
+    return applied
+
+
+def next_id(con, sequence: str) -> int:
+    return con.execute(f"SELECT nextval('{sequence}')").fetchone()[0]
+
+
+def rows_as_dicts(cursor) -> list[dict]:
+    """Fetch all rows as dicts (DECIMAL stays Decimal, unlike ``.df()``)."""
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def one_as_dict(cursor) -> dict | None:
+    rows = rows_as_dicts(cursor)
+    return rows[0] if rows else None

@@ -1,0 +1,49 @@
+"""Errors whose message is meant for the shopkeeper, in the shopkeeper's words."""
+
+
+class KhataError(Exception):
+    """Base class: ``str(err)`` is safe to show to a shopkeeper as it is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(KhataError):
+    """Something typed in a form is not acceptable."""
+
+
+class NotFound(KhataError):
+    """No such thing in this shop (also what another shop's ids look like)."""
+
+
+class Conflict(KhataError):
+    """The action clashes with what is already in the book (duplicate phone, ...)."""
+
+
+class CreditLimitExceeded(Conflict):
+    """A sale would take the customer past their credit limit."""
+
+
+class Overpayment(Conflict):
+    """A repayment larger than what is owed."""
+
+
+class AuthError(KhataError):
+    """Login, lockout and password problems; never says whether a username exists."""
+
+
+class DatabaseBusy(KhataError):
+    """Another program kept the database file locked longer than we wait."""
+
+
+class ImportRejected(KhataError):
+    """A CSV import with bad rows: nothing was imported; ``row_errors`` lists them."""
+
+    def __init__(self, row_errors: list[tuple[int, str]]):
+        self.row_errors = row_errors
+        shown = "; ".join(f"line {line}: {reason}" for line, reason in row_errors[:5])
+        more = f" (and {len(row_errors) - 5} more)" if len(row_errors) > 5 else ""
+        super().__init__(
+            f"Nothing was imported: {len(row_errors)} row(s) need fixing. {shown}{more}"
+        )

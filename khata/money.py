@@ -1,0 +1,43 @@
+"""Money rules: exact Decimal rupees, never float.
+
+Amounts are > 0 with at most 2 decimals and fit DECIMAL(18,2) comfortably.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+
+from .errors import ValidationError
+
+PAISA = Decimal("0.01")
+MAX_AMOUNT = Decimal("100000000.00")  # ₹10 crore: far above any shop's single entry
+
+
+def parse_amount(value, field: str = "Amount", *, allow_zero: bool = False) -> Decimal:
+    """Turn typed input into an exact amount, or raise a message the shopkeeper understands."""
+    if value is None or isinstance(value, bool):
+        raise ValidationError(f"{field} is required.")
+    if isinstance(value, float):
+        value = repr(value)  # keeps 0.1 as "0.1", and NaN/inf are caught below
+    text = str(value).strip().replace(",", "").replace("₹", "").strip()
+    if not text:
+        raise ValidationError(f"{field} is required.")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{field} must be a number of rupees, like 250 or 99.50.") from None
+    if not amount.is_finite():
+        raise ValidationError(f"{field} must be a number of rupees, like 250 or 99.50.")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError(f"{field} cannot be negative." if allow_zero else f"{field} must be more than ₹0.")
+    if amount > MAX_AMOUNT:
+        raise ValidationError(f"{field} is too large (the most is {format_inr(MAX_AMOUNT)}).")
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(PAISA):
+        raise ValidationError(f"{field} can have at most 2 decimal places (paise).")
+    return amount.quantize(PAISA)
+
+
+def format_inr(amount) -> str:
+    """₹ with Indian grouping: ₹12,34,567.50."""
+    return format_currency(Decimal(amount), "INR", locale="en_IN")

@@ -1,0 +1,205 @@
+"""Read models: the shop summary, aging, customer statements and chart data.
+
+Totals are aggregated in SQL and returned as Decimal. The ``*_frame`` functions
+return pandas frames for charts and tables only (``.df()`` turns DECIMAL into
+float), never for a figure shown as a balance.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+
+from . import db
+from .book import resolve_today, shop_row
+from .customers import _customer
+from .dates import parse_date
+
+ZERO = Decimal("0.00")
+AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+_SUMMARY_SQL = """
+SELECT
+  coalesce(sum(principal) FILTER (WHERE NOT reversed), 0)              AS total_issued,
+  coalesce(sum(repaid) FILTER (WHERE NOT reversed), 0)                 AS total_collected,
+  coalesce(sum(outstanding), 0)                                        AS outstanding,
+  coalesce(sum(outstanding) FILTER (WHERE status = 'overdue'), 0)      AS overdue_amount,
+  count(*) FILTER (WHERE status = 'pending')                           AS pending_count,
+  count(*) FILTER (WHERE status = 'paid')                              AS paid_count,
+  count(*) FILTER (WHERE status = 'overdue')                           AS overdue_count,
+  count(*) FILTER (WHERE status = 'reversed')                          AS reversed_count,
+  avg(last_paid_on - issue_date) FILTER (WHERE status = 'paid')        AS avg_days_to_repay,
+  count(DISTINCT customer_id) FILTER (WHERE status = 'overdue')        AS customers_overdue,
+  coalesce(sum(outstanding) FILTER (WHERE outstanding > 0 AND days_past_due = 0), 0)              AS aging_current,
+  coalesce(sum(outstanding) FILTER (WHERE days_past_due BETWEEN 1 AND 30), 0)                     AS aging_1_30,
+  coalesce(sum(outstanding) FILTER (WHERE days_past_due BETWEEN 31 AND 60), 0)                    AS aging_31_60,
+  coalesce(sum(outstanding) FILTER (WHERE days_past_due BETWEEN 61 AND 90), 0)                    AS aging_61_90,
+  coalesce(sum(outstanding) FILTER (WHERE days_past_due > 90), 0)                                 AS aging_90_plus
+FROM loan_balances_for(?, ?)
+WHERE shop_id = ?
+"""
+
+
+def _money(value) -> Decimal:
+    return Decimal(value if value is not None else 0).quantize(Decimal("0.01"))
+
+
+def shop_summary(shop_id, *, today: date | None = None, path=None) -> dict:
+    """The whole book at the shop-local date: totals, counts by status, rates, aging."""
+
+    def work(con):
+        sid = shop_row(con, shop_id)["shop_id"]
+        as_of = resolve_today(con, sid, today)
+        row = db.one_as_dict(con.execute(_SUMMARY_SQL, [sid, as_of, sid]))
+        pay = con.execute(
+            "SELECT coalesce(avg(r.amount), 0), count(*) FROM repayments r WHERE r.shop_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM reversals v WHERE v.entry_type = 'repayment' AND v.entry_id = r.repayment_id)",
+            [sid]).fetchone()
+        issued = _money(row["total_issued"])
+        collected = _money(row["total_collected"])
+        return {
+            "as_of": as_of,
+            "total_issued": issued,
+            "total_collected": collected,
+            "outstanding": _money(row["outstanding"]),
+            "overdue_amount": _money(row["overdue_amount"]),
+            "counts": {s: row[f"{s}_count"] for s in ("pending", "paid", "overdue", "reversed")},
+            "collection_rate": (collected / issued).quantize(Decimal("0.0001")) if issued else Decimal("0"),
+            "avg_days_to_repay": (Decimal(str(row["avg_days_to_repay"])).quantize(Decimal("0.1"))
+                                  if row["avg_days_to_repay"] is not None else None),
+            "avg_repayment": _money(pay[0]),
+            "repayment_count": pay[1],
+            "customers_overdue": row["customers_overdue"],
+            "aging": {
+                "current": _money(row["aging_current"]),
+                "1-30": _money(row["aging_1_30"]),
+                "31-60": _money(row["aging_31_60"]),
+                "61-90": _money(row["aging_61_90"]),
+                "90+": _money(row["aging_90_plus"]),
+            },
+        }
+
+    return db.read(work, path)
+
+
+_STATEMENT_SQL = """
+WITH entries AS (
+  SELECT l.issue_date AS entry_date, l.created_at, 1 AS ord, 'sale' AS entry,
+         l.loan_id, CAST(NULL AS BIGINT) AS repayment_id,
+         l.item AS description, l.amount AS debit, CAST(0 AS DECIMAL(18,2)) AS credit
+  FROM loans l WHERE l.shop_id = ? AND l.customer_id = ?
+  UNION ALL
+  SELECT r.paid_on, r.created_at, 2, 'repayment', r.loan_id, r.repayment_id,
+         'Paid by ' || r.method || coalesce(' - ' || r.note, ''), 0, r.amount
+  FROM repayments r WHERE r.shop_id = ? AND r.customer_id = ?
+  UNION ALL
+  SELECT v.reversed_on, v.created_at, 3, 'sale reversed', l.loan_id, NULL,
+         'Reversed: ' || v.reason, 0, l.amount
+  FROM reversals v JOIN loans l ON v.entry_type = 'loan' AND v.entry_id = l.loan_id
+  WHERE l.shop_id = ? AND l.customer_id = ?
+  UNION ALL
+  SELECT v.reversed_on, v.created_at, 3, 'repayment reversed', r.loan_id, r.repayment_id,
+         'Reversed: ' || v.reason, r.amount, 0
+  FROM reversals v JOIN repayments r ON v.entry_type = 'repayment' AND v.entry_id = r.repayment_id
+  WHERE r.shop_id = ? AND r.customer_id = ?
+)
+SELECT entry_date, entry, loan_id, repayment_id, description,
+       CAST(debit AS DECIMAL(18,2)) AS debit, CAST(credit AS DECIMAL(18,2)) AS credit,
+       CAST(sum(debit - credit) OVER (ORDER BY entry_date, created_at, ord, loan_id, repayment_id
+                                      ROWS UNBOUNDED PRECEDING) AS DECIMAL(18,2)) AS balance
+FROM entries
+ORDER BY entry_date, created_at, ord, loan_id, repayment_id
+"""
+
+
+def customer_statement(shop_id, customer_id, *, path=None) -> list[dict]:
+    """Every sale, repayment and reversal in date order with a running balance;
+    the last balance equals what the customer owes."""
+
+    def work(con):
+        sid = shop_row(con, shop_id)["shop_id"]
+        cid = _customer(con, sid, customer_id, include_archived=True)["customer_id"]
+        return db.rows_as_dicts(con.execute(_STATEMENT_SQL, [sid, cid] * 4))
+
+    return db.read(work, path)
+
+
+# ---- chart data (frames for display only) --------------------------------------------
+
+def _range(con, sid, date_from, date_to, today):
+    as_of = resolve_today(con, sid, today)
+    start = parse_date(date_from, "From date") if date_from not in (None, "") else date(2000, 1, 1)
+    end = parse_date(date_to, "To date") if date_to not in (None, "") else as_of
+    return as_of, start, end
+
+
+def issued_vs_collected_frame(shop_id, *, period: str = "week", date_from=None, date_to=None,
+                              today: date | None = None, path=None) -> pd.DataFrame:
+    """Issued and collected per week or month (columns: period, issued, collected)."""
+    unit = "month" if period == "month" else "week"
+
+    def work(con):
+        sid = shop_row(con, shop_id)["shop_id"]
+        _, start, end = _range(con, sid, date_from, date_to, today)
+        return con.execute(
+            f"SELECT CAST(date_trunc('{unit}', day) AS DATE) AS period, sum(issued) AS issued,"
+            " sum(collected) AS collected FROM daily_collections"
+            " WHERE shop_id = ? AND day BETWEEN ? AND ? GROUP BY ALL ORDER BY period",
+            [sid, start, end]).df()
+
+    return db.read(work, path)
+
+
+def aging_frame(summary: dict) -> pd.DataFrame:
+    return pd.DataFrame({"bucket": list(summary["aging"]), "outstanding": [
+        float(v) for v in summary["aging"].values()]})
+
+
+def status_mix_frame(summary: dict) -> pd.DataFrame:
+    counts = summary["counts"]
+    return pd.DataFrame({"status": list(counts), "loans": list(counts.values())})
+
+
+def top_customers_frame(shop_id, *, n: int = 10, today: date | None = None, path=None) -> pd.DataFrame:
+    def work(con):
+        sid = shop_row(con, shop_id)["shop_id"]
+        as_of = resolve_today(con, sid, today)
+        return con.execute(
+            "SELECT name, outstanding, overdue FROM customer_balances_for(?, ?) WHERE shop_id = ?"
+            " AND outstanding > 0 ORDER BY outstanding DESC, customer_id LIMIT ?", [sid, as_of, sid, n]).df()
+
+    return db.read(work, path)
+
+
+def expected_collections_frame(shop_id, *, weeks: int = 8, today: date | None = None, path=None) -> pd.DataFrame:
+    """Outstanding that falls due in each of the next ``weeks`` weeks (by due date + grace)."""
+
+    def work(con):
+        sid = shop_row(con, shop_id)["shop_id"]
+        as_of = resolve_today(con, sid, today)
+        frame = con.execute(
+            "SELECT CAST((due_date + grace_days - ?::DATE) // 7 AS INTEGER) AS week_index,"
+            " sum(outstanding) AS amount, count(*) AS loans"
+            " FROM loan_balances_for(?, ?) WHERE shop_id = ? AND outstanding > 0"
+            " AND due_date + grace_days >= ?::DATE AND due_date + grace_days < ?::DATE + ?"
+            " GROUP BY ALL", [as_of, sid, as_of, sid, as_of, as_of, 7 * weeks]).df()
+        weeks_frame = pd.DataFrame({"week_index": range(weeks)})
+        weeks_frame["week_start"] = [as_of + timedelta(days=7 * i) for i in range(weeks)]
+        merged = weeks_frame.merge(frame, on="week_index", how="left").fillna({"amount": 0, "loans": 0})
+        return merged[["week_start", "amount", "loans"]]
+
+    return db.read(work, path)
+
+
+def days_to_repay_frame(shop_id, *, today: date | None = None, path=None) -> pd.DataFrame:
+    """One row per fully repaid loan: days from sale to the last repayment."""
+
+    def work(con):
+        sid = shop_row(con, shop_id)["shop_id"]
+        as_of = resolve_today(con, sid, today)
+        return con.execute(
+            "SELECT loan_id, CAST(last_paid_on - issue_date AS INTEGER) AS days_to_repay"
+            " FROM loan_balances_for(?, ?) WHERE shop_id = ? AND status = 'paid'", [sid, as_of, sid]).df()
+
+    return db.read(work, path)
