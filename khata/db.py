@@ -180,3 +180,19 @@ def rows_as_dicts(cursor) -> list[dict]:
 def one_as_dict(cursor) -> dict | None:
     rows = rows_as_dicts(cursor)
     return rows[0] if rows else None
+
+
+def insert_rows(con, table: str, rows: list[dict]) -> int:
+    """Bulk insert (through Arrow, not row by row); columns are the dict keys."""
+    if not rows:
+        return 0
+    import pyarrow as pa
+
+    frame = pa.Table.from_pylist(rows)
+    con.register("_incoming_rows", frame)
+    try:
+        columns = ", ".join(frame.column_names)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming_rows")
+    finally:
+        con.unregister("_incoming_rows")
+    return len(rows)

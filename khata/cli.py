@@ -1,0 +1,159 @@
+"""`python -m khata ...`: init, demo, import, export, backup, restore.
+
+Every failure a person can cause (bad arguments, a missing or unreadable file,
+a database that stays locked) ends with a one-line message and a non-zero exit
+code, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import db
+from .errors import ImportRejected, KhataError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def _db_arg(parser):
+    parser.add_argument("--db", metavar="PATH", help="database file (default: $KHATA_DB or data/khata.duckdb)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m khata", description="Credikhaata: the shop's credit book.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create or migrate a database")
+    _db_arg(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="create the demo shop (user demo / Demo@1234)")
+    _db_arg(p)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import data from CSV")
+    what = p.add_subparsers(dest="what", required=True, parser_class=_Parser)
+    c = what.add_parser("customers", help="customers (name,phone[,address,trust_score,credit_limit,notes,"
+                                          "opening_balance,opening_due_date])")
+    c.add_argument("file")
+    c.add_argument("--shop", required=True, metavar="USERNAME", help="the shopkeeper's username")
+    _db_arg(c)
+    c.set_defaults(func=cmd_import_customers)
+
+    p = sub.add_parser("export", help="analyst snapshot: Parquet per table/view + snapshot.duckdb")
+    p.add_argument("--out", required=True, metavar="DIR")
+    _db_arg(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("backup", help="consistent copy of the whole database")
+    p.add_argument("--out", required=True, metavar="DIR")
+    _db_arg(p)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="bring a backup back (replaces the current data)")
+    p.add_argument("dir", metavar="DIR")
+    _db_arg(p)
+    p.set_defaults(func=cmd_restore)
+
+    _add_plugins(sub)
+    return parser
+
+
+def _add_plugins(sub) -> None:
+    """Commands that live with their feature (reminders) register themselves here."""
+    try:
+        from . import reminders_cli  # noqa: F401
+    except ImportError:
+        return
+    reminders_cli.add_commands(sub, _db_arg)
+
+
+def cmd_init(args) -> int:
+    with db.connect(args.db) as con:
+        versions = db.applied_migrations(con)
+    print(f"Database ready at {db.db_path(args.db)} (schema version {max(versions)}).")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo
+
+    result = create_demo(seed=args.seed, path=args.db)
+    print(f"Demo shop created in {db.db_path(args.db)}: {result['customers']} customers, "
+          f"{result['loans']} credit sales, {result['repayments']} repayments.")
+    print(f"Log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_import_customers(args) -> int:
+    from tqdm import tqdm
+
+    from .accounts import get_shopkeeper
+    from .importer import import_customers
+
+    keeper = get_shopkeeper(args.shop, args.db)
+    if keeper is None:
+        raise KhataError(f"There is no shopkeeper with the username '{args.shop}'.")
+    bar = tqdm(total=0, unit="row", file=sys.stderr, disable=None, leave=False)
+
+    def progress(done, total):
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        result = import_customers(keeper["shop_id"], args.file, actor=args.shop, progress=progress, path=args.db)
+    finally:
+        bar.close()
+    print(f"Imported {result['customers']} customers and {result['opening_balances']} opening balances.")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export_snapshot
+
+    result = export_snapshot(args.out, path=args.db)
+    print(f"Snapshot written to {result['out']}: " + ", ".join(f"{k} ({v})" for k, v in result["tables"].items()))
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from .export import backup
+
+    print(f"Backup written to {backup(args.out, path=args.db)}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from .export import restore
+
+    counts = restore(args.dir, path=args.db)
+    print("Restored: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ImportRejected as err:
+        print(f"error: {err.message.split(' row(s)')[0]} row(s) need fixing; nothing was imported:", file=sys.stderr)
+        for line, reason in err.row_errors:
+            print(f"  line {line}: {reason}", file=sys.stderr)
+        return EXIT_ERROR
+    except KhataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as err:
+        print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("Interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130

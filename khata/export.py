@@ -1,0 +1,139 @@
+"""Analyst snapshots and backups.
+
+An analyst never holds the live file open: ``export_snapshot`` writes one Parquet
+file per table and per analyst view plus ``snapshot.duckdb`` holding the same,
+which can be opened (even read-write) while the app runs. ``backup`` copies the
+whole database consistently (one short read) and ``restore`` brings a backup
+back in one transaction.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import db
+from .errors import ValidationError
+
+ANALYST_VIEWS = ("loan_balances", "customer_balances", "daily_collections", "reminder_log")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _tables(con, database: str = "main") -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'"
+        " ORDER BY table_name" if database == "main" else
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' ORDER BY table_name",
+        [] if database == "main" else [database]).fetchall()]
+
+
+def _views(con) -> list[str]:
+    present = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name = current_database()").fetchall()}
+    return [v for v in ANALYST_VIEWS if v in present]
+
+
+def export_snapshot(out_dir, *, path=None) -> dict:
+    """Write <out>/<name>.parquet for every table and analyst view, and <out>/snapshot.duckdb."""
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp_db = out / "snapshot.duckdb.tmp"
+    for leftover in (tmp_db, Path(str(tmp_db) + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+    def work(con):
+        names = _tables(con) + _views(con)
+        counts = {}
+        for name in names:
+            target = out / f"{name}.parquet.tmp"
+            con.execute(f"COPY (SELECT * FROM {name}) TO '{_sql_path(target)}' (FORMAT parquet)")
+            counts[name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        con.execute(f"ATTACH '{_sql_path(tmp_db)}' AS snapshot")
+        try:
+            for name in names:
+                con.execute(f"CREATE TABLE snapshot.{name} AS SELECT * FROM main.{name}")
+            con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ?::TIMESTAMPTZ AS exported_at",
+                        [datetime.now(timezone.utc)])
+        finally:
+            con.execute("DETACH snapshot")
+        return counts
+
+    counts = db.read(work, path)
+    for name in counts:
+        os.replace(out / f"{name}.parquet.tmp", out / f"{name}.parquet")
+    os.replace(tmp_db, out / "snapshot.duckdb")
+    return {"out": str(out), "tables": counts}
+
+
+def backup(out_dir, *, path=None) -> Path:
+    """A consistent copy of the whole database (schema, data, sequences) in <out>/khata-backup.duckdb."""
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "khata-backup.duckdb"
+    tmp = out / "khata-backup.duckdb.tmp"
+    tmp.unlink(missing_ok=True)
+
+    def work(con):
+        source = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(f"ATTACH '{_sql_path(tmp)}' AS backup_copy")
+        try:
+            con.execute(f"COPY FROM DATABASE \"{source}\" TO backup_copy")
+        finally:
+            con.execute("DETACH backup_copy")
+
+    db.read(work, path)
+    os.replace(tmp, target)
+    return target
+
+
+def restore(backup_dir, *, path=None) -> dict:
+    """Replace every table's rows with the backup's, in one transaction, and move the
+    id sequences to where the backup had them. Returns row counts per table."""
+    source = Path(backup_dir).expanduser().resolve()
+    if source.is_dir():
+        source = source / "khata-backup.duckdb"
+    if not source.is_file():
+        raise ValidationError(f"There is no backup at {source}.")
+
+    def work(con):
+        con.execute(f"ATTACH '{_sql_path(source)}' AS backup_copy (READ_ONLY)")
+        try:
+            theirs = set(_tables(con, "backup_copy"))
+            ours = set(_tables(con))
+            if "schema_version" not in theirs:
+                raise ValidationError(f"{source} is not a Credikhaata backup.")
+            newest_theirs = con.execute("SELECT max(version) FROM backup_copy.main.schema_version").fetchone()[0]
+            newest_ours = con.execute("SELECT max(version) FROM main.schema_version").fetchone()[0]
+            if newest_theirs > newest_ours:
+                raise ValidationError("This backup comes from a newer version of Credikhaata; update first.")
+            counts = {}
+            con.execute("BEGIN")
+            for table in sorted(ours & theirs - {"schema_version"}):
+                con.execute(f"DELETE FROM main.{table}")
+                columns = [r[0] for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'backup_copy'"
+                    " AND table_name = ?", [table]).fetchall()]
+                cols = ", ".join(columns)
+                con.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM backup_copy.main.{table}")
+                counts[table] = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]
+            for name, last in con.execute(
+                    "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = 'backup_copy'"
+            ).fetchall():
+                start = (last or 0) + 1
+                con.execute(f"CREATE OR REPLACE SEQUENCE main.{name} START {int(start)}")
+            con.execute("COMMIT")
+            return counts
+        except Exception:
+            try:
+                con.execute("ROLLBACK")
+            except Exception:
+                pass
+            raise
+        finally:
+            con.execute("DETACH backup_copy")
+
+    with db._write_locks[str(db.db_path(path))]:
+        return db.read(work, path)

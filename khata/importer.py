@@ -1,0 +1,167 @@
+"""All-or-nothing CSV import of customers (for a shopkeeper moving from a paper book).
+
+Every row is validated first; if any is bad nothing is written and each bad row
+is reported with its line number. The good case is one transaction, so a killed
+process leaves the book as it was.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import db
+from .book import audit, resolve_today, shop_row
+from .customers import DEFAULT_CREDIT_LIMIT, clean_customer_fields
+from .dates import parse_date
+from .errors import ImportRejected, KhataError, ValidationError
+from .money import parse_amount
+
+REQUIRED = ("name", "phone")
+OPTIONAL = ("address", "trust_score", "credit_limit", "notes", "opening_balance", "opening_due_date")
+OPENING_ITEM = "Opening balance (from the paper khata)"
+MAX_ROWS = 200_000
+
+Progress = Callable[[int, int], None]
+
+
+def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
+    """(header, [(line number, row)]) from a path, bytes, text or a file object."""
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source):
+        path = Path(source)
+        if not path.is_file():
+            raise ValidationError(f"There is no file at {path}.")
+        raw = path.read_bytes()
+    elif isinstance(source, (bytes, bytearray)):
+        raw = bytes(source)
+    elif isinstance(source, str):
+        raw = source.encode()
+    else:
+        data = source.read()
+        raw = data.encode() if isinstance(data, str) else data
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not a UTF-8 CSV; save it from your spreadsheet as 'CSV UTF-8'.") from None
+    if "\x00" in text:
+        raise ValidationError("The file is not a CSV text file.")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as err:
+        raise ValidationError(f"The file could not be read as CSV: {err}.") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ValidationError(f"The CSV needs the column(s) {', '.join(missing)}; it has: {', '.join(header) or 'none'}.")
+    unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise ValidationError(f"Unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}.")
+    reader.fieldnames = header
+    rows = []
+    try:
+        for record in reader:
+            if None in record:
+                rows.append((reader.line_num, {"__error__": "has more cells than the header"}))
+                continue
+            if all(not (v or "").strip() for v in record.values()):
+                continue
+            rows.append((reader.line_num, record))
+            if len(rows) > MAX_ROWS:
+                raise ValidationError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+    except csv.Error as err:
+        raise ValidationError(f"The file could not be read as CSV near line {reader.line_num}: {err}.") from None
+    if not rows:
+        raise ValidationError("The file has no customers in it.")
+    return header, rows
+
+
+def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
+                  progress: Progress | None = None, total: int = 0) -> tuple[list[dict], list[tuple[int, str]]]:
+    good, errors, seen = [], [], {}
+    for done, (line, record) in enumerate(rows, 1):
+        if progress and (done % 500 == 0 or done == total):
+            progress(done, total * 2)
+        if "__error__" in record:
+            errors.append((line, record["__error__"]))
+            continue
+        try:
+            fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in record.items()
+                      if k in ("name", "phone", "address", "trust_score", "credit_limit", "notes")}
+            for optional in ("address", "notes", "trust_score", "credit_limit"):
+                if optional in fields and fields[optional] == "":
+                    del fields[optional]
+            clean = clean_customer_fields(fields, creating=True)
+            opening = (record.get("opening_balance") or "").strip()
+            clean["opening_balance"] = parse_amount(opening, "Opening balance") if opening else None
+            due_text = (record.get("opening_due_date") or "").strip()
+            if due_text and clean["opening_balance"] is None:
+                raise ValidationError("opening_due_date is given without an opening_balance.")
+            due = parse_date(due_text, "Opening due date") if due_text else today + timedelta(days=loan_term_days)
+            if clean["opening_balance"] is not None and due < today - timedelta(days=3650):
+                raise ValidationError("Opening due date is more than 10 years ago.")
+            clean["opening_due_date"] = due
+            if "credit_limit" not in clean:
+                clean["credit_limit"] = max(DEFAULT_CREDIT_LIMIT, clean["opening_balance"] or Decimal(0))
+            elif clean["opening_balance"] and clean["credit_limit"] < clean["opening_balance"]:
+                raise ValidationError("credit_limit is lower than the opening balance.")
+            if clean["phone"] in seen:
+                raise ValidationError(f"phone {clean['phone']} is also on line {seen[clean['phone']]}.")
+            seen[clean["phone"]] = line
+            clean["line"] = line
+            good.append(clean)
+        except KhataError as err:
+            errors.append((line, str(err)))
+    return good, errors
+
+
+def import_customers(shop_id, source, *, actor: str | None = None, progress: Progress | None = None,
+                     today=None, path=None) -> dict:
+    """Import customers (and opening balances as loans). Raises ImportRejected
+    listing every bad row; on success returns {customers, opening_balances, total_opening}."""
+    _, rows = _read_rows(source)
+    shop = db.read(lambda con: shop_row(con, shop_id), path)
+    local_today = db.read(lambda con: resolve_today(con, shop["shop_id"], today), path)
+    good, errors = validate_rows(rows, local_today, shop["loan_term_days"], progress, len(rows))
+    if errors:
+        raise ImportRejected(errors)
+
+    def work(con):
+        sid = shop["shop_id"]
+        existing = {r[0]: r[1] for r in con.execute(
+            "SELECT phone, name FROM customers WHERE shop_id = ? AND archived_at IS NULL", [sid]).fetchall()}
+        clashes = [(r["line"], f"{existing[r['phone']]} already has the phone number {r['phone']} in your book.")
+                   for r in good if r["phone"] in existing]
+        if clashes:
+            raise ImportRejected(clashes)
+        ids = [r[0] for r in con.execute(f"SELECT nextval('customer_id_seq') FROM range({len(good)})").fetchall()]
+        customer_rows, loan_rows = [], []
+        for cid, r in zip(ids, good):
+            customer_rows.append({"customer_id": cid, "shop_id": sid, "name": r["name"], "phone": r["phone"],
+                                  "address": r.get("address"), "trust_score": r.get("trust_score", 5),
+                                  "credit_limit": r["credit_limit"], "notes": r.get("notes"),
+                                  "whatsapp_opt_out": False})
+            if r["opening_balance"]:
+                loan_rows.append({"shop_id": sid, "customer_id": cid, "item": OPENING_ITEM,
+                                  "amount": r["opening_balance"],
+                                  "issue_date": min(local_today, r["opening_due_date"]),
+                                  "due_date": r["opening_due_date"], "grace_days": 0, "created_by": actor})
+        chunk = 2000
+        for start in range(0, len(customer_rows), chunk):
+            db.insert_rows(con, "customers", customer_rows[start:start + chunk])
+            if progress:
+                progress(len(rows) + min(start + chunk, len(customer_rows)), len(rows) * 2)
+        if loan_rows:
+            loan_ids = [r[0] for r in con.execute(
+                f"SELECT nextval('loan_id_seq') FROM range({len(loan_rows)})").fetchall()]
+            for loan_id, row in zip(loan_ids, loan_rows):
+                row["loan_id"] = loan_id
+            db.insert_rows(con, "loans", loan_rows)
+        total_opening = sum((r["amount"] for r in loan_rows), Decimal("0.00"))
+        audit(con, sid, actor, "import", "customer", None, None,
+              {"customers": len(customer_rows), "opening_balances": len(loan_rows), "total_opening": total_opening})
+        return {"customers": len(customer_rows), "opening_balances": len(loan_rows), "total_opening": total_opening}
+
+    return db.write(work, path)
