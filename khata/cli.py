@@ -62,17 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=cmd_restore)
 
-    _add_plugins(sub)
     return parser
-
-
-def _add_plugins(sub) -> None:
-    """Commands that live with their feature (reminders) register themselves here."""
-    try:
-        from . import reminders_cli  # noqa: F401
-    except ImportError:
-        return
-    reminders_cli.add_commands(sub, _db_arg)
 
 
 def cmd_init(args) -> int:
