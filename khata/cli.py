@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ImportRejected as err:
-        print(f"error: {err.message.split(' row(s)')[0]} row(s) need fixing; nothing was imported:", file=sys.stderr)
+        print(f"error: nothing was imported: {len(err.row_errors)} row(s) need fixing:", file=sys.stderr)
         for line, reason in err.row_errors:
             print(f"  line {line}: {reason}", file=sys.stderr)
         return EXIT_ERROR
