@@ -1,0 +1,1 @@
+"""Benchmarks and the data generator (see bench/__main__.py)."""
