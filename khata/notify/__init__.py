@@ -1,0 +1,78 @@
+"""How a reminder leaves the building.
+
+A ``Notifier`` sends one WhatsApp message and, when it can, reports the later
+delivery status of a message it sent. Two exist:
+
+- ``twilio_whatsapp.TwilioWhatsAppNotifier``: the real one (Twilio REST API);
+- ``outbox.OutboxNotifier``: the dry run; nothing leaves, the outbox row becomes
+  ``simulated`` with the full text, so a demo without a Twilio account still shows
+  exactly what would have been sent.
+
+``make_notifier`` picks one from the configuration. Notifiers never touch the
+database: the caller claims rows, closes its connection, sends, then records the
+results in a new short transaction (see ``khata.reminders``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+# Twilio error codes that will not get better by retrying (recorded, never retried).
+PERMANENT_CODES = {
+    21211: "The phone number is not valid.",
+    63003: "This number is not on WhatsApp.",
+    63014: "The customer blocked or opted out of messages from this business.",
+    63016: "Outside the 24-hour window: a free-form message needs an approved template (TWILIO_CONTENT_SID).",
+    63018: "The WhatsApp daily message limit for this sender was reached.",
+}
+NOT_ON_WHATSAPP = {63003}
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message: the rendered text plus the template variables (for an approved template)."""
+    to: str                          # E.164, e.g. +919876543210
+    body: str
+    variables: dict = field(default_factory=dict)
+    key: tuple = ()                  # (shop_id, customer_id, reminder_date): who this is for
+
+
+@dataclass
+class SendResult:
+    status: str                      # 'sent', 'failed' or 'simulated'
+    sid: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    transient: bool = False          # worth retrying (429, 5xx, timeout)
+    invalid_number: bool = False     # flag the customer: not on WhatsApp
+    attempts: int = 1
+
+
+@dataclass
+class StatusResult:
+    status: str                      # Twilio's own word: queued, sent, delivered, read, failed, undelivered, ...
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    name: str
+    dry_run: bool
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Send once (no retry here); never raises for a delivery problem."""
+
+    def fetch_status(self, sid: str) -> StatusResult | None:
+        """Twilio's current status for a message it accepted, or None when unknowable."""
+
+
+def make_notifier(config=None, *, dry_run: bool = False, http_client=None) -> Notifier:
+    """The Twilio notifier when there is a complete configuration and no dry run, else the outbox one."""
+    from .outbox import OutboxNotifier
+
+    if dry_run or config is None:
+        return OutboxNotifier()
+    from .twilio_whatsapp import TwilioWhatsAppNotifier
+
+    return TwilioWhatsAppNotifier(config, http_client=http_client)
