@@ -1,0 +1,1 @@
+"""The shopkeeper dashboard (Streamlit only). Pages call khata services; no SQL here."""

@@ -1,0 +1,60 @@
+"""Account: the shop profile, reminder settings and change password."""
+import streamlit as st
+
+from dashboard import auth, common
+from dashboard import format as fmt
+from khata import accounts
+from khata.errors import KhataError
+
+sid, key = common.shop_id(), common.db_key()
+me = common.current()
+st.title("Account")
+common.show_flash()
+config = common.settings(sid, key)
+
+st.subheader("Shop profile")
+with st.form("shop_profile"):
+    name = st.text_input("Shop name", value=config["name"], key="sp_name")
+    phone = st.text_input("Shop phone", value=fmt.phone(config["phone"]), key="sp_phone")
+    upi = st.text_input("UPI ID (shown in reminders)", value=config["upi_id"] or "", key="sp_upi",
+                        placeholder="shopname@okbank")
+    c1, c2 = st.columns(2)
+    timezone_name = c1.text_input("Time zone", value=config["timezone"], key="sp_tz")
+    term = c2.number_input("Default loan term (days)", min_value=1, max_value=365, step=1,
+                           value=int(config["loan_term_days"]), key="sp_term")
+    st.markdown("**WhatsApp reminders**")
+    enabled = st.toggle("Send reminders", value=bool(config["reminders_enabled"]), key="sp_rem_on")
+    c1, c2 = st.columns(2)
+    days = c1.text_input("On these days around the due date", key="sp_rem_days",
+                         value=", ".join(str(d) for d in config["reminder_days"]),
+                         help="-1 is the day before the due date, 3 is three days after it.")
+    repeat = c2.number_input("Then repeat every (days, 0 = never)", min_value=0, max_value=60, step=1,
+                             value=int(config["reminder_repeat_days"]), key="sp_rem_repeat")
+    if st.form_submit_button("Save profile", type="primary"):
+        try:
+            accounts.update_settings(sid, actor=me["username"], name=name, phone=phone, upi_id=upi,
+                                     timezone=timezone_name, loan_term_days=term, reminders_enabled=enabled,
+                                     reminder_days=days, reminder_repeat_days=repeat)
+        except KhataError as err:
+            st.error(str(err))
+        else:
+            st.session_state["_khata_me"] = {**me, "shop_name": name.strip(), "timezone": timezone_name.strip()}
+            common.done("shop_profile", "Saved your shop profile.")
+
+st.subheader("Change password")
+with st.form("change_password"):
+    old = st.text_input("Current password", type="password", key="cp_old")
+    new = st.text_input("New password", type="password", key="cp_new", help=accounts.PASSWORD_RULES)
+    repeat_new = st.text_input("Repeat new password", type="password", key="cp_repeat")
+    st.caption(f"Password: {accounts.PASSWORD_RULES}.")
+    if st.form_submit_button("Change password"):
+        if new != repeat_new:
+            st.error("The two new passwords are not the same.")
+        else:
+            try:
+                accounts.change_password(me["username"], old, new)
+            except KhataError as err:
+                st.error(str(err))
+            else:
+                auth.password_changed()
+                common.done("change_password", "Password changed. Other browsers are logged out.")

@@ -1,0 +1,60 @@
+"""One customer: contact details, balances, running statement, sell and repay."""
+import streamlit as st
+
+from dashboard import common, forms
+from dashboard import format as fmt
+from khata import customers, reports
+from khata.errors import KhataError
+
+sid = common.shop_id()
+common.show_flash()
+wanted = st.query_params.get("id") or st.session_state.get("customer_id")
+if wanted in (None, ""):
+    st.info("Choose a customer on the Customers page.")
+    st.page_link("dashboard/app_pages/customers.py", label="Go to Customers", icon="👥")
+    st.stop()
+try:
+    person = customers.get_customer(sid, wanted)
+    statement = reports.customer_statement(sid, person["customer_id"])
+except KhataError as err:
+    st.error(str(err))
+    st.page_link("dashboard/app_pages/customers.py", label="Back to Customers", icon="👥")
+    st.stop()
+cid = person["customer_id"]
+st.query_params["id"] = str(cid)
+st.session_state["customer_id"] = cid
+
+st.page_link("dashboard/app_pages/customers.py", label="All customers", icon="⬅️")
+st.title(person["name"])
+contact = [f"📞 {fmt.phone(person['phone'])}"]
+if person["address"]:
+    contact.append(f"🏠 {person['address']}")
+st.markdown(" · ".join(contact))
+if person["notes"]:
+    st.caption(person["notes"])
+if person["whatsapp_opt_out"]:
+    st.caption("🔕 Does not get WhatsApp reminders.")
+
+cols = st.columns(2)
+cols[0].metric("Owes you", fmt.inr(person["outstanding"]), border=True)
+cols[1].metric("Overdue", fmt.inr(person["overdue"]), border=True)
+cols = st.columns(2)
+cols[0].metric("Can take more", fmt.inr(person["available_credit"]), border=True)
+cols[1].metric("Credit limit", fmt.inr(person["credit_limit"]), border=True)
+
+left, right = st.columns(2)
+with left.expander("🛒 Sell on credit"):
+    forms.sale_form(f"cust_sale_{cid}", customer_id=cid)
+with right.expander("💰 Record a repayment"):
+    forms.customer_repayment_form(f"cust_repay_{cid}", customer_id=cid)
+
+st.subheader("Statement")
+COLUMNS = {"entry_date": "Date", "entry": "Entry", "description": "Details", "debit": "Debit (sale)",
+           "credit": "Credit (paid)", "balance": "Balance"}
+if statement:
+    common.show_table(common.table(statement, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
+    st.download_button("⬇️ Download statement (CSV)", data=common.csv_bytes(statement, COLUMNS),
+                       file_name=f"statement-{cid}-{fmt.day(common.today()).replace(' ', '-')}.csv",
+                       mime="text/csv", key="statement_csv")
+else:
+    st.info("No sales or repayments yet.")

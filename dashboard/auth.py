@@ -1,0 +1,303 @@
+"""Login, sign-up and logout: streamlit-authenticator 0.4.2 glue, accounts kept in DuckDB.
+
+What the library does here: the signed login cookie (HS256 JWT, read on every
+run by ``login(location="unrendered")`` so a reload or a deep link stays logged
+in), the session keys it owns (``authentication_status``, ``username``,
+``name``, ``logout``) and logout (clears the session, deletes the cookie).
+
+What we do instead of its widgets, and why:
+- the login form checks the password with ``khata.accounts.authenticate``, which
+  keeps failed attempts and the lockout in DuckDB (they survive restarts and
+  apply across browsers) and answers the same way whether or not a username
+  exists. The library's own counter lives in a dict, never expires and says
+  "Maximum number of login attempts exceeded" only for real usernames.
+- sign-up needs a shop name and a phone number, which ``register_user`` does not
+  ask for; ``khata.accounts.register_shopkeeper`` validates and stores them.
+So the credentials dict handed to the library is loaded from DuckDB on every run
+and the library never writes to it anything we need to keep (it only marks
+``logged_in``); the ``finally`` that the design notes suggest is not needed.
+
+Cookies issued before a password change are refused: the token carries
+``exp_date`` and we know the expiry length, so its issue time is
+``exp_date - expiry``; a token issued before ``password_changed_at`` is deleted
+and the visitor must log in. A logged-in session is also ended on its next run
+when the password was changed after it logged in (in another browser).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from khata import accounts, db
+from khata.errors import AuthError, KhataError
+
+COOKIE_NAME = "credikhaata_auth"
+ME = "_khata_me"
+LOGIN_AT = "_khata_login_at"
+SET_COOKIE = "_khata_set_cookie"
+LOGOUT = "_khata_logout"
+NOTICE = "_khata_auth_notice"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    cookie_key: str
+    cookie_name: str = COOKIE_NAME
+    cookie_days: float = 30.0
+    max_attempts: int = 5
+    lock_minutes: int = 15
+
+
+def _env_number(name: str, default, kind=int):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number, not {raw!r}.") from None
+    if value <= 0:
+        raise RuntimeError(f"{name} must be more than 0.")
+    return value
+
+
+def cookie_key_file() -> Path:
+    return Path(os.environ.get("KHATA_COOKIE_KEY_FILE") or db.PROJECT_ROOT / "data" / ".cookie_key")
+
+
+_key_lock = threading.Lock()
+
+
+def cookie_key() -> str:
+    """``KHATA_COOKIE_KEY``, else a random key generated once into data/.cookie_key (0600)."""
+    key = os.environ.get("KHATA_COOKIE_KEY", "").strip()
+    if key:
+        if len(key.encode()) < 32:
+            raise RuntimeError("KHATA_COOKIE_KEY must be at least 32 characters long.")
+        return key
+    path = cookie_key_file()
+    with _key_lock:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process won the race; read theirs
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+    if len(key.encode()) < 32:
+        raise RuntimeError(f"The cookie key in {path} is too short; delete the file to make a new one.")
+    return key
+
+
+def settings() -> AuthSettings:
+    return AuthSettings(
+        cookie_key=cookie_key(),
+        cookie_days=_env_number("KHATA_COOKIE_DAYS", 30.0, float),
+        max_attempts=_env_number("KHATA_LOGIN_MAX_ATTEMPTS", 5),
+        lock_minutes=_env_number("KHATA_LOCK_MINUTES", 15),
+    )
+
+
+def load_credentials() -> dict:
+    """Every login from DuckDB, in the library's format (hashes only)."""
+    users = {}
+    for row in accounts.all_credentials():
+        users[row["username"]] = {
+            "name": row["name"], "email": row["email"], "password": row["password_hash"],
+            "failed_login_attempts": row["failed_logins"], "shop_id": row["shop_id"],
+            "password_changed_at": row["password_changed_at"],
+        }
+    return {"usernames": users}
+
+
+def token_issued_at(token: dict, cfg: AuthSettings) -> float:
+    return float(token["exp_date"]) - cfg.cookie_days * 86400
+
+
+def token_is_current(token: dict, credentials: dict, cfg: AuthSettings) -> bool:
+    """False for a token of an unknown user or one issued before the last password change."""
+    user = credentials["usernames"].get(str(token.get("username", "")).lower())
+    if user is None:
+        return False
+    changed = user.get("password_changed_at")
+    return changed is None or token_issued_at(token, cfg) >= changed.timestamp() - 1
+
+
+# Failed logins for usernames that do not exist, so they lock exactly like real
+# ones and the messages give nothing away (per process; real ones are in DuckDB).
+_ghost_failures: dict[str, list[float]] = {}
+_ghost_lock = threading.Lock()
+
+
+def _ghost_locked(username: str, cfg: AuthSettings, *, fail: bool) -> bool:
+    now = time.time()
+    window = cfg.lock_minutes * 60
+    with _ghost_lock:
+        recent = [t for t in _ghost_failures.get(username, []) if now - t < window]
+        if fail:
+            recent.append(now)
+        _ghost_failures[username] = recent
+        return len(recent) >= cfg.max_attempts
+
+
+def _session_for(keeper: dict) -> dict:
+    return {"shop_id": keeper["shop_id"], "username": keeper["username"], "name": keeper["name"],
+            "shop_name": keeper.get("shop_name"), "timezone": keeper.get("timezone") or "Asia/Kolkata"}
+
+
+def gate() -> dict | None:
+    """Run on every rerun before navigation: the logged-in shopkeeper, or None."""
+    cfg = settings()
+    ss = st.session_state
+    credentials = load_credentials()
+    authenticator = stauth.Authenticate(credentials, cfg.cookie_name, cfg.cookie_key, cfg.cookie_days,
+                                        auto_hash=False, login_sleep_time=0)
+    ss["_khata_authenticator"] = authenticator
+
+    if ss.pop(LOGOUT, False) and ss.get("authentication_status"):
+        authenticator.logout(location="unrendered")  # clears the session, deletes the cookie
+        ss.pop(ME, None)
+        ss.pop(LOGIN_AT, None)
+        return None
+    if ss.pop(SET_COOKIE, False) and ss.get("authentication_status"):
+        authenticator.cookie_controller.set_cookie()
+
+    if not ss.get("authentication_status"):
+        token = authenticator.cookie_controller.get_cookie()
+        if token and not token_is_current(token, credentials, cfg):
+            authenticator.cookie_controller.delete_cookie()
+            ss["logout"] = True  # the library then ignores this cookie for the session
+            ss[NOTICE] = "Your password was changed; please log in again."
+            token = None
+        try:
+            authenticator.login(location="unrendered")
+        except stauth.LoginError:
+            ss["authentication_status"] = None
+        if ss.get("authentication_status") and token:
+            ss[LOGIN_AT] = token_issued_at(token, cfg)
+
+    if not ss.get("authentication_status"):
+        ss.pop(ME, None)
+        return None
+
+    username = ss.get("username")
+    user = credentials["usernames"].get(username or "")
+    changed = user and user.get("password_changed_at")
+    if user is None or (changed and ss.get(LOGIN_AT, 0) < changed.timestamp() - 1):
+        # account gone, or the password was changed after this session logged in
+        authenticator.logout(location="unrendered")
+        ss.pop(ME, None)
+        ss[NOTICE] = "Your password was changed; please log in again."
+        return None
+    me = ss.get(ME)
+    if not me or me.get("username") != username:
+        keeper = accounts.get_shopkeeper(username)
+        me = _session_for(keeper)
+        ss[ME] = me
+    return me
+
+
+def log_in(keeper: dict) -> None:
+    """Mark the session logged in; the cookie is set on the next run (see DESIGN.md)."""
+    ss = st.session_state
+    ss["authentication_status"] = True
+    ss["username"] = keeper["username"]
+    ss["name"] = keeper["name"]
+    ss["email"] = keeper.get("email")
+    ss["logout"] = None
+    ss[LOGIN_AT] = time.time()
+    ss[ME] = _session_for(keeper)
+    ss[SET_COOKIE] = True
+
+
+def password_changed() -> None:
+    """This session changed the password: keep it logged in with a fresh cookie."""
+    st.session_state[LOGIN_AT] = time.time() + 1
+    st.session_state[SET_COOKIE] = True
+
+
+def request_logout() -> None:
+    st.session_state[LOGOUT] = True
+
+
+# ---- the two pages a logged-out visitor can see ---------------------------------------
+
+def login_page() -> None:
+    st.title("📒 Credikhaata")
+    st.caption("The credit book for your shop.")
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.info(notice)
+    cfg = settings()
+    with st.form("login_form"):
+        st.subheader("Log in")
+        username = st.text_input("Username", key="login_user", autocomplete="username")
+        password = st.text_input("Password", type="password", key="login_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+    if submitted:
+        typed = (username or "").strip().lower()
+        if not typed or not password:
+            st.error("Type your username and password.")
+            return
+        if typed not in load_credentials()["usernames"]:
+            accounts.check_password(password, accounts._DUMMY_HASH)  # same time either way
+            locked = _ghost_locked(typed, cfg, fail=True)
+            st.error(accounts.LOCKED.format(minutes=cfg.lock_minutes) if locked else accounts.LOGIN_FAILED)
+            return
+        try:
+            keeper = accounts.authenticate(typed, password, max_attempts=cfg.max_attempts,
+                                           lock_minutes=cfg.lock_minutes)
+        except AuthError as err:
+            st.error(str(err))
+            return
+        log_in(keeper)
+        st.rerun()
+    _link("signup", "New here? Sign up your shop", "🆕")
+
+
+def _link(name: str, label: str, icon: str) -> None:
+    page = (st.session_state.get("_khata_public_pages") or {}).get(name)
+    if page is not None:
+        st.page_link(page, label=label, icon=icon)
+
+
+def signup_page() -> None:
+    st.title("Sign up your shop")
+    st.caption("One account per shop. You will log in with the username and password you choose.")
+    with st.form("signup_form"):
+        name = st.text_input("Your name", key="su_name")
+        shop_name = st.text_input("Shop name", key="su_shop")
+        username = st.text_input("Username", key="su_user", help="3 to 30 characters: lowercase letters, "
+                                 "digits, '.', '_' or '-'.")
+        email = st.text_input("Email", key="su_email")
+        phone = st.text_input("Phone", key="su_phone", placeholder="98765 43210")
+        password = st.text_input("Password", type="password", key="su_password", help=accounts.PASSWORD_RULES)
+        repeat = st.text_input("Repeat password", type="password", key="su_repeat")
+        st.caption(f"Password: {accounts.PASSWORD_RULES}.")
+        submitted = st.form_submit_button("Create my shop", type="primary", width="stretch")
+    if submitted:
+        if password != repeat:
+            st.error("The two passwords are not the same.")
+            return
+        try:
+            account = accounts.register_shopkeeper(name=name, shop_name=shop_name, username=username,
+                                                   email=email, phone=phone, password=password)
+        except KhataError as err:
+            st.error(str(err))
+            return
+        st.success(f"Your shop is ready. Log in as **{account['username']}**.")
+        _link("login", "Go to log in", "🔑")
+        return
+    _link("login", "Already have an account? Log in", "🔑")

@@ -1,0 +1,71 @@
+"""DataFrame -> plotly Figure. Frames from khata.reports are for display only.
+
+Every chart has a title, readable axis labels, ₹ on money axes, and a layout
+that shrinks to a phone's width (autosize, small margins, legend on top).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+COLOURS = {"issued": "#d9822b", "collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
+           "overdue": "#e03131", "reversed": "#868e96"}
+AGING_ORDER = ["current", "1-30", "31-60", "61-90", "90+"]
+
+
+def _layout(fig: go.Figure, title: str, *, money_axis: str | None = "y") -> go.Figure:
+    fig.update_layout(title=title, autosize=True, height=340, margin=dict(l=10, r=10, t=50, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None))
+    if money_axis == "y":
+        fig.update_yaxes(tickprefix="₹", separatethousands=True)
+    elif money_axis == "x":
+        fig.update_xaxes(tickprefix="₹", separatethousands=True)
+    return fig
+
+
+def issued_vs_collected(frame: pd.DataFrame, period: str = "week") -> go.Figure:
+    long = frame.melt(id_vars="period", value_vars=["issued", "collected"], var_name="what", value_name="amount")
+    fig = px.bar(long, x="period", y="amount", color="what", barmode="group", color_discrete_map=COLOURS,
+                 labels={"period": "Week starting" if period == "week" else "Month", "amount": "Amount",
+                         "what": ""})
+    return _layout(fig, f"Credit given vs collected, by {period}")
+
+
+def aging(frame: pd.DataFrame) -> go.Figure:
+    frame = frame.assign(bucket=pd.Categorical(frame["bucket"], AGING_ORDER, ordered=True)).sort_values("bucket")
+    labels = {"current": "Not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
+              "61-90": "61-90 days late", "90+": "Over 90 days late"}
+    frame = frame.assign(label=frame["bucket"].map(labels))
+    fig = px.bar(frame, x="label", y="outstanding", color="bucket", labels={"label": "", "outstanding": "Outstanding"},
+                 color_discrete_sequence=["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"])
+    fig.update_layout(showlegend=False)
+    return _layout(fig, "Outstanding by how late it is")
+
+
+def status_mix(frame: pd.DataFrame) -> go.Figure:
+    frame = frame[frame["loans"] > 0]
+    fig = px.pie(frame, names="status", values="loans", hole=0.5, color="status", color_discrete_map=COLOURS)
+    fig.update_traces(textinfo="label+value")
+    return _layout(fig, "Credit sales by status", money_axis=None)
+
+
+def top_customers(frame: pd.DataFrame) -> go.Figure:
+    frame = frame.sort_values("outstanding")
+    fig = px.bar(frame, x="outstanding", y="name", orientation="h", labels={"outstanding": "Outstanding", "name": ""},
+                 hover_data={"overdue": ":,.2f"}, color_discrete_sequence=["#d9822b"])
+    return _layout(fig, "Top 10 customers by outstanding", money_axis="x")
+
+
+def expected_collections(frame: pd.DataFrame) -> go.Figure:
+    frame = frame.assign(week=pd.to_datetime(frame["week_start"]).dt.strftime("%d %b"))
+    fig = px.bar(frame, x="week", y="amount", hover_data={"loans": True},
+                 labels={"week": "Week starting", "amount": "Falls due"}, color_discrete_sequence=["#1c7ed6"])
+    return _layout(fig, "Expected collections, next 8 weeks")
+
+
+def days_to_repay(frame: pd.DataFrame) -> go.Figure:
+    fig = px.histogram(frame, x="days_to_repay", nbins=30, labels={"days_to_repay": "Days from sale to full repayment"},
+                       color_discrete_sequence=["#2b8a3e"])
+    fig.update_yaxes(title="Sales")
+    return _layout(fig, "How long customers take to repay", money_axis=None)

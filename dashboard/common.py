@@ -1,0 +1,313 @@
+"""Helpers every page shares: the logged-in shop, cached reads, form tokens,
+flash messages, display tables and safe CSV downloads.
+
+Reads go through ``st.cache_data`` keyed by shop id and database file; any
+write calls ``changed()``, which clears them. Nothing here holds a database
+connection: each service call opens and closes its own.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from khata import customers, dashboard_queries, db, loans, repayments, reports
+from khata.accounts import get_settings
+from khata.dates import shop_today
+
+from . import format as fmt
+
+TTL = 60  # seconds; the flow and the CLI may write from other processes
+
+
+# ---- who is logged in -----------------------------------------------------------------
+
+def current() -> dict:
+    """{shop_id, username, name, shop_name, timezone} of the logged-in shopkeeper."""
+    me = st.session_state.get("_khata_me")
+    if not me:
+        st.error("Please log in.")
+        st.stop()
+    return me
+
+
+def shop_id() -> int:
+    return current()["shop_id"]
+
+
+def actor() -> str:
+    return current()["username"]
+
+
+def db_key() -> str:
+    return str(db.db_path())
+
+
+def today() -> date:
+    return shop_today(current().get("timezone") or "Asia/Kolkata")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def days_after(day: date, days: int) -> date:
+    return day + timedelta(days=int(days))
+
+
+# ---- cached reads ---------------------------------------------------------------------
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def summary(sid: int, key: str, as_of: date) -> dict:
+    return reports.shop_summary(sid, today=as_of, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def period_totals(sid: int, key: str, date_from: date, date_to: date) -> dict:
+    return dashboard_queries.period_totals(sid, date_from=date_from, date_to=date_to, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def issued_vs_collected(sid: int, key: str, period: str, date_from: date, date_to: date) -> pd.DataFrame:
+    return reports.issued_vs_collected_frame(sid, period=period, date_from=date_from, date_to=date_to, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def top_customers(sid: int, key: str, as_of: date) -> pd.DataFrame:
+    return reports.top_customers_frame(sid, n=10, today=as_of, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def expected_collections(sid: int, key: str, as_of: date) -> pd.DataFrame:
+    return reports.expected_collections_frame(sid, weeks=8, today=as_of, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def days_to_repay(sid: int, key: str, as_of: date) -> pd.DataFrame:
+    return reports.days_to_repay_frame(sid, today=as_of, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def customer_list(sid: int, key: str, search: str = "", sort: str = "name", descending: bool = False,
+                  only_overdue: bool = False, limit: int | None = None) -> list[dict]:
+    return customers.list_customers(sid, search=search or None, sort=sort, descending=descending,
+                                    only_overdue=only_overdue, limit=limit, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def loan_list(sid: int, key: str, status: str | None = None, customer_id: int | None = None,
+              date_from: date | None = None, date_to: date | None = None, limit: int | None = None) -> list[dict]:
+    return loans.list_loans(sid, status=status, customer_id=customer_id, date_from=date_from, date_to=date_to,
+                            limit=limit, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def repayment_list(sid: int, key: str, customer_id: int | None = None, date_from: date | None = None,
+                   date_to: date | None = None, limit: int | None = None) -> dict:
+    return repayments.list_repayments(sid, customer_id=customer_id, date_from=date_from, date_to=date_to,
+                                      limit=limit, path=key)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def settings(sid: int, key: str) -> dict:
+    return get_settings(sid, path=key)
+
+
+def changed() -> None:
+    """Call after every write: the cached reads may now be stale."""
+    st.cache_data.clear()
+
+
+# ---- forms ----------------------------------------------------------------------------
+
+def form_token(name: str) -> str:
+    """An idempotency key for one rendering of a form; the same until it succeeds,
+    so a double-click (two reruns with the same form) posts once."""
+    key = f"_form_token_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = uuid.uuid4().hex
+    return st.session_state[key]
+
+
+def renew_token(name: str) -> None:
+    st.session_state[f"_form_token_{name}"] = uuid.uuid4().hex
+
+
+def flash(message: str) -> None:
+    """A success message shown after the rerun that follows a write."""
+    st.session_state["_khata_flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("_khata_flash", None)
+    if message:
+        st.success(message)
+
+
+def done(form: str, message: str) -> None:
+    """After a successful write: clear caches, new form token (empties the form), rerun."""
+    changed()
+    renew_token(form)
+    flash(message)
+    st.rerun()
+
+
+# ---- display tables -------------------------------------------------------------------
+
+def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=()) -> pd.DataFrame:
+    """Rows -> a display frame with shopkeeper labels, ₹ strings and readable dates."""
+    out = {}
+    for key, label in columns.items():
+        values = [row.get(key) for row in rows]
+        if key in money:
+            values = [fmt.inr(v) for v in values]
+        elif key in dates:
+            values = [fmt.day(v) for v in values]
+        elif key in phones:
+            values = [fmt.phone(v) for v in values]
+        out[label] = values
+    return pd.DataFrame(out, columns=list(columns.values()))
+
+
+def show_table(frame: pd.DataFrame, **kwargs) -> None:
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+
+
+# ---- CSV downloads --------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (=, +, -, @ get a leading quote)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_bytes(rows: list[dict], columns: dict[str, str]) -> bytes:
+    """UTF-8 CSV (with BOM so spreadsheets show ₹ and names right), formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(label) for label in columns.values()])
+    for row in rows:
+        writer.writerow([safe_cell(row.get(key)) for key in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def customer_label(row: dict) -> str:
+    """'Asha Rao · +91 98765 43210 · can take ₹2,000.00 more'."""
+    text = f"{row['name']} · {fmt.phone(row['phone'])}"
+    if row.get("available_credit") is not None:
+        text += f" · can take {fmt.inr(row['available_credit'])} more"
+    return text
+
+
+# ---- reminders (issue 4 builds khata.reminders; until then the page is empty) ----------
+
+def _missing_table(err: Exception) -> bool:
+    text = str(err)
+    return type(err).__name__ == "CatalogException" or "does not exist" in text
+
+
+def reminders_module():
+    """khata.reminders if it is installed and has what the page needs, else None."""
+    try:
+        from khata import reminders
+    except ImportError:
+        return None
+    if not all(hasattr(reminders, name) for name in ("reminder_log", "upcoming_reminders")):
+        return None
+    return reminders
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
+def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | None, status: str | None) -> list | None:
+    """The outbox for this shop; None while the reminder flow has not been set up."""
+    module = reminders_module()
+    if module is None:
+        return None
+    try:
+        return module.reminder_log(sid, date_from=date_from, date_to=date_to, status=status, limit=500, path=key)
+    except Exception as err:  # noqa: BLE001 - only "no outbox table yet" becomes the empty state
+        if _missing_table(err):
+            return None
+        raise
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
+def upcoming_reminders(sid: int, key: str) -> list | None:
+    module = reminders_module()
+    if module is None:
+        return None
+    try:
+        return module.upcoming_reminders(sid, path=key)
+    except Exception as err:  # noqa: BLE001
+        if _missing_table(err):
+            return None
+        raise
+
+
+def progress_callback(bar):
+    """A (done, total) callable for the importer that moves an ``st.progress`` bar."""
+    def report(done_rows: int, total: int) -> None:
+        fraction = min(1.0, done_rows / total) if total else 1.0
+        bar.progress(fraction, text=f"Checked {min(done_rows, total):,} of {total:,}")
+    return report
+
+
+EXPORTS = {
+    "customers": ("Customers", {"customer_id": "customer_id", "name": "name", "phone": "phone", "address": "address",
+                                "credit_limit": "credit_limit", "outstanding": "outstanding", "overdue": "overdue",
+                                "available_credit": "available_credit", "trust_score": "trust_score",
+                                "whatsapp_opt_out": "whatsapp_opt_out", "last_activity": "last_activity",
+                                "notes": "notes"}),
+    "loans": ("Credit sales", {"loan_id": "loan_id", "customer_id": "customer_id", "customer_name": "customer_name",
+                               "item": "item", "principal": "amount", "repaid": "repaid",
+                               "outstanding": "outstanding", "issue_date": "issue_date", "due_date": "due_date",
+                               "grace_days": "grace_days", "status": "status", "days_past_due": "days_past_due",
+                               "reversal_reason": "reversal_reason"}),
+    "repayments": ("Repayments", {"repayment_id": "repayment_id", "loan_id": "loan_id", "customer_id": "customer_id",
+                                  "customer_name": "customer_name", "amount": "amount", "paid_on": "paid_on",
+                                  "method": "method", "note": "note", "reversed": "reversed",
+                                  "reversal_reason": "reversal_reason"}),
+    "reminders": ("Reminders", {"reminder_date": "reminder_date", "customer_id": "customer_id",
+                                "customer_name": "customer_name", "kind": "kind", "amount": "amount",
+                                "status": "status", "error_code": "error_code", "error_message": "error_message",
+                                "sent_at": "sent_at", "message_text": "message_text"}),
+}
+
+
+def export_rows(table_name: str, sid: int, key: str) -> list[dict] | None:
+    if table_name == "customers":
+        return customers.list_customers(sid, path=key)
+    if table_name == "loans":
+        return loans.list_loans(sid, path=key)
+    if table_name == "repayments":
+        return repayments.list_repayments(sid, path=key)["rows"]
+    if table_name == "reminders":
+        module = reminders_module()
+        if module is None:
+            return None
+        try:
+            return module.reminder_log(sid, limit=1_000_000, path=key)
+        except Exception as err:  # noqa: BLE001
+            if _missing_table(err):
+                return None
+            raise
+    raise ValueError(table_name)
+
+
+def export_csv(table_name: str, sid: int, key: str):
+    """A callable for ``st.download_button``: the CSV is built only when clicked."""
+    def build() -> bytes:
+        rows = export_rows(table_name, sid, key) or []
+        return csv_bytes(rows, EXPORTS[table_name][1])
+    return build

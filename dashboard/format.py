@@ -1,0 +1,52 @@
+"""How the dashboard shows money, dates and phone numbers to a shopkeeper.
+
+Money goes through ``khata.money.format_inr`` (babel, en_IN: ₹12,34,567.50);
+dates read the way a shopkeeper writes them (27 Nov 2026).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from khata.money import format_inr
+from khata.phones import pretty_phone
+
+__all__ = ["inr", "day", "when", "percent", "phone", "pretty_phone"]
+
+
+def inr(amount) -> str:
+    """₹ with Indian grouping; blank for a missing amount."""
+    if amount is None or (isinstance(amount, float) and amount != amount):
+        return ""
+    return format_inr(amount)
+
+
+def day(value) -> str:
+    """27 Nov 2026 (blank for None)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        value = value.to_pydatetime().date()
+    return f"{value.day} {value:%b %Y}"
+
+
+def when(value) -> str:
+    """An instant in the shop's view: 27 Nov 2026, 08:00."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b %Y, %H:%M}"
+
+
+def percent(rate) -> str:
+    """Decimal('0.8123') -> '81.2%'."""
+    if rate is None:
+        return ""
+    return f"{Decimal(rate) * 100:.1f}%"
+
+
+def phone(e164) -> str:
+    return pretty_phone(e164)

@@ -1,0 +1,42 @@
+"""Credikhaata shopkeeper app: `streamlit run streamlit_app.py` (or `make run`).
+
+Page config, the login gate, then ``st.navigation``: a logged-out visitor gets
+only the login and sign-up pages whatever URL they open; a logged-in shopkeeper
+gets the ledger pages (see dashboard/app_pages/).
+"""
+import streamlit as st
+
+from dashboard import auth
+from dashboard.theme import apply_theme
+
+st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
+                   initial_sidebar_state="auto")
+apply_theme()
+
+me = auth.gate()
+
+if me is None:
+    login = st.Page(auth.login_page, title="Log in", icon="🔑", url_path="login", default=True)
+    signup = st.Page(auth.signup_page, title="Sign up", icon="🆕", url_path="signup")
+    st.session_state["_khata_public_pages"] = {"login": login, "signup": signup}
+    st.navigation([login, signup], position="top").run()
+else:
+    P = "dashboard/app_pages/"
+    pages = {
+        "Book": [
+            st.Page(P + "overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+            st.Page(P + "customers.py", title="Customers", icon="👥", url_path="customers"),
+            st.Page(P + "customer.py", title="Customer", icon="🧾", url_path="customer", visibility="hidden"),
+            st.Page(P + "loans.py", title="Credit sales", icon="🛒", url_path="loans"),
+            st.Page(P + "repayments.py", title="Repayments", icon="💰", url_path="repayments"),
+            st.Page(P + "reminders.py", title="Reminders", icon="🔔", url_path="reminders"),
+        ],
+        "Shop": [
+            st.Page(P + "account.py", title="Account", icon="⚙️", url_path="account"),
+            st.Page(P + "import_export.py", title="Import & export", icon="📥", url_path="import"),
+        ],
+    }
+    with st.sidebar:
+        st.markdown(f"**{me['shop_name']}**  \n{me['name']} · `{me['username']}`")
+        st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
+    st.navigation(pages).run()
