@@ -1,0 +1,73 @@
+"""Shop A using shop B's ids: exactly like ids that do not exist, and nothing changes."""
+from datetime import date
+
+import pytest
+
+from khata import customers, loans, reports, repayments
+from khata.errors import NotFound
+from tests.services.helpers import counts
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture
+def b_data(db_file, other_shop):
+    sid = other_shop["shop_id"]
+    cust = customers.create_customer(sid, name="Bina", phone="9876577777", path=db_file)
+    loan = loans.create_loan(sid, cust["customer_id"], amount="500", item="Dal", today=TODAY, path=db_file)
+    pay = repayments.record_repayment(sid, loan["loan_id"], amount="100", today=TODAY, path=db_file)
+    return {"customer_id": cust["customer_id"], "loan_id": loan["loan_id"],
+            "repayment_id": pay["repayments"][0]["repayment_id"]}
+
+
+def calls(a, ids, db_file):
+    """Every service entry point that takes an id, called by shop A with shop B's id."""
+    c, l, r = ids["customer_id"], ids["loan_id"], ids["repayment_id"]
+    p = {"path": db_file}
+    return {
+        "get_customer": lambda: customers.get_customer(a, c, **p),
+        "update_customer": lambda: customers.update_customer(a, c, name="Hacked", **p),
+        "remove_customer": lambda: customers.remove_customer(a, c, **p),
+        "create_loan": lambda: loans.create_loan(a, c, amount="1", item="x", **p),
+        "get_loan": lambda: loans.get_loan(a, l, **p),
+        "list_loans_by_customer": lambda: loans.list_loans(a, customer_id=c, **p),
+        "reverse_loan": lambda: loans.reverse_loan(a, l, reason="x", **p),
+        "record_repayment": lambda: repayments.record_repayment(a, l, amount="1", **p),
+        "record_customer_repayment": lambda: repayments.record_customer_repayment(a, c, amount="1", **p),
+        "list_repayments_by_customer": lambda: repayments.list_repayments(a, customer_id=c, **p),
+        "list_repayments_by_loan": lambda: repayments.list_repayments(a, loan_id=l, **p),
+        "reverse_repayment": lambda: repayments.reverse_repayment(a, r, reason="x", **p),
+        "customer_statement": lambda: reports.customer_statement(a, c, **p),
+    }
+
+
+CALL_NAMES = list(calls(0, {"customer_id": 0, "loan_id": 0, "repayment_id": 0}, None))
+
+
+@pytest.mark.parametrize("name", CALL_NAMES)
+def test_foreign_id_is_not_found_and_changes_nothing(db_file, shop, b_data, name):
+    a = shop["shop_id"]
+    before = counts(db_file)
+    with pytest.raises(NotFound) as foreign:
+        calls(a, b_data, db_file)[name]()
+    missing = {"customer_id": 999999, "loan_id": 999999, "repayment_id": 999999}
+    with pytest.raises(NotFound) as absent:
+        calls(a, missing, db_file)[name]()
+    assert str(foreign.value) == str(absent.value)
+    assert counts(db_file) == before
+
+
+def test_lists_and_summaries_never_show_another_shop(db_file, shop, b_data):
+    a = shop["shop_id"]
+    assert customers.list_customers(a, path=db_file) == []
+    assert loans.list_loans(a, path=db_file) == []
+    assert repayments.list_repayments(a, path=db_file)["count"] == 0
+    assert reports.shop_summary(a, path=db_file)["total_issued"] == 0
+    assert reports.top_customers_frame(a, path=db_file).empty
+    assert reports.issued_vs_collected_frame(a, path=db_file).empty
+
+
+def test_unknown_shop_is_not_found(db_file, shop):
+    for bad in (424242, "1 OR 1=1", None):
+        with pytest.raises(NotFound):
+            customers.list_customers(bad, path=db_file)
