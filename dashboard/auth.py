@@ -131,7 +131,7 @@ def token_is_current(token: dict, credentials: dict, cfg: AuthSettings) -> bool:
     if user is None:
         return False
     changed = user.get("password_changed_at")
-    return changed is None or token_issued_at(token, cfg) >= changed.timestamp() - 1
+    return changed is None or token_issued_at(token, cfg) >= changed.timestamp()
 
 
 # Failed logins for usernames that do not exist, so they lock exactly like real
@@ -194,7 +194,7 @@ def gate() -> dict | None:
     username = ss.get("username")
     user = credentials["usernames"].get(username or "")
     changed = user and user.get("password_changed_at")
-    if user is None or (changed and ss.get(LOGIN_AT, 0) < changed.timestamp() - 1):
+    if user is None or (changed and ss.get(LOGIN_AT, 0) < changed.timestamp()):
         # account gone, or the password was changed after this session logged in
         authenticator.logout(location="unrendered")
         ss.pop(ME, None)
@@ -223,7 +223,7 @@ def log_in(keeper: dict) -> None:
 
 def password_changed() -> None:
     """This session changed the password: keep it logged in with a fresh cookie."""
-    st.session_state[LOGIN_AT] = time.time() + 1
+    st.session_state[LOGIN_AT] = time.time()
     st.session_state[SET_COOKIE] = True
 
 

@@ -46,8 +46,9 @@ if upcoming is None:
 elif not upcoming:
     st.info("Nobody gets a reminder tomorrow.")
 else:
-    columns = {"customer_name": "Customer", "amount": "Amount", "kind": "Kind", "due_date": "Due"}
-    common.show_table(common.table(upcoming, columns, money=("amount",), dates=("due_date",)))
+    columns = {"customer_name": "Customer", "phone": "Phone", "kind": "Kind", "amount": "Amount",
+               "oldest_due_date": "Oldest due", "skip_reason": "Not sent because"}
+    common.show_table(common.table(upcoming, columns, money=("amount",), dates=("oldest_due_date",)))
 
 st.subheader("Who gets WhatsApp reminders")
 people = common.customer_list(sid, key)

@@ -1,0 +1,82 @@
+"""AppTest fixtures: a demo-shop database copied from a template made once per run,
+and helpers to drive the app as a logged-in shopkeeper."""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from khata import accounts, demo
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+TODAY = None  # the demo is built for the real shop-local today, like `make run`
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "template.duckdb"
+    demo.create_demo(path=path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, db_file, monkeypatch) -> Path:
+    """A fresh copy of the demo database; KHATA_DB points at it."""
+    shutil.copyfile(demo_template, db_file)
+    monkeypatch.setenv("KHATA_COOKIE_KEY", "test-cookie-key-" + "k" * 32)
+    st.cache_data.clear()
+    return db_file
+
+
+def app(username: str | None = "demo", path=None) -> AppTest:
+    """An AppTest of streamlit_app.py, logged in as ``username`` (None: logged out)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if username:
+        keeper = accounts.get_shopkeeper(username, path)
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = keeper["username"]
+        at.session_state["name"] = keeper["name"]
+        at.session_state["_khata_login_at"] = time.time()
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(f"dashboard/app_pages/{page}").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def by_label(elements, label: str):
+    found = [e for e in elements if e.label == label]
+    assert found, f"no element labelled {label!r}; have {[e.label for e in elements]}"
+    return found[0]
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    by_label(at.button, label).click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything shown as text, tables included, for 'does X appear' checks."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "error", "success",
+                 "warning"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(f"{m.label} {m.value}" for m in at.metric)
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for box in at.selectbox:
+        parts.extend(str(o) for o in box.options)
+    return "\n".join(parts)
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
