@@ -100,6 +100,8 @@ class Context:
     repay_loans: list[int]
     as_of: date = AS_OF
     next_shop: int = 0
+    import_rows: int = 10_000
+    reps: int | None = None  # override the repetitions (the tiny test uses 2)
 
 
 def _equal(answers: dict, keys: tuple[str, ...]) -> str | None:
@@ -150,8 +152,9 @@ def make_csv(n: int = 10_000) -> str:
 
 def operations(ctx: Context, quick: bool) -> list[Op]:
     p, sp, sid, cid, as_of = ctx.path, ctx.sqlite_path, ctx.shop_id, ctx.customer_id, ctx.as_of
-    reads = 7 if quick else 15
-    n1_reps = 1 if ctx.scale == "platform" else 3
+    reads = ctx.reps or (7 if quick else 15)
+    n1_reps = 1 if ctx.scale == "platform" else min(3, reads)
+    few = min(3, reads)
     sq = {}
 
     def sqlite_con():
@@ -159,7 +162,7 @@ def operations(ctx: Context, quick: bool) -> list[Op]:
             sq["con"] = sqlite_store.connect(sp)
         return sq["con"]
 
-    csv_text = make_csv()
+    csv_text = make_csv(ctx.import_rows)
     csv_path = ctx.work / "customers_10k.csv"
     csv_path.write_text(csv_text)
     sel_name, sel_app = app_selection(p, as_of)
@@ -233,7 +236,7 @@ def operations(ctx: Context, quick: bool) -> list[Op]:
         return None
 
     def import_compare(ans):
-        bad = {k: v for k, v in ans.items() if v != 10_000}
+        bad = {k: v for k, v in ans.items() if v != ctx.import_rows}
         return f"imported counts {bad}" if bad else None
 
     def repayment_compare(ans):
@@ -300,11 +303,12 @@ def operations(ctx: Context, quick: bool) -> list[Op]:
             compare=repayment_compare, note="repayments.record_repayment: whole unit of work, connect included"),
         Op("import_10k_customers", {
             "app": app_import, "floor": floor_import, "sqlite": sqlite_import, "nplus1": nplus1_import,
-        }, {"app": 3, "floor": 3, "sqlite": 3, "nplus1": 1},
+        }, {"app": few, "floor": few, "sqlite": few, "nplus1": 1},
             compare=import_compare, note="importer.import_customers, CSV of 10,000 (N+1 = one INSERT per row)"),
         Op("analyst_export", {
             "app": app_export, "floor": floor_export, "sqlite": sqlite_export,
-        }, {"app": 3 if quick else 2, "floor": 3 if quick else 2, "sqlite": 3 if quick else 2},
+        }, {"app": min(few, 3 if quick else 2), "floor": min(few, 3 if quick else 2),
+            "sqlite": min(few, 3 if quick else 2)},
             compare=export_compare, note="export.export_snapshot (floor: EXPORT DATABASE; SQLite: backup API)"),
     ], sq
 
@@ -399,7 +403,7 @@ def machine_info() -> dict:
 
 
 def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None = None, progress: bool = True,
-              keep: bool = False) -> dict:
+              keep: bool = False, reps: int | None = None, import_rows: int = 10_000) -> dict:
     """Generate ``scale``, load SQLite, run every operation; returns {machine, generated, records}."""
     from tqdm import tqdm
 
@@ -415,7 +419,7 @@ def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None =
             gen["sqlite_load_s"] = round(sqlite_store.load_from_duckdb(path, sqlite_path), 3)
             bar.update(1)
         shop, customer, loans = pick_subjects(path)
-        ctx = Context(scale, path, sqlite_path, work, shop, customer, loans)
+        ctx = Context(scale, path, sqlite_path, work, shop, customer, loans, import_rows=import_rows, reps=reps)
         ops, sq = operations(ctx, quick)
         try:
             with tqdm(total=total_runs(ops), desc=f"bench {scale}", disable=not progress) as bar:
