@@ -80,3 +80,15 @@ def texts(at: AppTest) -> str:
 
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+def keyed(elements, prefix: str):
+    """The one element whose key starts with ``prefix`` (form widgets carry a token in their key)."""
+    found = [e for e in elements if (e.key or "").startswith(prefix)]
+    assert len(found) == 1, f"{len(found)} elements with key {prefix}*: {[e.key for e in elements]}"
+    return found[0]
+
+
+def count(sql: str, params=(), path=None):
+    from khata import db
+    return db.read(lambda con: con.execute(sql, list(params)).fetchone()[0], path)
