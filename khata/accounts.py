@@ -14,7 +14,7 @@ import bcrypt
 from . import db
 from .book import audit, clean_text, int_in_range, shop_row
 from .dates import DEFAULT_TIMEZONE, validate_timezone
-from .errors import AuthError, Conflict, NotFound, ValidationError
+from .errors import AuthError, Conflict, NotFound, ValidationError, shown
 from .phones import normalize_phone
 
 PASSWORD_RULES = (
@@ -59,7 +59,7 @@ def normalize_username(username) -> str:
 def validate_email(email) -> str:
     text = str(email or "").strip()
     if not _EMAIL_RE.match(text) or len(text) > 254:
-        raise ValidationError(f"'{text}' is not an email address.")
+        raise ValidationError(f"'{shown(text)}' is not an email address.")
     return text
 
 
@@ -248,7 +248,7 @@ def update_settings(shop_id, *, actor: str | None = None, path=None, **changes) 
         elif field == "upi_id":
             text = str(value or "").strip()
             if text and not _UPI_RE.match(text):
-                raise ValidationError(f"'{text}' is not a UPI ID; it looks like shopname@okbank.")
+                raise ValidationError(f"'{shown(text)}' is not a UPI ID; it looks like shopname@okbank.")
             clean[field] = text or None
         elif field == "reminders_enabled":
             clean[field] = bool(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .errors import ValidationError
+from .errors import ValidationError, shown
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 EARLIEST_DATE = date(2000, 1, 1)
@@ -15,9 +15,9 @@ def validate_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"'{name}' is not a time zone we know (try Asia/Kolkata).") from None
+        raise ValidationError(f"'{shown(name)}' is not a time zone we know (try Asia/Kolkata).") from None
     if name not in available_timezones() and name != "UTC":
-        raise ValidationError(f"'{name}' is not a time zone we know (try Asia/Kolkata).")
+        raise ValidationError(f"'{shown(name)}' is not a time zone we know (try Asia/Kolkata).")
     return name
 
 
@@ -42,7 +42,7 @@ def parse_date(value, field: str = "Date") -> date:
         try:
             parsed = date.fromisoformat(text)
         except ValueError:
-            raise ValidationError(f"{field} '{text}' is not a date; use YYYY-MM-DD, like 2026-11-27.") from None
+            raise ValidationError(f"{field} '{shown(text)}' is not a date; use YYYY-MM-DD, like 2026-11-27.") from None
     if parsed < EARLIEST_DATE or parsed.year > 2200:
         raise ValidationError(f"{field} {parsed.isoformat()} is outside the dates this book keeps.")
     return parsed

@@ -47,3 +47,9 @@ class ImportRejected(KhataError):
         super().__init__(
             f"Nothing was imported: {len(row_errors)} row(s) need fixing. {shown}{more}"
         )
+
+
+def shown(value, limit: int = 40) -> str:
+    """What the shopkeeper typed, quoted in a message, cut short if it is long."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

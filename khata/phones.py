@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from .errors import ValidationError
+from .errors import ValidationError, shown
 
 
 def normalize_phone(text, region: str = "IN") -> str:
@@ -16,9 +16,9 @@ def normalize_phone(text, region: str = "IN") -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(f"'{raw}' is not a phone number; type 10 digits like 98765 43210.") from None
+        raise ValidationError(f"'{shown(raw)}' is not a phone number; type 10 digits like 98765 43210.") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"'{raw}' is not a valid phone number; type 10 digits like 98765 43210.")
+        raise ValidationError(f"'{shown(raw)}' is not a valid phone number; type 10 digits like 98765 43210.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
