@@ -1,0 +1,57 @@
+"""A second shop's data never appears on any page, and its ids behave like missing ones."""
+from __future__ import annotations
+
+import pytest
+
+from khata import customers, loans, repayments
+from tests.conftest import make_shop
+
+from .conftest import app, open_page, texts
+
+PAGES = ("overview.py", "customers.py", "loans.py", "repayments.py", "reminders.py", "account.py",
+         "import_export.py")
+SECRET = "Zebediah Quartermain"
+
+
+@pytest.fixture
+def second_shop(demo_db):
+    other = make_shop(demo_db, "othershop", shop_name="Other Shop Secret Stores", name="Other Keeper",
+                      phone="9123456780")
+    person = customers.create_customer(other["shop_id"], name=SECRET, phone="98450 77777", notes="secret-note-xyz")
+    loan = loans.create_loan(other["shop_id"], person["customer_id"], amount="777.77", item="Secret saffron")
+    repayments.record_repayment(other["shop_id"], loan["loan_id"], amount="111.11")
+    return {**other, "customer_id": person["customer_id"], "loan_id": loan["loan_id"]}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_other_shop_never_appears(second_shop, page):
+    at = open_page(app("demo"), page)
+    shown = texts(at)
+    for secret in (SECRET, "Secret saffron", "Other Shop Secret Stores", "₹777.77", "₹111.11", "secret-note-xyz",
+                   "98450 77777"):
+        assert secret not in shown, f"{secret!r} leaked onto {page}"
+
+
+def test_other_shops_customer_id_is_not_found(second_shop):
+    at = app("demo")
+    at.run()
+    at.session_state["customer_id"] = second_shop["customer_id"]
+    at.switch_page("dashboard/app_pages/customer.py").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["That customer does not exist in this shop."]
+    assert SECRET not in texts(at)
+
+
+def test_second_shop_sees_its_own_book_only(second_shop):
+    at = open_page(app("othershop"), "customers.py")
+    frame = at.dataframe[0].value
+    assert frame["Name"].tolist() == [SECRET]
+    at.switch_page("dashboard/app_pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["Outstanding"] == "₹666.66"
+
+
+def test_exports_hold_only_this_shop(second_shop):
+    from dashboard import common
+    for table in ("customers", "loans", "repayments"):
+        data = common.export_csv(table, 1, str(second_shop and common.db.db_path()))().decode("utf-8-sig")
+        assert SECRET not in data and "Secret saffron" not in data

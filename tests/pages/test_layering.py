@@ -1,0 +1,76 @@
+"""The dashboard's layer rules, checked on the source (AST):
+- nothing under dashboard/ (or streamlit_app.py) imports duckdb or runs SQL;
+- pages do no arithmetic at all (so never on money): no + - * / // % **, no
+  augmented assignment, no sum(), no Decimal(); totals come from the core and
+  formatting from dashboard.format."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = sorted((ROOT / "dashboard").rglob("*.py")) + [ROOT / "streamlit_app.py"]
+PAGES = sorted((ROOT / "dashboard" / "app_pages").glob("*.py"))
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+
+
+def _tree(path: Path) -> ast.AST:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def imports_of(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def arithmetic_in(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
+            found.append(f"line {node.lineno}: {type(node.op).__name__}")
+        elif isinstance(node, ast.AugAssign):
+            found.append(f"line {node.lineno}: augmented assignment")
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not isinstance(
+                node.operand, ast.Constant):
+            found.append(f"line {node.lineno}: negation")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "Decimal"):
+            found.append(f"line {node.lineno}: {node.func.id}()")
+    return found
+
+
+def test_there_are_pages():
+    assert len(PAGES) >= 8
+
+
+@pytest.mark.parametrize("path", DASHBOARD, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_duckdb_or_sql_in_the_dashboard(path):
+    assert not {n for n in imports_of(path) if n.split(".")[0] == "duckdb"}
+    source = path.read_text()
+    for word in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", ".execute("):
+        assert word not in source, f"{word!r} in {path.name}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_do_no_arithmetic(path):
+    assert arithmetic_in(path) == []
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_do_not_touch_the_db_module(path):
+    assert not {n for n in imports_of(path) if n in ("khata.db", "khata.book") or n.startswith("khata.db.")}
+
+
+def test_the_checker_catches_arithmetic(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("total = row['outstanding'] + row['overdue']\nx -= 1\ns = sum(v)\n")
+    assert len(arithmetic_in(bad)) == 3
+    bad.write_text("import duckdb\n")
+    assert "duckdb" in imports_of(bad)
