@@ -14,12 +14,17 @@ st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
 apply_theme()
 
 me = auth.gate()
+PROTECTED = ("overview", "customers", "customer", "loans", "repayments", "reminders", "account", "import")
 
 if me is None:
     login = st.Page(auth.login_page, title="Log in", icon="🔑", url_path="login", default=True)
     signup = st.Page(auth.signup_page, title="Sign up", icon="🆕", url_path="signup")
     st.session_state["_khata_public_pages"] = {"login": login, "signup": signup}
-    st.navigation([login, signup], position="top").run()
+    # A deep link to any ledger page shows the login form (no "page not found"); after
+    # logging in, the same URL opens that page.
+    guarded = [st.Page(auth.login_page, title="Log in", url_path=path, visibility="hidden")
+               for path in PROTECTED]
+    st.navigation([login, signup, *guarded], position="top").run()
 else:
     P = "dashboard/app_pages/"
     pages = {

@@ -33,7 +33,7 @@ if rows:
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     chosen = c1.selectbox("Open a customer", ids, format_func=names.get, key="cu_open", index=None,
                           placeholder="Choose a customer")
-    if c2.button("Open", key="cu_open_btn", disabled=chosen is None, width="stretch"):
+    if c2.button("Open customer", key="cu_open_btn", disabled=chosen is None, width="stretch"):
         st.session_state["customer_id"] = chosen
         st.switch_page("dashboard/app_pages/customer.py")
 elif search or only_overdue:
