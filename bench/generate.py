@@ -80,8 +80,10 @@ def _shop_sizes(rng: np.random.Generator, shops: int, total: int) -> np.ndarray:
     if shops == 1:
         return np.array([total], dtype=np.int64)
     weights = rng.lognormal(0.0, 0.6, shops)
-    sizes = np.floor(weights / weights.sum() * (total - shops)).astype(np.int64) + 1
-    sizes[np.argmax(sizes)] += total - sizes.sum()
+    exact = weights / weights.sum() * (total - shops)
+    sizes = np.floor(exact).astype(np.int64) + 1
+    short = total - sizes.sum()  # hand the rounding remainder to the largest fractional parts
+    sizes[np.argsort(exact - np.floor(exact), kind="stable")[::-1][:short]] += 1
     return sizes
 
 
@@ -172,6 +174,9 @@ def build(scale: str | Scale = "tiny", seed: int = 7, as_of: date = AS_OF) -> di
         raise AssertionError(f"generator bug: {over.size} loans overpaid")
     span = np.minimum(age[rep_loan], term[rep_loan] + 90)  # paid within the term and a few months after
     paid_on = issue[rep_loan] + np.floor(rng.random(sc.repayments) * (span + 1)).astype(np.int64)
+    # stored in time order, as a real book fills up (not grouped by loan)
+    order = np.argsort(paid_on, kind="stable")
+    rep_loan, amount, paid_on = rep_loan[order], amount[order], paid_on[order]
     rep_ids = np.arange(1, sc.repayments + 1, dtype=np.int64)
     repayments = pa.table({
         "repayment_id": rep_ids,
