@@ -14,7 +14,7 @@ st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
 apply_theme()
 
 me = auth.gate()
-PROTECTED = ("overview", "customers", "customer", "loans", "repayments", "reminders", "account", "import")
+PROTECTED = ("customers", "customer", "loans", "repayments", "reminders", "account", "import")
 
 if me is None:
     login = st.Page(auth.login_page, title="Log in", icon="🔑", url_path="login", default=True)

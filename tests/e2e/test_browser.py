@@ -114,7 +114,7 @@ def test_shopkeeper_path(server, browser, viewport):
         idle(page)
 
         # overview numbers
-        page.goto(f"{base}/overview")
+        page.goto(base)  # the overview is the default page, at /
         idle(page)
         expect_text(page, "Outstanding")
         outstanding = page.locator('[data-testid="stMetric"]').filter(has_text="Outstanding").first
@@ -122,6 +122,7 @@ def test_shopkeeper_path(server, browser, viewport):
         collected = page.locator('[data-testid="stMetric"]').filter(has_text="Collected this month").first
         assert "₹400.00" in collected.inner_text()
         page.locator(".js-plotly-plot").first.wait_for(state="visible")
+        assert page.get_by_text("Page not found").count() == 0
         shot(page, f"{viewport}-04-overview")
 
         # the customer's statement
@@ -161,6 +162,7 @@ def test_shopkeeper_path(server, browser, viewport):
         assert page.get_by_role("button", name="Log in").count() == 1
         assert page.get_by_text("Credit sales").count() == 0
         assert page.get_by_text(customer).count() == 0
+        assert page.get_by_text("Page not found").count() == 0
         shot(page, f"{viewport}-07-deep-link")
     except Exception:
         shot(page, f"{viewport}-failure")
