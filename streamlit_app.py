@@ -24,7 +24,8 @@ if me is None:
     # logging in, the same URL opens that page.
     guarded = [st.Page(auth.login_page, title="Log in", url_path=path, visibility="hidden")
                for path in PROTECTED]
-    st.navigation([login, signup, *guarded], position="top").run()
+    # No menu: the two pages link to each other, and on a phone no sidebar covers the form.
+    st.navigation([login, signup, *guarded], position="hidden").run()
 else:
     P = "dashboard/app_pages/"
     pages = {
