@@ -71,3 +71,20 @@ def test_unknown_shop_is_not_found(db_file, shop):
     for bad in (424242, "1 OR 1=1", None):
         with pytest.raises(NotFound):
             customers.list_customers(bad, path=db_file)
+
+
+def test_every_service_taking_an_id_is_covered_above():
+    """A new service function that takes (shop_id, some_id, ...) must be added to `calls`."""
+    import inspect
+
+    from khata import customers as c, loans as l, reports as r, repayments as p
+    covered = {fn.split("_by_")[0] for fn in CALL_NAMES}
+    missing = []
+    for module in (c, l, r, p):
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or fn.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(fn).parameters)
+            if params[:1] == ["shop_id"] and len(params) > 1 and params[1].endswith("_id") and name not in covered:
+                missing.append(f"{module.__name__}.{name}")
+    assert missing == []
