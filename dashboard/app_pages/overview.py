@@ -11,8 +11,8 @@ st.title("Overview")
 st.caption(f"{common.current()['shop_name']} · as of {fmt.day(today)}")
 common.show_flash()
 
-summary = common.summary(sid, key, today)
-month = common.period_totals(sid, key, common.month_start(today), today)
+reads = common.overview_reads(sid, key, today)
+summary, month = reads["summary"], reads["month"]
 
 cols = st.columns(3)
 cols[0].metric("Outstanding", fmt.inr(summary["outstanding"]), border=True)
@@ -56,7 +56,7 @@ left, right = st.columns(2)
 with left:
     st.plotly_chart(charts.status_mix(reports.status_mix_frame(summary)), key="chart_status")
 with right:
-    top = common.top_customers(sid, key, today)
+    top = reads["top"]
     if top.empty:
         st.info("Nobody owes you anything right now.")
     else:
@@ -64,9 +64,9 @@ with right:
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.expected_collections(common.expected_collections(sid, key, today)), key="chart_expected")
+    st.plotly_chart(charts.expected_collections(reads["expected"]), key="chart_expected")
 with right:
-    repaid = common.days_to_repay(sid, key, today)
+    repaid = reads["days_to_repay"]
     if repaid.empty:
         st.info("No sale has been fully repaid yet.")
     else:
