@@ -65,12 +65,10 @@ def customer_repayment_form(name: str, *, customer_id: int | None = None) -> Non
     today = common.today()
     token = common.form_token(name)
     if customer_id is None:
-        owing = [row for row in common.customer_list(sid, key, "", "outstanding", True) if row["outstanding"] > 0]
-        if not owing:
+        labels = _owing_labels(sid, key)
+        if not labels:
             st.info("Nobody owes you anything right now.")
             return
-        labels = {row["customer_id"]: f"{row['name']} · {fmt.phone(row['phone'])} · owes {fmt.inr(row['outstanding'])}"
-                  for row in owing}
     with st.form(f"{name}_{token}"):
         if customer_id is None:
             chosen = st.selectbox("Customer", list(labels), format_func=labels.get, index=None,
@@ -95,21 +93,25 @@ def customer_repayment_form(name: str, *, customer_id: int | None = None) -> Non
 
 
 def loan_repayment_form(name: str) -> None:
-    """A payment against one open sale."""
+    """A payment against one open sale: choose the customer, then which of their sales."""
     sid, key = common.shop_id(), common.db_key()
     today = common.today()
     token = common.form_token(name)
-    open_loans = [row for row in common.loan_list(sid, key, None, None, None, None, None)
-                  if row["outstanding"] > 0]
-    if not open_loans:
+    owing = _owing_labels(sid, key)
+    if not owing:
         st.info("There is no open sale to repay.")
         return
-    labels = {row["loan_id"]: f"#{row['loan_id']} {row['customer_name']} · {row['item']} · "
-                              f"{fmt.day(row['issue_date'])} · owes {fmt.inr(row['outstanding'])}"
-              for row in open_loans}
+    customer_id = st.selectbox("Customer", list(owing), format_func=owing.get, index=None,
+                               placeholder="Choose a customer (type to search)", key=f"{name}_customer")
+    if customer_id is None:
+        return
+    open_loans = [row for row in common.loan_list(sid, key, None, customer_id, None, None, None)
+                  if row["outstanding"] > 0]
+    labels = {row["loan_id"]: f"#{row['loan_id']} {row['item']} · {fmt.day(row['issue_date'])} · "
+                              f"owes {fmt.inr(row['outstanding'])} ({row['status']})" for row in open_loans}
     with st.form(f"{name}_{token}"):
         chosen = st.selectbox("Sale", list(labels), format_func=labels.get, index=None,
-                              placeholder="Choose a sale (type a name to search)", key=f"{name}_loan_{token}")
+                              placeholder="Choose a sale", key=f"{name}_loan_{token}")
         _payment_fields(name, token, today)
         submitted = st.form_submit_button("Record repayment", type="primary")
     if submitted:
@@ -125,6 +127,12 @@ def loan_repayment_form(name: str) -> None:
         loan = result["loans"][chosen]
         common.done(name, f"Recorded {fmt.inr(result['total'])} against sale #{chosen}; "
                           f"{fmt.inr(loan['outstanding'])} still owed on it.")
+
+
+def _owing_labels(sid: int, key: str) -> dict:
+    owing = [row for row in common.customer_list(sid, key, "", "outstanding", True) if row["outstanding"] > 0]
+    return {row["customer_id"]: f"{row['name']} · {fmt.phone(row['phone'])} · owes {fmt.inr(row['outstanding'])}"
+            for row in owing}
 
 
 def _payment_fields(name: str, token: str, today) -> None:

@@ -203,6 +203,7 @@ def test_loan_repayment_and_reversal(demo_db):
     open_loan = loans.list_loans(SHOP, status="overdue")[0]
     at = open_page(app(), "repayments.py")
     at.radio(key="rp_mode").set_value("One sale").run()
+    at.selectbox(key="repay_loan_customer").set_value(open_loan["customer_id"]).run()
     keyed(at.selectbox, "repay_loan_loan_").set_value(open_loan["loan_id"])
     fill(at, {"repay_loan_amount_": "0"})
     submit(at, "Record repayment")
