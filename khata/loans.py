@@ -74,7 +74,7 @@ SELECT b.loan_id, b.customer_id, c.name AS customer_name, c.phone AS customer_ph
        b.status, b.days_past_due, b.last_paid_on, l.created_at, l.created_by,
        v.reason AS reversal_reason, v.reversed_on
 FROM loan_balances_for(?, ?) b
-JOIN loans l ON l.loan_id = b.loan_id
+JOIN loans l ON l.loan_id = b.loan_id AND l.shop_id = b.shop_id
 JOIN customers c ON c.customer_id = b.customer_id AND c.shop_id = b.shop_id
 LEFT JOIN reversals v ON v.entry_type = 'loan' AND v.entry_id = b.loan_id
 WHERE b.shop_id = ?

@@ -124,7 +124,11 @@ def record_customer_repayment(shop_id, customer_id, *, amount, paid_on=None, met
 
 
 def _result(con, sid: int, repayment_ids: list[int], today) -> dict:
-    rows = _repayment_rows(con, sid, "r.repayment_id IN (SELECT unnest(?))", [repayment_ids])
+    # One placeholder per id: DuckDB pushes "IN (?, ?)" into the scan, whereas
+    # "IN (SELECT unnest(?))" became a semi-join over every repayment of the shop
+    # (160 ms instead of 3 ms at platform scale, see bench/README.md).
+    ids = [int(i) for i in repayment_ids]
+    rows = _repayment_rows(con, sid, f"r.repayment_id IN ({', '.join('?' for _ in ids) or 'NULL'})", ids)
     loans = {row["loan_id"]: _loan(con, sid, row["loan_id"], today) for row in rows}
     return {"repayments": rows, "total": sum((r["amount"] for r in rows), Decimal("0.00")), "loans": loans}
 
