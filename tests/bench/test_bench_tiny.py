@@ -104,6 +104,7 @@ def tiny_run(tmp_path_factory):
 
 
 EXPECTED_OPS = {"connect_close", "shop_summary", "loans_overdue_page", "customers_page", "customer_statement",
+                "reminders_select_due",
                 "daily_selection", "record_repayment", "import_10k_customers", "analyst_export"}
 
 
