@@ -61,8 +61,10 @@ class TwilioConfig:
         return cls(sid, token, sender, content, timeout)
 
     @classmethod
-    def from_env(cls, env: dict | None = None, dotenv_file: Path | None = PROJECT_ROOT / ".env") -> "TwilioConfig | None":
-        """Environment first, then the project's ``.env`` for anything missing."""
+    def from_env(cls, env: dict | None = None, dotenv_file: Path | None | str = "default") -> "TwilioConfig | None":
+        """Environment first, then the project's ``.env`` (or ``KHATA_DOTENV``) for anything missing."""
+        if dotenv_file == "default":
+            dotenv_file = Path(os.environ.get("KHATA_DOTENV") or PROJECT_ROOT / ".env")
         values = {}
         if dotenv_file is not None and Path(dotenv_file).is_file():
             from dotenv import dotenv_values

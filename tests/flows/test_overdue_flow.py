@@ -1,0 +1,121 @@
+"""The real reminder flow under a Prefect test server: run name, artifacts, idempotency,
+credentials from Secret blocks, and waiting out another process that holds the database."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+
+from flows import overdue_reminders as flow_module
+from khata import reminders
+from khata.demo import create_demo
+
+pytestmark = pytest.mark.prefect
+
+TODAY = date(2026, 11, 27)
+
+
+def _client():
+    from prefect.client.orchestration import get_client
+
+    return get_client(sync_client=True)
+
+
+def _artifacts(flow_run_id):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with _client() as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(
+            any_=[flow_run_id])))
+    return {a.key: a for a in found}
+
+
+def _task_runs(flow_run_id):
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with _client() as client:
+        return client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+
+
+def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twilio):
+    create_demo(path=db_file, today=TODAY)
+    state = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file), return_state=True)
+    assert state.is_completed(), state
+    outcome = state.result()
+    assert outcome["dry_run"] is True  # no credentials: a dry run, rows 'simulated'
+    totals = outcome["totals"]
+    assert totals["selected"] > 10 and totals["simulated"] == totals["selected"] - totals["skipped"]
+    assert totals["sent"] == totals["failed"] == totals["unknown"] == 0
+
+    run_id = state.state_details.flow_run_id
+    with _client() as client:
+        assert client.read_flow_run(run_id).name == "reminders-2026-11-27"
+    artifacts = _artifacts(run_id)
+    table = artifacts["reminders-summary"]
+    assert table.type == "table"
+    data = table.data if isinstance(table.data, list) else __import__("json").loads(table.data)
+    assert data[0]["shop"].startswith("Demo Kirana") and data[0]["simulated"] == totals["simulated"]
+    assert "None today" in artifacts["reminders-failures"].data
+    assert any(t.name.startswith("plan-shop") for t in _task_runs(run_id))
+
+    log = reminders.reminder_log(1, path=db_file, limit=1000)
+    assert len(log) == totals["selected"]
+    assert all(e["message_text"].startswith("Namaste") for e in log)
+
+    again = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file))
+    assert again["totals"] == totals  # same day: nothing new selected, nothing sent twice
+    assert len(reminders.reminder_log(1, path=db_file, limit=1000)) == totals["selected"]
+
+
+def test_credentials_come_from_secret_blocks_when_the_environment_has_none(prefect_harness, no_twilio):
+    from prefect.blocks.system import Secret
+
+    assert flow_module.twilio_config() is None
+    Secret(value="AC" + "b2" * 16).save("twilio-account-sid", overwrite=True)
+    Secret(value="secret-token-from-block").save("twilio-auth-token", overwrite=True)
+    Secret(value="whatsapp:+14155238886").save("twilio-whatsapp-from", overwrite=True)
+    try:
+        config = flow_module.twilio_config()
+        assert (config.account_sid, config.auth_token, config.content_sid) == \
+            ("AC" + "b2" * 16, "secret-token-from-block", None)
+        assert "secret-token" not in repr(config)
+    finally:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            for name in ("twilio-account-sid", "twilio-auth-token", "twilio-whatsapp-from"):
+                client.delete_block_document(client.read_block_document_by_name(name, "secret").id)
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+print("released", flush=True)
+"""
+
+
+def test_flow_waits_for_a_database_held_by_another_process(prefect_harness, db_file, no_twilio, monkeypatch):
+    shop = create_demo(path=db_file, today=TODAY)
+    monkeypatch.setenv("KHATA_LOCK_TIMEOUT", "1")  # give up quickly inside a task; the task retries
+    hold_s = 4.0
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_file), str(hold_s)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        state = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file), return_state=True)
+        elapsed = time.monotonic() - started
+    finally:
+        holder.wait(timeout=60)
+    assert state.is_completed(), state
+    assert elapsed >= hold_s - 0.5
+    assert state.result()["totals"]["simulated"] > 10
+    prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
+    assert prepare and prepare[0].run_count >= 2  # it failed on the lock, retried and then succeeded
+    assert len(reminders.reminder_log(shop["shop_id"], path=db_file, limit=1000)) > 10
