@@ -113,7 +113,8 @@ def build(scale: str | Scale = "tiny", seed: int = 7, as_of: date = AS_OF) -> di
 
     # customers: contiguous ids per shop; phone digits are a bijection of the id
     per_shop = _shop_sizes(rng, sc.shops, sc.customers)
-    cust_shop = np.repeat(shop_ids, per_shop)
+    # customers join shops over time: ids interleave across shops (not one shop's block after another)
+    cust_shop = rng.permutation(np.repeat(shop_ids, per_shop))
     cust_ids = np.arange(1, sc.customers + 1, dtype=np.int64)
     national = 9_000_000_000 + (cust_ids * 7_919 + seed * 104_729) % 1_000_000_000  # unique: gcd(7919, 10^9) = 1
     first = FIRST[rng.integers(0, len(FIRST), sc.customers)]

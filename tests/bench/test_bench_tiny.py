@@ -12,7 +12,7 @@ import pytest
 
 from bench import generate as gen
 from bench.run import run_scale, write_results
-from khata import repayments
+from khata import maintenance, reports, repayments
 from khata.phones import normalize_phone
 
 
@@ -109,8 +109,9 @@ EXPECTED_OPS = {"connect_close", "shop_summary", "loans_overdue_page", "customer
 
 
 def test_every_operation_runs_and_every_baseline_agrees(tiny_run):
-    records = {r["operation"]: r for r in tiny_run["records"]}
-    assert set(records) == EXPECTED_OPS
+    records = {r["operation"]: r for r in tiny_run["records"] if r["scale"] == "tiny"}
+    assert set(records) == EXPECTED_OPS | {"maintenance_cluster_by_shop"}
+    records.pop("maintenance_cluster_by_shop")
     for name, rec in records.items():
         assert rec["errors"] == {}, (name, rec["errors"])
         assert rec["median_ms"] > 0 and rec["p95_ms"] >= rec["median_ms"]
@@ -119,8 +120,33 @@ def test_every_operation_runs_and_every_baseline_agrees(tiny_run):
             assert rec["answers_agree"] is True, (name, rec.get("disagreement"))
 
 
+def test_operations_after_clustering_agree_with_the_floor(tiny_run):
+    again = {r["operation"]: r for r in tiny_run["records"] if r["scale"] == "tiny+clustered"}
+    assert set(again) == EXPECTED_OPS - {"import_10k_customers", "analyst_export"}
+    for name, rec in again.items():
+        assert rec["errors"] == {}, (name, rec["errors"])
+        if name != "connect_close":
+            assert rec["answers_agree"] is True, (name, rec.get("disagreement"))
+
+
+def test_cluster_by_shop_keeps_every_row_and_every_answer(tmp_path):
+    path = tmp_path / "cluster.duckdb"
+    gen.generate(path, "tiny", seed=3)
+    tables = {t: f"SELECT * FROM {t} ORDER BY ALL" for t in ("customers", "loans", "repayments", "reversals")}
+    before = {t: _rows(path, sql) for t, sql in tables.items()}
+    first_loans = _rows(path, "SELECT loan_id FROM loans LIMIT 20")
+    summaries = {sid: reports.shop_summary(sid, today=gen.AS_OF, path=path) for sid in (1, 2, 3)}
+    info = maintenance.cluster_by_shop(path)
+    assert info["loans"] == gen.SCALES["tiny"].loans and info["repayments"] == gen.SCALES["tiny"].repayments
+    assert {t: _rows(path, sql) for t, sql in tables.items()} == before
+    assert _rows(path, "SELECT loan_id FROM loans LIMIT 20") != first_loans  # the physical order changed
+    shop_order = [s for (s,) in _rows(path, "SELECT shop_id FROM loans")]
+    assert shop_order == sorted(shop_order)
+    assert {sid: reports.shop_summary(sid, today=gen.AS_OF, path=path) for sid in (1, 2, 3)} == summaries
+
+
 def test_summary_answer_is_the_same_four_ways_and_matches_the_ledger(tiny_run):
-    answers = {r["operation"]: r["_answers"] for r in tiny_run["records"]}["shop_summary"]
+    answers = {r["operation"]: r["_answers"] for r in tiny_run["records"] if r["scale"] == "tiny"}["shop_summary"]
     app = answers["app"]
     assert app == answers["floor"] == answers["sqlite"] == answers["nplus1"]
     assert app["outstanding"] > 0 and app["counts"]["overdue"] > 0
@@ -129,7 +155,7 @@ def test_summary_answer_is_the_same_four_ways_and_matches_the_ledger(tiny_run):
 
 
 def test_list_pages_selection_and_statement_are_not_empty(tiny_run):
-    answers = {r["operation"]: r["_answers"] for r in tiny_run["records"]}
+    answers = {r["operation"]: r["_answers"] for r in tiny_run["records"] if r["scale"] == "tiny"}
     assert 0 < len(answers["loans_overdue_page"]["app"]) <= 50
     assert len(answers["customers_page"]["app"]) > 0
     selection = answers["daily_selection"]["app"]
@@ -147,7 +173,8 @@ def test_results_file_has_one_record_per_operation_and_machine_info(tiny_run, tm
     assert machine["cpu_count"] >= 1 and machine["python"] and machine["duckdb"] == duckdb.__version__
     assert len(machine["loadavg"]) == 3
     recs = [r for r in data["records"] if r["scale"] == "tiny"]
-    assert {r["operation"] for r in recs} == EXPECTED_OPS
+    assert {r["operation"] for r in recs} == EXPECTED_OPS | {"maintenance_cluster_by_shop"}
+    recs = [r for r in recs if r["operation"] != "maintenance_cluster_by_shop"]
     for r in recs:
         for key in ("operation", "scale", "median_ms", "p95_ms", "floor_median_ms", "sqlite_median_ms"):
             assert key in r
@@ -155,4 +182,4 @@ def test_results_file_has_one_record_per_operation_and_machine_info(tiny_run, tm
     # a later run of another scale keeps these records
     write_results({"big": {**tiny_run, "records": [dict(r, scale="big") for r in tiny_run["records"]]}}, out)
     data = json.loads(out.read_text())
-    assert {r["scale"] for r in data["records"]} == {"tiny", "big"}
+    assert {r["scale"] for r in data["records"]} == {"tiny", "tiny+clustered", "big"}
