@@ -1,4 +1,4 @@
-"""`python -m khata ...`: init, demo, import, export, backup, restore.
+"""`python -m khata ...`: init, demo, import, export, backup, restore, remind.
 
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
@@ -62,7 +62,32 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=cmd_restore)
 
+    p = sub.add_parser("remind", help="send today's overdue WhatsApp reminders once (dry run without Twilio)")
+    _db_arg(p)
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date to remind for (default: each shop's today)")
+    p.add_argument("--dry-run", action="store_true", help="send nothing; rows become 'simulated'")
+    p.add_argument("--shop", metavar="USERNAME", help="only this shopkeeper's shop")
+    p.set_defaults(func=cmd_remind)
+
     return parser
+
+
+def cmd_remind(args) -> int:
+    """The reminder flow's steps once, without a Prefect server (same functions, same order)."""
+    from .dates import parse_date
+    from .reminders import run_reminders
+
+    today = parse_date(args.today, "--today") if args.today else None
+    result = run_reminders(today=today, shop=args.shop, dry_run=args.dry_run, path=args.db)
+    mode = "dry run, nothing sent" if result["dry_run"] else "sent through Twilio"
+    print(f"Reminders ({mode}):")
+    for s in result["shops"]:
+        print(f"  {s['shop']} {s['date']}: selected {s['selected']}, sent {s['sent']}, simulated {s['simulated']},"
+              f" skipped {s['skipped']}, failed {s['failed']}, unknown {s['unknown']}")
+    t = result["totals"]
+    print(f"Total: selected {t['selected']}, sent {t['sent']}, simulated {t['simulated']}, skipped {t['skipped']},"
+          f" failed {t['failed']}, unknown {t['unknown']}")
+    return 0
 
 
 def cmd_init(args) -> int:

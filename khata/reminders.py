@@ -66,8 +66,11 @@ def rate_from_env() -> float:
     return float(os.environ.get("KHATA_REMINDER_RATE") or DEFAULT_RATE)
 
 
-def workers_from_env() -> int:
-    return int(os.environ.get("KHATA_REMINDER_WORKERS") or DEFAULT_WORKERS)
+def workers_from_env(rate_per_s: float | None = None) -> int:
+    """KHATA_REMINDER_WORKERS, else enough threads to keep ``rate_per_s`` busy at ~400 ms per request."""
+    if os.environ.get("KHATA_REMINDER_WORKERS"):
+        return int(os.environ["KHATA_REMINDER_WORKERS"])
+    return min(64, max(DEFAULT_WORKERS, int((rate_per_s or DEFAULT_RATE) * 0.4 + 0.999)))
 
 
 def _utcnow(now: datetime | None) -> datetime:
@@ -364,7 +367,7 @@ def deliver(rows: list[dict], notifier: Notifier, *, rate_per_s: float | None = 
         limiter = None
     elif limiter is None:
         limiter = RateLimiter(rate_per_s or rate_from_env())
-    workers = max(1, workers or workers_from_env())
+    workers = max(1, workers or workers_from_env(limiter.rate if limiter else None))
 
     def one(row: dict) -> dict:
         message = OutgoingMessage(to=row["phone"], body=row["message_text"], variables=row.get("variables") or {},
@@ -545,7 +548,7 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
                   notifier: Notifier | None = None, dry_run: bool = False, config=None,
                   rate_per_s: float | None = None, workers: int | None = None, batch: int = DEFAULT_BATCH,
                   stale_after_s: float = STALE_AFTER_S, max_attempts: int = 4, backoff_s: float = 0.5,
-                  logger=None, path=None) -> dict:
+                  limiter: RateLimiter | None = None, logger=None, path=None) -> dict:
     """All the steps in order, without Prefect (the CLI and the benchmark use this).
 
     ``notifier`` wins; else Twilio when ``config`` (or the environment) has credentials and
@@ -567,7 +570,8 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
     plans = [plan_shop(s["shop_id"], today=today, now=now, path=path) for s in shops]
     shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
     run_id = new_run_id()
-    limiter = None if notifier.dry_run else RateLimiter(rate_per_s or rate_from_env())
+    if limiter is None and not notifier.dry_run:
+        limiter = RateLimiter(rate_per_s or rate_from_env())
     while True:
         rows = claim(shop_dates, run_id=run_id, now=now, batch=batch, path=path)
         if not rows:

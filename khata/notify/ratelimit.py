@@ -3,8 +3,9 @@
 Calls are spaced at least ``1/rate`` seconds apart (measured from the moment the
 previous caller was let through, not from when it was scheduled), so any window
 of one second lets at most ``rate`` calls through however late threads wake up.
-``headroom`` widens the spacing a little (default 2 %) so network jitter between
-our release and Twilio's clock does not push a window over the account's limit.
+``headroom`` widens the spacing a little (default 5 %: 50 ms of slack in any
+one-second window, whatever the rate) so jitter between our release and the
+moment Twilio sees the request does not push a window over the account's limit.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 
 
 class RateLimiter:
-    def __init__(self, rate_per_s: float, *, headroom: float = 0.02, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, rate_per_s: float, *, headroom: float = 0.05, clock=time.monotonic, sleep=time.sleep):
         if rate_per_s <= 0:
             raise ValueError("rate_per_s must be positive")
         self.rate = float(rate_per_s)
