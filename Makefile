@@ -1,7 +1,7 @@
 # The two commands that work on a fresh machine: `make run` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: install run test bench bench-full reliability clean
+.PHONY: install run test bench bench-full bench-reminders reliability clean
 
 install:
 	bash scripts/install.sh
@@ -23,3 +23,6 @@ reliability: install
 
 clean:
 	rm -rf .venv .pytest_cache .prefect
+
+bench-reminders: install
+	$(PY) -m bench.reminders_bench
