@@ -315,3 +315,33 @@ def test_reminder_log_and_upcoming(db_file, shop, other_shop):
         view = con.execute("SELECT shop_id, customer_id, reminder_date, kind, amount, status, error_code,"
                            " message_sid, sent_at FROM reminder_log").fetchall()
     assert len(view) == 2
+
+
+OPENER = "import sys, duckdb; duckdb.connect(sys.argv[1]).close(); print('opened')"
+
+
+class ProbeNotifier(OutboxNotifier):
+    """While 'sending', another process must be able to open the file: we hold no connection."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self.probes = []
+
+    def send(self, message):
+        if not self.probes:
+            proc = subprocess.run([sys.executable, "-c", OPENER, str(self.path)], capture_output=True, text=True,
+                                  timeout=60)
+            self.probes.append((proc.returncode, proc.stdout.strip(), proc.stderr[-300:]))
+        return super().send(message)
+
+
+def test_no_database_connection_is_held_while_sending(db_file, shop):
+    loan(shop, db_file, customer(shop, db_file), "150.00", date(2026, 11, 26))
+    notifier = ProbeNotifier(db_file)
+    with db.connect(db_file):  # the probe itself can tell a held file: prove it once
+        proc = subprocess.run([sys.executable, "-c", OPENER, str(db_file)], capture_output=True, text=True,
+                              timeout=60)
+    assert proc.returncode != 0 and "lock" in proc.stderr.lower()
+    run(db_file, shop, TODAY, notifier)
+    assert notifier.probes == [(0, "opened", "")] or notifier.probes[0][:2] == (0, "opened")
