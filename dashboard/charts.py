@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-COLOURS = {"issued": "#d9822b", "collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
+COLOURS = {"Given on credit": "#d9822b", "Collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
            "overdue": "#e03131", "reversed": "#868e96"}
 AGING_ORDER = ["current", "1-30", "31-60", "61-90", "90+"]
 
@@ -26,7 +26,9 @@ def _layout(fig: go.Figure, title: str, *, money_axis: str | None = "y") -> go.F
 
 
 def issued_vs_collected(frame: pd.DataFrame, period: str = "week") -> go.Figure:
-    long = frame.melt(id_vars="period", value_vars=["issued", "collected"], var_name="what", value_name="amount")
+    named = frame.rename(columns={"issued": "Given on credit", "collected": "Collected"})
+    long = named.melt(id_vars="period", value_vars=["Given on credit", "Collected"], var_name="what",
+                      value_name="amount")
     fig = px.bar(long, x="period", y="amount", color="what", barmode="group", color_discrete_map=COLOURS,
                  labels={"period": "Week starting" if period == "week" else "Month", "amount": "Amount",
                          "what": ""})

@@ -32,11 +32,27 @@ def expect_text(page, text, timeout=30_000):
     page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout)
 
 
-def choose(page, label, text):
-    box = page.get_by_label(label, exact=True).first
-    box.click()
-    page.keyboard.type(text)
-    page.get_by_role("option").filter(has_text=text).first.click()
+def choose(page, label, text, attempts=3):
+    """Pick an option of a selectbox by typing part of it (retried: a rerun may
+    redraw the list while it is open)."""
+    for attempt in range(attempts):
+        idle(page)
+        box = page.get_by_label(label, exact=True).first
+        box.click()
+        page.keyboard.type(text)
+        try:
+            page.get_by_role("option").filter(has_text=text).first.click(timeout=5_000)
+        except Exception:  # noqa: BLE001 - detached while redrawn; try again
+            page.keyboard.press("Escape")
+            if attempt == attempts - 1:
+                raise
+            continue
+        idle(page)
+        chosen = page.get_by_label(label, exact=True).first
+        shown = chosen.input_value() if chosen.evaluate("e => e.tagName") == "INPUT" else chosen.inner_text()
+        if text in shown:
+            return
+    raise AssertionError(f"could not choose {text!r} in {label!r}")
 
 
 def open_sidebar(page):
