@@ -16,7 +16,7 @@ days = ", ".join(str(d) for d in config["reminder_days"])
 st.caption(f"WhatsApp reminders are **{state}**; sent at 8:00 on days {days} relative to the due date "
            "(change this on the Account page).")
 
-STATUSES = ["all", "simulated", "sent", "delivered", "read", "failed"]
+STATUSES = ["all", "simulated", "sent", "delivered", "read", "failed", "skipped", "queued"]
 c1, c2, c3 = st.columns(3)
 status = c1.selectbox("Status", STATUSES, key="rm_status", format_func=str.capitalize)
 date_from = c2.date_input("From", value=common.days_after(today, -30), max_value=today, key="rm_from",
