@@ -42,6 +42,7 @@ BUSY_MESSAGE = (
 lock_stats = {"retries": 0, "longest_wait_s": 0.0, "conflict_retries": 0}
 
 _write_locks: dict[str, threading.RLock] = defaultdict(threading.RLock)
+_open_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
 
@@ -58,7 +59,9 @@ def lock_timeout_s() -> float:
 
 def _is_lock_error(err: Exception) -> bool:
     text = str(err)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    # "Unique file handle conflict": two threads of this process opening the file at the
+    # same instant while no connection had it open; transient like the file lock.
+    return "Could not set lock" in text or "Conflicting lock" in text or "Unique file handle conflict" in text
 
 
 def _is_conflict(err: Exception) -> bool:
@@ -71,7 +74,8 @@ def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
     delay = 0.01
     while True:
         try:
-            con = duckdb.connect(str(path))
+            with _open_locks[str(path)]:  # threads of one process open the file one at a time
+                con = duckdb.connect(str(path))
             waited = time.monotonic() - started
             if waited > lock_stats["longest_wait_s"]:
                 lock_stats["longest_wait_s"] = waited

@@ -123,3 +123,17 @@ def _try(fn):
         return None
     except Exception as err:  # noqa: BLE001 - we inspect the type
         return err
+
+
+HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(2)"
+
+
+def test_threads_waiting_for_another_process_all_get_in(db_file, shop):
+    """12 threads (Streamlit sessions) wait on a file held by another process; when it is
+    released they all open it at once. None may fail ('Unique file handle conflict')."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db_file)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    errors = _run_threads(12, lambda: _try(lambda: [db.read(
+        lambda con: con.execute("SELECT count(*) FROM shops").fetchone(), db_file) for _ in range(5)]))
+    holder.wait()
+    assert [e for e in errors if e is not None] == []
