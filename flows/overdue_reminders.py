@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # the worker runs this file from the project dire
 
 from khata import reminders  # noqa: E402
 from khata.dates import DEFAULT_TIMEZONE, parse_date, shop_today  # noqa: E402
+from khata.errors import DatabaseBusy, KhataError  # noqa: E402
 from khata.notify import make_notifier  # noqa: E402
 from khata.notify.ratelimit import RateLimiter  # noqa: E402
 from khata.notify.twilio_whatsapp import ENV_KEYS, TwilioConfig  # noqa: E402
@@ -42,6 +43,19 @@ SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the
 }
 DB_RETRIES = 4
 DB_RETRY_DELAYS = [2, 5, 10, 20]
+
+
+def worth_retrying(task, task_run, state) -> bool:
+    """Retry a database step when the file is busy or something unexpected broke, never for
+    a shopkeeper-level error (unknown shop, bad date): that will not change on retry."""
+    err = state.data if isinstance(state.data, BaseException) else None
+    if err is None:
+        try:
+            state.result()
+            return False
+        except BaseException as raised:  # noqa: BLE001 - we only classify it
+            err = raised
+    return isinstance(err, DatabaseBusy) or not isinstance(err, KhataError)
 
 
 def _run_name() -> str:
@@ -71,7 +85,8 @@ def twilio_config() -> TwilioConfig | None:
     return TwilioConfig.from_mapping(values)
 
 
-@task(name="prepare-outbox", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE)
+@task(name="prepare-outbox", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying)
 def prepare_outbox(shop: str | None, db: str | None) -> list[dict]:
     """Stale 'sending' rows -> 'unknown'; returns the shops of this run."""
     logger = get_run_logger()
@@ -91,6 +106,7 @@ def refresh_status(notifier, shop_ids: list[int] | None, db: str | None) -> dict
 
 
 @task(name="plan-shop", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying,
       task_run_name="plan-shop-{shop_id}")
 def plan_shop(shop_id: int, run_date: date | None, db: str | None) -> dict:
     plan = reminders.plan_shop(shop_id, today=run_date, path=db)
@@ -99,7 +115,8 @@ def plan_shop(shop_id: int, run_date: date | None, db: str | None) -> dict:
     return plan
 
 
-@task(name="claim-batch", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE)
+@task(name="claim-batch", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying)
 def claim_batch(shop_dates: dict, run_id: str, batch: int, db: str | None) -> list[dict]:
     return reminders.claim(shop_dates, run_id=run_id, batch=batch, path=db)
 
@@ -117,12 +134,13 @@ def send_batch(rows: list[dict], notifier, limiter) -> list[dict]:
 
 
 @task(name="record-results", retries=DB_RETRIES + 2, retry_delay_seconds=[2, 5, 10, 20, 30, 60],
-      cache_policy=NO_CACHE)
+      cache_policy=NO_CACHE, retry_condition_fn=worth_retrying)
 def record(results: list[dict], run_id: str, db: str | None) -> dict:
     return reminders.record_results(results, run_id=run_id, path=db)
 
 
-@task(name="report", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE)
+@task(name="report", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying)
 def report(shop_dates: dict, dry_run: bool, db: str | None) -> dict:
     logger = get_run_logger()
     summary = reminders.summarize(shop_dates, db)

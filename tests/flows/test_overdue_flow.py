@@ -119,3 +119,15 @@ def test_flow_waits_for_a_database_held_by_another_process(prefect_harness, db_f
     prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
     assert prepare and prepare[0].run_count >= 2  # it failed on the lock, retried and then succeeded
     assert len(reminders.reminder_log(shop["shop_id"], path=db_file, limit=1000)) > 10
+
+
+def test_an_unknown_shop_fails_at_once_without_retries(prefect_harness, db_file, no_twilio):
+    create_demo(path=db_file, today=TODAY)
+    started = time.monotonic()
+    state = flow_module.overdue_reminders(shop="nobody", db=str(db_file), return_state=True)
+    assert state.is_failed()
+    assert time.monotonic() - started < 10  # no 2 + 5 + 10 + 20 s of pointless retries
+    prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
+    assert prepare[0].run_count == 1
+    with pytest.raises(Exception, match="No shopkeeper with the username 'nobody'"):
+        state.result()
