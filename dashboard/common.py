@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -183,14 +184,16 @@ def show_table(frame: pd.DataFrame, **kwargs) -> None:
 # ---- CSV downloads --------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")  # +919876543210, -250.50: data, not formulas
 
 
 def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (=, +, -, @ get a leading quote)."""
+    """A cell a spreadsheet will not run as a formula (=, +, -, @ get a leading quote,
+    except a plain number such as a phone in E.164)."""
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_START):
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
         return "'" + text
     return text
 

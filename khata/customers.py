@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from . import db
-from .book import as_id, audit, clean_text, int_in_range, resolve_today, shop_row
+from .book import (as_id, audit, clean_text, int_in_range, remember_submission, resolve_today,
+                   seen_submission, shop_row)
 from .errors import Conflict, NotFound, ValidationError
 from .money import format_inr, parse_amount
 from .phones import normalize_phone
@@ -63,13 +64,18 @@ def _customer(con, shop_id: int, customer_id, *, include_archived: bool = False)
     return row
 
 
-def create_customer(shop_id, *, actor: str | None = None, path=None, **fields) -> dict:
-    """Add a customer; refused when the shop already has one with that phone."""
+def create_customer(shop_id, *, actor: str | None = None, idempotency_key: str | None = None, path=None,
+                    **fields) -> dict:
+    """Add a customer; refused when the shop already has one with that phone.
+    A form submitted twice with the same ``idempotency_key`` adds one customer."""
     fields.setdefault("credit_limit", DEFAULT_CREDIT_LIMIT)
     clean = clean_customer_fields(fields, creating=True)
 
     def work(con):
         shop = shop_row(con, shop_id)
+        earlier = seen_submission(con, shop["shop_id"], idempotency_key, "create_customer")
+        if earlier:
+            return _customer(con, shop["shop_id"], earlier["customer_id"])
         other = _phone_taken(con, shop["shop_id"], clean["phone"])
         if other:
             raise Conflict(f"{other} already has the phone number {clean['phone']} in your book.")
@@ -81,6 +87,7 @@ def create_customer(shop_id, *, actor: str | None = None, path=None, **fields) -
         )
         row = _customer(con, shop["shop_id"], customer_id)
         audit(con, shop["shop_id"], actor, "create", "customer", customer_id, None, row)
+        remember_submission(con, shop["shop_id"], idempotency_key, "create_customer", {"customer_id": customer_id})
         return row
 
     return db.write(work, path)

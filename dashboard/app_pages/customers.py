@@ -54,7 +54,8 @@ with st.expander("➕ Add a customer", expanded=not rows):
         notes = st.text_area("Notes (optional)", key=f"ac_notes_{token}", height=68)
         if st.form_submit_button("Add customer", type="primary"):
             try:
-                added = customers.create_customer(sid, actor=common.actor(), name=name, phone=phone,
+                added = customers.create_customer(sid, actor=common.actor(), idempotency_key=token,
+                                                  name=name, phone=phone,
                                                   address=address, credit_limit=limit, trust_score=trust,
                                                   notes=notes)
             except KhataError as err:

@@ -24,6 +24,7 @@ def test_dates_read_like_a_shopkeeper_writes_them():
 
 @pytest.mark.parametrize("cell,expected", [
     ("=SUM(A1:A2)", "'=SUM(A1:A2)"), ("+91 98765", "'+91 98765"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
+    ("+919876543210", "+919876543210"), ("-250.50", "-250.50"), ("+1+1", "'+1+1"), ("-1e3", "'-1e3"),
     ("Rice 5 kg", "Rice 5 kg"), (Decimal("12.50"), "12.50"), (None, ""),
 ])
 def test_safe_cell(cell, expected):

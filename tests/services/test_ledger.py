@@ -208,6 +208,13 @@ def test_double_submit_posts_once(db_file, sid, asha):
     assert query(db_file, "SELECT count(*) FROM repayments")[0][0] == 1
 
 
+def test_double_submitted_customer_form_adds_one(db_file, sid):
+    first = customers.create_customer(sid, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
+    again = customers.create_customer(sid, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
+    assert first["customer_id"] == again["customer_id"]
+    assert query(db_file, "SELECT count(*) FROM customers")[0][0] == 1
+
+
 def test_reverse_loan(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "700")
     with pytest.raises(ValidationError, match="Reason is required"):
