@@ -131,3 +131,32 @@ def test_an_unknown_shop_fails_at_once_without_retries(prefect_harness, db_file,
     assert prepare[0].run_count == 1
     with pytest.raises(Exception, match="No shopkeeper with the username 'nobody'"):
         state.result()
+
+
+def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, db_file, no_twilio, monkeypatch):
+    from bench.fake_twilio import FakeTwilioHttp
+    from khata import db
+    from khata.notify.twilio_whatsapp import TwilioWhatsAppNotifier
+
+    shop = create_demo(path=db_file, today=TODAY)
+    due = reminders.upcoming_reminders(shop["shop_id"], today=date(2026, 11, 26), path=db_file)
+    ids = [u["customer_id"] for u in due if u["will_send"]][:2]
+    phones = dict(db.read(lambda con: con.execute(
+        "SELECT customer_id, phone FROM customers WHERE customer_id IN (?, ?)", ids).fetchall(), db_file))
+    fake = FakeTwilioHttp(script={f"whatsapp:{phones[ids[0]]}": [("rest", 400, 63003, "Not a WhatsApp user")],
+                                  f"whatsapp:{phones[ids[1]]}": [("rest", 429, 20429, "Too many requests")]})
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "c3" * 16)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "flow-test-token")
+    monkeypatch.setenv("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
+    monkeypatch.setattr(flow_module, "make_notifier",  # the real notifier; only the transport is fake
+                        lambda config, dry_run=False: TwilioWhatsAppNotifier(config, http_client=fake))
+    state = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file), rate_per_s=100,
+                                          return_state=True)
+    assert state.is_completed(), state  # one customer's failure never fails the run
+    totals = state.result()["totals"]
+    assert totals["failed"] == 1 and totals["sent"] == totals["selected"] - totals["skipped"] - 1
+    assert len(fake.sends()) == totals["sent"] + 2  # + the 63003 and the retried 429
+    failures = _artifacts(state.state_details.flow_run_id)["reminders-failures"].data
+    assert "63003" in failures and "not on WhatsApp" in failures
+    assert phones[ids[0]] not in failures and phones[ids[0]][-5:] in failures  # masked
+    assert "flow-test-token" not in failures
