@@ -345,3 +345,21 @@ def test_no_database_connection_is_held_while_sending(db_file, shop):
     assert proc.returncode != 0 and "lock" in proc.stderr.lower()
     run(db_file, shop, TODAY, notifier)
     assert notifier.probes == [(0, "opened", "")] or notifier.probes[0][:2] == (0, "opened")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(payee=st.text(min_size=1, max_size=50).filter(lambda s: "\x00" not in s),
+       note=st.text(min_size=1, max_size=50).filter(lambda s: "\x00" not in s),
+       paise=st.integers(min_value=1, max_value=10_000_000_000))
+def test_upi_link_round_trips_any_text(payee, note, paise):
+    amount = Decimal(paise) / 100
+    link = reminders.upi_link("shop.name-1@okaxis", payee, amount, note)
+    assert " " not in link and "\n" not in link
+    pairs = parse_qsl(urlsplit(link).query, keep_blank_values=True)
+    assert [k for k, _ in pairs] == ["pa", "pn", "am", "cu", "tn"]
+    values = dict(pairs)
+    assert (values["pn"], values["tn"], values["cu"]) == (payee, note, "INR")
+    assert Decimal(values["am"]) == amount and len(values["am"].split(".")[1]) == 2
