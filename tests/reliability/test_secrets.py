@@ -69,5 +69,5 @@ def test_no_secret_on_any_page(demo_with_secrets, caplog, page):
     shown = str([e.proto for e in at.main]) + str([e.proto for e in at.sidebar])
     for frame in at.dataframe:
         shown += frame.value.to_csv()
-    assert len(shown) > 1000  # the capture really holds the page
+    assert "Log out" in shown  # the capture really holds the rendered page
     assert TOKEN not in shown and COOKIE_KEY not in shown and SID not in shown
