@@ -64,24 +64,25 @@ def app_selection(path, as_of: date) -> tuple[str, Callable[[], list[tuple]]]:
 
 
 def app_reminder_selection(path, as_of: date) -> Callable[[], list[tuple]] | None:
-    """The reminder service's own selection, shaped as the daily run does it: one unit
-    of work per shop (``reminders.plan_shop`` minus writing the outbox, so every
-    repetition selects the same customers). None when khata.reminders is not there."""
+    """The reminder service's own selection, shaped as the daily run does it:
+    ``reminders.select_due_many`` over every shop in one unit of work (``plan_shops``
+    minus writing the outbox, so every repetition selects the same customers)."""
     try:
         from khata import reminders
-        from khata.book import shop_row
     except ImportError:
         return None
-    if not hasattr(reminders, "select_due"):
+    if not hasattr(reminders, "select_due_many"):
         return None
 
     def run():
         shop_ids = [s["shop_id"] for s in reminders.list_shops(None, path)]
-        out = []
-        for sid in shop_ids:
-            due = db.read(lambda con, sid=sid: reminders.select_due(con, shop_row(con, sid), as_of), path)
-            out.extend((sid, d["customer_id"], d["kind"], d["amount"], d["skip_reason"]) for d in due)
-        return out
+
+        def work(con):
+            shops = reminders.shop_rows(con, shop_ids)
+            due = reminders.select_due_many(con, shops, {sid: as_of for sid in shop_ids})
+            return [(sid, d["customer_id"], d["kind"], d["amount"], d["skip_reason"])
+                    for sid in shop_ids for d in due[sid]]
+        return db.read(work, path)
     return run
 
 
@@ -325,7 +326,7 @@ def operations(ctx: Context, quick: bool) -> list[Op]:
             "sqlite": lambda i: sqlite_store.selection(sqlite_con(), as_of),
         }, {"app": 1 if ctx.scale == "platform" else few, "floor": few, "sqlite": few},
             compare=reminders_compare,
-            note="khata.reminders.select_due for every shop, one unit of work per shop as the daily run does")]
+            note="khata.reminders.select_due_many over every shop in one unit of work, as plan_shops does")]
           if rem_app else []),
         Op("record_repayment", {
             "app": lambda i: (lambda loan: repayments_svc.record_repayment(

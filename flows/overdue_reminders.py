@@ -43,6 +43,7 @@ SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the
 }
 DB_RETRIES = 4
 DB_RETRY_DELAYS = [2, 5, 10, 20]
+PLAN_CHUNK = 500  # shops planned per unit of work (one ledger query per chunk and local date)
 
 
 def worth_retrying(task, task_run, state) -> bool:
@@ -105,10 +106,24 @@ def refresh_status(notifier, shop_ids: list[int] | None, db: str | None) -> dict
     return reminders.refresh_statuses(notifier, shop_ids=shop_ids, logger=get_run_logger(), path=db)
 
 
+@task(name="plan-shops", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying,
+      task_run_name="plan-shops-{shop_ids[0]}-and-{count}-more")
+def plan_shops(shop_ids: list[int], count: int, run_date: date | None, db: str | None) -> list[dict]:
+    """Select and queue reminders for a chunk of shops in one unit of work."""
+    plans = reminders.plan_shops(shop_ids, today=run_date, path=db)
+    for plan in plans:
+        get_run_logger().info("Shop %s on %s: %d selected (%d to send, %d skipped).", plan["shop_id"],
+                              plan["reminder_date"], plan["selected"], plan["queued"], plan["skipped"])
+    return plans
+
+
 @task(name="plan-shop", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying,
       task_run_name="plan-shop-{shop_id}")
 def plan_shop(shop_id: int, run_date: date | None, db: str | None) -> dict:
+    """One shop alone: used when its chunk could not be planned, so one shop's trouble
+    never stops the others."""
     plan = reminders.plan_shop(shop_id, today=run_date, path=db)
     get_run_logger().info("Shop %s on %s: %d selected (%d to send, %d skipped).", plan["shop_id"],
                           plan["reminder_date"], plan["selected"], plan["queued"], plan["skipped"])
@@ -191,14 +206,22 @@ def overdue_reminders(run_date: str | None = None, dry_run: bool = False, shop: 
     ids = [s["shop_id"] for s in shops]
     refresh_status(notifier, ids if shop else None, db)
     shop_dates, planning_failed = {}, []
-    for s in shops:
+    for start in range(0, len(ids), PLAN_CHUNK):
+        chunk = ids[start:start + PLAN_CHUNK]
         try:
-            plan = plan_shop(s["shop_id"], day, db)
-        except Exception as err:  # one shop's trouble never stops the others
-            logger.error("Shop %s could not be planned: %s", s["shop_id"], type(err).__name__)
-            planning_failed.append(s["shop_id"])
-            continue
-        shop_dates[plan["shop_id"]] = plan["reminder_date"]
+            plans = plan_shops(chunk, len(chunk) - 1, day, db)
+        except Exception as err:  # plan that chunk shop by shop: one shop's trouble never stops the others
+            logger.warning("Shops %s..%s could not be planned together (%s); one by one instead.",
+                           chunk[0], chunk[-1], type(err).__name__)
+            plans = []
+            for shop_id in chunk:
+                try:
+                    plans.append(plan_shop(shop_id, day, db))
+                except Exception as one_err:
+                    logger.error("Shop %s could not be planned: %s", shop_id, type(one_err).__name__)
+                    planning_failed.append(shop_id)
+        for plan in plans:
+            shop_dates[plan["shop_id"]] = plan["reminder_date"]
     run_id = reminders.new_run_id()
     while shop_dates:
         rows = claim_batch(shop_dates, run_id, batch, db)

@@ -6,8 +6,8 @@ The steps (the Prefect flow ``flows/overdue_reminders.py`` runs each as a task;
 1. ``prepare``          rows a crashed run left in ``sending`` become ``unknown`` (never resent);
                         ``queued`` rows whose day has passed become ``skipped``.
 2. ``refresh_statuses`` Twilio's delivered/read/failed for messages sent in the last 3 days.
-3. ``plan_shop``        per shop, at the shop-local date: select who is due on the ladder and
-                        write one outbox row per customer (``queued``, or ``skipped`` for an
+3. ``plan_shops``       at each shop-local date: select who is due on the ladder (one query
+                        for all shops sharing a date) and write one outbox row per customer (``queued``, or ``skipped`` for an
                         opted-out or non-WhatsApp number). The primary key (shop, customer,
                         date) makes a second run that day select nobody.
 4. ``claim``            a short transaction turns up to ``batch`` queued rows into ``sending``.
@@ -31,6 +31,7 @@ import os
 import random
 import time
 import uuid
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -84,13 +85,18 @@ def _utcnow(now: datetime | None) -> datetime:
 
 def overdue_step(days_past_due: int, reminder_days, repeat_days: int) -> int | None:
     """The latest ladder step at or before ``days_past_due`` (>= 1), or None before the first."""
-    steps = sorted(d for d in reminder_days if d >= 1)
+    steps = _overdue_steps(tuple(reminder_days))
     if not steps or days_past_due < steps[0]:
         return None
     last = steps[-1]
     if days_past_due > last and repeat_days and repeat_days > 0:
         return last + repeat_days * ((days_past_due - last) // repeat_days)
     return max(s for s in steps if s <= days_past_due)
+
+
+@lru_cache(maxsize=256)
+def _overdue_steps(reminder_days: tuple) -> tuple[int, ...]:
+    return tuple(sorted(d for d in reminder_days if d >= 1))
 
 
 def is_ladder_day(days: int, reminder_days, repeat_days: int) -> bool:
@@ -152,70 +158,98 @@ def select_due(con, shop: dict, today: date) -> list[dict]:
     Customers who already have an outbox row for ``today`` are left out. Opted-out and
     invalid numbers are included with ``skip_reason`` set (they get a ``skipped`` row).
     """
-    if not shop["reminders_enabled"]:
-        return []
-    days, repeat = _shop_settings(shop)
-    sid = shop["shop_id"]
-    loans = db.rows_as_dicts(con.execute(
-        "SELECT b.customer_id, b.outstanding, b.due_date, b.grace_days, b.status, b.days_past_due,"
-        "       c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid"
-        " FROM loan_balances_for(?, ?) b"
-        " JOIN customers c ON c.shop_id = b.shop_id AND c.customer_id = b.customer_id"
-        " WHERE c.archived_at IS NULL AND b.outstanding > 0 AND b.status IN ('overdue', 'pending')"
-        " ORDER BY b.customer_id, b.due_date", [sid, today]))
-    history = dict(con.execute(
-        "SELECT customer_id, max(reminder_date) FROM reminder_outbox"
-        " WHERE shop_id = ? AND kind = 'overdue' AND reminder_date < ? GROUP BY customer_id",
-        [sid, today]).fetchall())
-    done_today = {r[0] for r in con.execute(
-        "SELECT customer_id FROM reminder_outbox WHERE shop_id = ? AND reminder_date = ?", [sid, today]).fetchall()}
-    courtesy_days = {d for d in days if d <= 0}
+    return select_due_many(con, [shop], {shop["shop_id"]: today})[shop["shop_id"]]
 
-    by_customer: dict[int, list[dict]] = {}
-    for loan in loans:
-        by_customer.setdefault(loan["customer_id"], []).append(loan)
 
-    due = []
-    for customer_id, rows in by_customer.items():
-        if customer_id in done_today:
-            continue
-        first = rows[0]
-        overdue = [r for r in rows if r["status"] == "overdue"]
-        candidate = None
-        if overdue:
-            worst = max(r["days_past_due"] for r in overdue)
-            step = overdue_step(worst, days, repeat)
-            if step is not None:
-                step_date = today - timedelta(days=worst - step)
-                last = history.get(customer_id)
-                if last is None or last < step_date:
-                    candidate = {
-                        "kind": "overdue", "ladder_day": worst,
-                        "amount": sum((r["outstanding"] for r in overdue), Decimal("0.00")),
-                        "oldest_due_date": min(r["due_date"] for r in overdue),
-                        "loan_count": len(overdue),
-                    }
-        if candidate is None and courtesy_days:
-            soon = []
-            for r in rows:
-                if r["status"] != "pending":
-                    continue
-                rel = (today - (r["due_date"] + timedelta(days=r["grace_days"]))).days
-                if rel in courtesy_days:
-                    soon.append((rel, r))
-            if soon:
-                candidate = {
-                    "kind": "due_soon", "ladder_day": min(rel for rel, _ in soon),
-                    "amount": sum((r["outstanding"] for _, r in soon), Decimal("0.00")),
-                    "oldest_due_date": min(r["due_date"] + timedelta(days=r["grace_days"]) for _, r in soon),
-                    "loan_count": len(soon),
-                }
-        if candidate is None:
-            continue
-        skip = SKIP_OPTED_OUT if first["whatsapp_opt_out"] else SKIP_INVALID if first["whatsapp_invalid"] else None
-        candidate.update(customer_id=customer_id, name=first["name"], phone=first["phone"], skip_reason=skip)
-        due.append(candidate)
-    return due
+_CANDIDATE_SQL = """
+WITH open_loans AS (
+    SELECT b.shop_id, b.customer_id, b.outstanding, b.due_date, b.grace_days, b.status, b.days_past_due,
+           CAST(? AS DATE) - (b.due_date + b.grace_days) AS rel,
+           list_contains(list_transform(string_split(s.reminder_days, ','), d -> CAST(trim(d) AS INTEGER)),
+                         CAST(CAST(? AS DATE) - (b.due_date + b.grace_days) AS INTEGER)) AS courtesy_day
+    FROM loan_balances_for(?, ?) b
+    JOIN shops s ON s.shop_id = b.shop_id
+    WHERE b.outstanding > 0 AND b.status IN ('overdue', 'pending') AND {shops}
+)
+SELECT o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid,
+       max(o.days_past_due) FILTER (WHERE o.status = 'overdue')          AS worst,
+       sum(o.outstanding) FILTER (WHERE o.status = 'overdue')            AS overdue_amount,
+       min(o.due_date) FILTER (WHERE o.status = 'overdue')               AS oldest_overdue,
+       count(*) FILTER (WHERE o.status = 'overdue')                      AS overdue_count,
+       sum(o.outstanding) FILTER (WHERE o.status = 'pending' AND o.rel <= 0 AND o.courtesy_day) AS soon_amount,
+       min(o.rel) FILTER (WHERE o.status = 'pending' AND o.rel <= 0 AND o.courtesy_day)         AS soon_rel,
+       min(o.due_date + o.grace_days) FILTER (WHERE o.status = 'pending' AND o.rel <= 0 AND o.courtesy_day)
+                                                                        AS soon_due,
+       count(*) FILTER (WHERE o.status = 'pending' AND o.rel <= 0 AND o.courtesy_day) AS soon_count
+FROM open_loans o
+JOIN customers c ON c.shop_id = o.shop_id AND c.customer_id = o.customer_id
+WHERE c.archived_at IS NULL
+GROUP BY o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid
+HAVING count(*) FILTER (WHERE o.status = 'overdue') > 0
+    OR count(*) FILTER (WHERE o.status = 'pending' AND o.rel <= 0 AND o.courtesy_day) > 0
+ORDER BY o.shop_id, o.customer_id
+"""
+
+
+def select_due_many(con, shops: list[dict], day_by_shop: dict[int, date]) -> dict[int, list[dict]]:
+    """``select_due`` for many shops at once: one ledger query per distinct local date
+    (usually one for every shop), aggregated per customer in SQL; the ladder step is
+    decided here in Python."""
+    enabled = [s for s in shops if s["reminders_enabled"]]
+    out: dict[int, list[dict]] = {s["shop_id"]: [] for s in shops}
+    by_day: dict[date, list[int]] = {}
+    for s in enabled:
+        by_day.setdefault(day_by_shop[s["shop_id"]], []).append(s["shop_id"])
+    settings = {s["shop_id"]: _shop_settings(s) for s in enabled}
+    for day, ids in by_day.items():
+        if len(ids) == 1:  # the macro filters the shop itself: fastest for one shop
+            customers = con.execute(_CANDIDATE_SQL.format(shops="TRUE"), [day, day, ids[0], day]).fetchall()
+            scope, params = "shop_id = ?", [ids[0]]
+        else:
+            customers = con.execute(_CANDIDATE_SQL.format(shops="list_contains(?, b.shop_id)"),
+                                    [day, day, None, day, ids]).fetchall()
+            scope, params = "list_contains(?, shop_id)", [ids]
+        history: dict[tuple[int, int], date] = {
+            (r[0], r[1]): r[2] for r in con.execute(
+                "SELECT shop_id, customer_id, max(reminder_date) FROM reminder_outbox"
+                f" WHERE {scope} AND kind = 'overdue' AND reminder_date < ? GROUP BY ALL",
+                [*params, day]).fetchall()}
+        done_today = {(r[0], r[1]) for r in con.execute(
+            f"SELECT shop_id, customer_id FROM reminder_outbox WHERE {scope} AND reminder_date = ?",
+            [*params, day]).fetchall()}
+        for row in customers:
+            shop_id, customer_id = row[0], row[1]
+            if (shop_id, customer_id) in done_today:
+                continue
+            days, repeat = settings[shop_id]
+            candidate = _candidate(row, days, repeat, day, history.get((shop_id, customer_id)))
+            if candidate is not None:
+                out[shop_id].append(candidate)
+    return out
+
+
+def _candidate(row: tuple, days, repeat: int, today: date, last_overdue_reminder: date | None) -> dict | None:
+    """The ladder for one customer (a row of _CANDIDATE_SQL): an overdue reminder on a
+    ladder step not yet sent, else a courtesy 'due soon' one, else None."""
+    (_, customer_id, name, phone, opted_out, invalid, worst, overdue_amount, oldest_overdue, overdue_count,
+     soon_amount, soon_rel, soon_due, soon_count) = row
+    candidate = None
+    if overdue_count:
+        step = overdue_step(worst, days, repeat)
+        if step is not None:
+            step_date = today - timedelta(days=worst - step)
+            if last_overdue_reminder is None or last_overdue_reminder < step_date:
+                candidate = {"kind": "overdue", "ladder_day": worst, "amount": overdue_amount,
+                             "oldest_due_date": oldest_overdue, "loan_count": overdue_count}
+    if candidate is None and soon_count:
+        candidate = {"kind": "due_soon", "ladder_day": soon_rel, "amount": soon_amount,
+                     "oldest_due_date": soon_due, "loan_count": soon_count}
+    if candidate is None:
+        return None
+    candidate["amount"] = Decimal(candidate["amount"]).quantize(Decimal("0.01"))
+    skip = SKIP_OPTED_OUT if opted_out else SKIP_INVALID if invalid else None
+    candidate.update(customer_id=customer_id, name=name, phone=phone, skip_reason=skip)
+    return candidate
 
 
 # ---- the steps ------------------------------------------------------------------------
@@ -261,31 +295,54 @@ def prepare(*, now: datetime | None = None, stale_after_s: float = STALE_AFTER_S
     return db.write(work, path)
 
 
+def shop_rows(con, shop_ids) -> list[dict]:
+    """The shops, in the order given, in one query; NotFound if any does not exist."""
+    ids = [int(sid) for sid in shop_ids]
+    found = {r["shop_id"]: r for r in db.rows_as_dicts(
+        con.execute("SELECT * FROM shops WHERE list_contains(?, shop_id)", [ids]))}
+    missing = [sid for sid in ids if sid not in found]
+    if missing:
+        raise NotFound("That shop does not exist.")
+    return [found[sid] for sid in ids]
+
+
 def plan_shop(shop_id, *, today: date | None = None, now: datetime | None = None, path=None) -> dict:
     """Select today's reminders for one shop and queue them; returns counts and the date used."""
+    return plan_shops([shop_id], today=today, now=now, path=path)[0]
+
+
+def plan_shops(shop_ids, *, today: date | None = None, now: datetime | None = None, path=None) -> list[dict]:
+    """Select and queue today's reminders for many shops in one unit of work (one ledger
+    query per distinct shop-local date); one plan dict per shop, in the order given."""
     now = _utcnow(now)
 
     def work(con):
-        shop = shop_row(con, shop_id)
-        day = parse_date(today, "Today") if today is not None else shop_today(shop["timezone"], now)
-        due = select_due(con, shop, day)
-        rows = []
-        for cand in due:
-            text, _ = compose(shop, cand)
-            rows.append({
-                "shop_id": shop["shop_id"], "customer_id": cand["customer_id"], "reminder_date": day,
-                "kind": cand["kind"], "ladder_day": cand["ladder_day"], "amount": cand["amount"],
-                "oldest_due_date": cand["oldest_due_date"], "loan_count": cand["loan_count"],
-                "phone": cand["phone"], "message_text": text,
-                "status": "skipped" if cand["skip_reason"] else "queued",
-                "error_message": cand["skip_reason"], "created_at": now,
-                "status_updated_at": now,
-            })
-        inserted = _insert_outbox(con, rows)
-        return {"shop_id": shop["shop_id"], "shop_name": shop["name"], "reminder_date": day,
-                "selected": inserted,
-                "queued": sum(1 for r in rows if r["status"] == "queued"),
-                "skipped": sum(1 for r in rows if r["status"] == "skipped")}
+        shops = shop_rows(con, shop_ids)
+        days = {s["shop_id"]: (parse_date(today, "Today") if today is not None
+                               else shop_today(s["timezone"], now)) for s in shops}
+        due = select_due_many(con, shops, days)
+        rows, plans = [], []
+        for shop in shops:
+            sid, day = shop["shop_id"], days[shop["shop_id"]]
+            for_shop = []
+            for cand in due[sid]:
+                text, _ = compose(shop, cand)
+                for_shop.append({
+                    "shop_id": sid, "customer_id": cand["customer_id"], "reminder_date": day,
+                    "kind": cand["kind"], "ladder_day": cand["ladder_day"], "amount": cand["amount"],
+                    "oldest_due_date": cand["oldest_due_date"], "loan_count": cand["loan_count"],
+                    "phone": cand["phone"], "message_text": text,
+                    "status": "skipped" if cand["skip_reason"] else "queued",
+                    "error_message": cand["skip_reason"], "created_at": now,
+                    "status_updated_at": now,
+                })
+            rows += for_shop
+            plans.append({"shop_id": sid, "shop_name": shop["name"], "reminder_date": day,
+                          "selected": len(for_shop),
+                          "queued": sum(1 for r in for_shop if r["status"] == "queued"),
+                          "skipped": sum(1 for r in for_shop if r["status"] == "skipped")})
+        _insert_outbox(con, rows)
+        return plans
 
     return db.write(work, path)
 
@@ -567,7 +624,7 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
     prepared = prepare(now=now, stale_after_s=stale_after_s, shop_ids=ids if shop else None, path=path)
     refreshed = refresh_statuses(notifier, now=now, rate_per_s=rate_per_s, shop_ids=ids if shop else None,
                                  logger=logger, path=path)
-    plans = [plan_shop(s["shop_id"], today=today, now=now, path=path) for s in shops]
+    plans = plan_shops([s["shop_id"] for s in shops], today=today, now=now, path=path)
     shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
     run_id = new_run_id()
     if limiter is None and not notifier.dry_run:

@@ -363,3 +363,29 @@ def test_upi_link_round_trips_any_text(payee, note, paise):
     values = dict(pairs)
     assert (values["pn"], values["tn"], values["cu"]) == (payee, note, "INR")
     assert Decimal(values["am"]) == amount and len(values["am"].split(".")[1]) == 2
+
+
+def test_many_shops_are_planned_in_one_unit_of_work_with_the_same_answer(db_file):
+    """plan_shops (one ledger query per local date) selects exactly what shop-by-shop selection does."""
+    shops = [make_shop(db_file), make_shop(db_file), make_shop(db_file, timezone_name="America/New_York")]
+    for n, shop in enumerate(shops):
+        for k in range(3):
+            cust = customer(shop, db_file, name=f"C{n}{k}")
+            loan(shop, db_file, cust, "100.00", TODAY - timedelta(days=(1, 3, 7)[k] + n))
+    accounts.update_settings(shops[1]["shop_id"], reminder_days="1, 4, 8", path=db_file)
+    with db.connect(db_file) as con:
+        rows = [db.rows_as_dicts(con.execute("SELECT * FROM shops WHERE shop_id = ?", [s["shop_id"]]))[0]
+                for s in shops]
+        days = {r["shop_id"]: TODAY - timedelta(days=1 if r["timezone"] != "Asia/Kolkata" else 0) for r in rows}
+        together = reminders.select_due_many(con, rows, days)
+        alone = {r["shop_id"]: reminders.select_due(con, r, days[r["shop_id"]]) for r in rows}
+    assert together == alone
+    assert sum(len(v) for v in together.values()) >= 4  # the ladders really selected people
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 08:30 IST, 22:00 the day before in New York
+    plans = reminders.plan_shops([s["shop_id"] for s in shops], now=now, path=db_file)
+    assert [p["reminder_date"] for p in plans] == [TODAY, TODAY, TODAY - timedelta(days=1)]
+    assert [p["selected"] for p in plans] == [len(together[s["shop_id"]]) if s is not shops[2] else p["selected"]
+                                             for s, p in zip(shops, plans)]
+    assert len(outbox(db_file)) == sum(p["selected"] for p in plans)
+    assert sum(p["selected"] for p in reminders.plan_shops([s["shop_id"] for s in shops], now=now,
+                                                           path=db_file)) == 0
