@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=cmd_backup)
 
+    p = sub.add_parser("maintain", help="nightly upkeep: a dated backup (last 7 kept), then keep each shop's rows together")
+    p.add_argument("--backups", metavar="DIR", help="where dated backups go (default: data/backups next to the database)")
+    _db_arg(p)
+    p.set_defaults(func=cmd_maintain)
+
     p = sub.add_parser("restore", help="bring a backup back (replaces the current data)")
     p.add_argument("dir", metavar="DIR")
     _db_arg(p)
@@ -143,6 +148,18 @@ def cmd_backup(args) -> int:
     from .export import backup
 
     print(f"Backup written to {backup(args.out, path=args.db)}")
+    return 0
+
+
+def cmd_maintain(args) -> int:
+    from .maintenance import nightly
+
+    result = nightly(args.backups, path=args.db)
+    clustered = result["clustered"]
+    print(f"Backup written to {result['backup']}"
+          + (f" (removed {len(result['backups_removed'])} old)" if result["backups_removed"] else ""))
+    print(f"Rows kept together by shop in {clustered['seconds']} s: {clustered['customers']} customers, "
+          f"{clustered['loans']} sales, {clustered['repayments']} repayments.")
     return 0
 
 

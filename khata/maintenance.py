@@ -53,3 +53,27 @@ def cluster_by_shop(path=None, *, tables: dict[str, str] | None = None) -> dict:
     counts = db.write(work, path)
     db.read(lambda con: con.execute("CHECKPOINT"), path)
     return {**counts, "seconds": round(time.perf_counter() - started, 3)}
+
+
+BACKUPS_KEPT = 7
+
+
+def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, path=None) -> dict:
+    """What the night does for the book: a dated backup (the last ``keep`` are kept),
+    then clustering by shop. Returns what was done, for the operator."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+    import shutil
+
+    from .export import backup
+
+    root = Path(backup_root) if backup_root else db.db_path(path).parent / "backups"
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+    target = backup(root / stamp, path=path)
+    dated = sorted(p for p in root.iterdir() if p.is_dir() and (p / "khata-backup.duckdb").is_file())
+    removed = []
+    for old in dated[:-keep] if keep > 0 else []:
+        shutil.rmtree(old)
+        removed.append(old.name)
+    clustered = cluster_by_shop(path)
+    return {"backup": str(target), "backups_removed": removed, "clustered": clustered}

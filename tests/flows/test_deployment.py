@@ -72,6 +72,9 @@ def test_prefect_yaml_deploys_daily_8am_ist(prefect_server):
     [schedule] = deployment["schedules"]
     assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == ("0 8 * * *", "Asia/Kolkata")
     assert schedule["active"]
+    nightly = httpx.get(f"{api}/deployments/name/book-maintenance/nightly-3am-ist", timeout=10).json()
+    assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in nightly["schedules"]] == [
+        ("0 3 * * *", "Asia/Kolkata")]
 
     body = {"deployments": {"id": {"any_": [deployment["id"]]}},
             "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
