@@ -13,7 +13,8 @@ from khata import customers, db, loans
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _check_invariants(path):
+def _check_invariants(path, seeded_repayments: int = 0):
+    """``seeded_repayments``: rows bulk-loaded by the demo, which have no audit lines."""
     with db.connect(path) as con:
         assert db.applied_migrations(con)[:2] == [1, 2]
         bad = con.execute("SELECT count(*) FROM loan_balances WHERE outstanding < 0 OR repaid > principal"
@@ -23,7 +24,7 @@ def _check_invariants(path):
         repayments, audits = con.execute(
             "SELECT (SELECT count(*) FROM repayments), (SELECT count(*) FROM audit_log WHERE action = 'repay')"
         ).fetchone()
-        assert repayments == audits  # a repayment and its audit line commit together
+        assert repayments - seeded_repayments == audits  # a repayment and its audit line commit together
         orphans = con.execute("SELECT count(*) FROM loans l LEFT JOIN customers c USING (customer_id)"
                               " WHERE c.customer_id IS NULL").fetchone()[0]
         assert orphans == 0
@@ -79,3 +80,47 @@ def test_kill_during_repayment_burst(db_file, shop, scale, record_property):
     assert recorded == sorted(recorded) and recorded[-1] > 0  # nothing committed was lost
     record_property("repayments_committed_before_kills", recorded[-1])
     print(f"repayment kills: {scale['kills']}, repayments committed: {recorded[-1]}")
+
+
+def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_property):
+    """kill -9 a reminder run while it talks to (a fake) Twilio; the next run of the same day
+    marks what was in flight 'unknown' and sends nobody a second message."""
+    from datetime import date, timedelta
+
+    from bench.fake_twilio import FakeTwilioServer
+    from khata import demo, reminders
+    from khata.notify.outbox import OutboxNotifier
+
+    seeded = demo.create_demo(path=db_file)["repayments"]
+    env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
+    rng = random.Random(3)
+    totals = {"kills": 0, "sent_before_kill": 0, "unknown": 0, "duplicates": 0}
+    with FakeTwilioServer(latency_s=0.05) as twilio:
+        for n in range(scale["kills"]):
+            day = date.today() + timedelta(days=n)
+            already = len(twilio.sends())
+            proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.workers", "remind", str(db_file),
+                                     twilio.url, day.isoformat()], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                    text=True)
+            assert proc.stdout.readline().strip() == "started"
+            time.sleep(rng.uniform(0.5, 2.5))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            totals["kills"] += 1
+            _check_invariants(db_file, seeded)
+            # the next run that day, after the lease: in-flight rows become 'unknown', nothing is resent
+            notifier = OutboxNotifier()
+            result = reminders.run_reminders(today=day, notifier=notifier, stale_after_s=0, path=db_file)
+            assert notifier.messages == [] or result["totals"]["selected"] >= len(notifier.messages)
+            sends = [r["data"]["To"] for r in twilio.sends()[already:]]
+            with db.connect(db_file) as con:
+                rows = dict(con.execute("SELECT status, count(*) FROM reminder_outbox WHERE reminder_date = ?"
+                                        " GROUP BY ALL", [day]).fetchall())
+            assert "sending" not in rows and "queued" not in rows
+            duplicates = len(sends) - len(set(sends))
+            assert duplicates == 0
+            assert rows.get("sent", 0) <= len(sends) <= rows.get("sent", 0) + rows.get("unknown", 0)
+            totals["sent_before_kill"] += len(sends)
+            totals["unknown"] += rows.get("unknown", 0)
+    record_property("reminder_kills", totals)
+    print(f"reminder kills: {totals}")

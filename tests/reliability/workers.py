@@ -39,11 +39,28 @@ def repay_forever(path, shop_id, loan_id):
             time.sleep(0.001)
 
 
+def remind_via(path, url, day):
+    """For the kill -9 test: one reminder run through the real Twilio client against a
+    local fake Twilio at ``url``; it prints 'started' and is killed at some point."""
+    from datetime import date
+
+    from khata import reminders
+    from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier
+
+    notifier = TwilioWhatsAppNotifier(TwilioConfig("AC" + "d4" * 16, "crash-token", "whatsapp:+14155238886"),
+                                      base_url=url)
+    print("started", flush=True)
+    reminders.run_reminders(today=date.fromisoformat(day), notifier=notifier, rate_per_s=20, path=path)
+    print("finished", flush=True)
+
+
 if __name__ == "__main__":
     kind, path, shop_id, target, count, amount = (sys.argv[1:] + [None] * 6)[:6]
     if kind == "repay":
         repay_many(path, int(shop_id), int(target), int(count), amount)
     elif kind == "sell":
         sell_many(path, int(shop_id), int(target), int(count), amount)
+    elif kind == "remind":
+        remind_via(path, shop_id, target)
     elif kind == "repay_forever":
         repay_forever(path, int(shop_id), int(target))
