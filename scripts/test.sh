@@ -12,6 +12,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 export PREFECT_HOME="${PREFECT_HOME:-$PWD/.prefect/test}"
+mkdir -p "$PREFECT_HOME"
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
 unset TWILIO_REGION TWILIO_EDGE
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@" tests
