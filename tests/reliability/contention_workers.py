@@ -15,9 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def app_worker(path: str, seconds: float) -> dict:
     """The shopkeeper app: AppTest renders pages (reads) and the repayment form's service call (writes)."""
-    from streamlit.testing.v1 import AppTest
-
     from khata import customers, repayments
+    from tests.pages.conftest import app as logged_in_app
 
     keeper = accounts.get_shopkeeper("demo", path)
     sid = keeper["shop_id"]
@@ -27,11 +26,7 @@ def app_worker(path: str, seconds: float) -> dict:
     deadline = time.monotonic() + seconds
     i = 0
     while time.monotonic() < deadline:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-        at.session_state["authentication_status"] = True
-        at.session_state["username"] = keeper["username"]
-        at.session_state["name"] = keeper["name"]
-        at.session_state["_khata_login_at"] = time.time()
+        at = logged_in_app("demo", path)
         at.run()
         at.switch_page(f"dashboard/app_pages/{pages[i % len(pages)]}").run()
         if at.exception:

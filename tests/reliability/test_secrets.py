@@ -1,16 +1,14 @@
 """Secrets and privacy across the product: the Twilio token and the cookie key never
 appear on a page, in the outbox or in a log line; phone numbers are masked in logs."""
 import logging
-import time
-from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from bench.fake_twilio import FakeTwilioHttp
-from khata import accounts, db, demo, reminders
+from khata import db, demo, reminders
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier
+from tests.pages.conftest import app as logged_in_app
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGES = sorted(p.name for p in (Path(APP).parent / "dashboard" / "app_pages").glob("*.py") if p.name != "__init__.py")
@@ -57,12 +55,7 @@ def test_no_secret_or_full_number_in_logs_or_outbox(demo_with_secrets, caplog):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_secret_on_any_page(demo_with_secrets, caplog, page):
     _run_reminders_with_failures(demo_with_secrets, caplog)  # so the reminders page shows failures too
-    keeper = accounts.get_shopkeeper("demo", demo_with_secrets)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = keeper["username"]
-    at.session_state["name"] = keeper["name"]
-    at.session_state["_khata_login_at"] = time.time()
+    at = logged_in_app("demo", demo_with_secrets)
     at.run()
     at.switch_page(f"dashboard/app_pages/{page}").run()
     assert not at.exception
