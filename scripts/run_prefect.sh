@@ -33,7 +33,7 @@ if _prefect_up; then
   .venv/bin/prefect work-pool create "$KHATA_POOL" --type process --overwrite >/dev/null \
     || echo "Could not create the work pool $KHATA_POOL."
   if .venv/bin/prefect --no-prompt deploy --all >"$PREFECT_HOME/deploy.log" 2>&1; then
-    echo "Deployed overdue-reminders/daily-8am-ist (every day 08:00 Asia/Kolkata)."
+    echo "Deployed overdue-reminders/daily-8am-ist (every day 08:00 Asia/Kolkata) and book-maintenance/nightly-3am-ist (03:00 backup + upkeep)."
   else
     echo "Deploying prefect.yaml failed; see $PREFECT_HOME/deploy.log."
   fi
