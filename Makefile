@@ -19,7 +19,7 @@ bench-full: install
 	$(PY) -m bench --full
 
 reliability: install
-	KHATA_RELIABILITY=full $(PY) -m pytest -q tests/reliability
+	KHATA_RELIABILITY=full $(PY) -m pytest -q -s -p no:cacheprovider tests/reliability
 
 clean:
 	rm -rf .venv .pytest_cache .prefect
