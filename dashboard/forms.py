@@ -29,11 +29,7 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
         return
     labels = {row["customer_id"]: common.customer_label(row) for row in people}
     with st.form(f"{name}_{token}"):
-        if customer_id is None:
-            chosen = st.selectbox("Customer", list(labels), format_func=labels.get, index=None,
-                                  placeholder="Choose a customer (type to search)", key=f"{name}_customer_{token}")
-        else:
-            chosen = customer_id
+        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
         c1, c2 = st.columns(2)
         amount = c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 450 or 99.50")
         item = c2.text_input("Item", key=f"{name}_item_{token}", placeholder="e.g. Rice 5 kg")
@@ -59,6 +55,12 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
                           f"due {fmt.day(loan['due_date'])}.")
 
 
+def _customer_picker(name: str, token: str, labels: dict):
+    """The searchable customer choice shared by the sale and repayment forms."""
+    return st.selectbox("Customer", list(labels), format_func=labels.get, index=None,
+                        placeholder="Choose a customer (type to search)", key=f"{name}_customer_{token}")
+
+
 def customer_repayment_form(name: str, *, customer_id: int | None = None) -> None:
     """A payment from a customer, settling their oldest sales first."""
     sid, key = common.shop_id(), common.db_key()
@@ -70,11 +72,7 @@ def customer_repayment_form(name: str, *, customer_id: int | None = None) -> Non
             st.info("Nobody owes you anything right now.")
             return
     with st.form(f"{name}_{token}"):
-        if customer_id is None:
-            chosen = st.selectbox("Customer", list(labels), format_func=labels.get, index=None,
-                                  placeholder="Choose a customer (type to search)", key=f"{name}_customer_{token}")
-        else:
-            chosen = customer_id
+        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
         _payment_fields(name, token, today)
         submitted = st.form_submit_button("Record repayment", type="primary")
     if submitted:
