@@ -1,6 +1,6 @@
 """The only module that calls ``duckdb.connect``.
 
-Rules (see ../shared/DESIGN.md):
+Rules (docs/architecture.md explains them):
 - one short connection per unit of work, closed at once, never kept in a
   global or a Streamlit cache, so the app, the reminder flow and the CLI (three
   processes) can take turns on one file;
@@ -113,6 +113,24 @@ def read(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None) -> T:
         return fn(con)
 
 
+@contextmanager
+def transaction(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One write transaction under this process's write lock for the file: committed
+    when the block ends, rolled back if it raises."""
+    resolved = db_path(path)
+    with _write_locks[str(resolved)], connect(resolved, lock_timeout=lock_timeout) as con:
+        con.begin()
+        try:
+            yield con
+            con.commit()
+        except BaseException:
+            try:
+                con.rollback()
+            except duckdb.Error:
+                pass
+            raise
+
+
 def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None, *, attempts: int = 5,
           lock_timeout: float | None = None) -> T:
     """Run ``fn(con)`` in one transaction: all of it is committed or none of it.
@@ -120,25 +138,16 @@ def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None, *, attempts: 
     ``fn`` may be called again after a transaction conflict, so it must not have
     side effects outside the database.
     """
-    resolved = db_path(path)
-    with _write_locks[str(resolved)]:
-        for attempt in range(attempts):
-            with connect(resolved, lock_timeout=lock_timeout) as con:
-                con.begin()
-                try:
-                    result = fn(con)
-                    con.commit()
-                    return result
-                except Exception as err:
-                    try:
-                        con.rollback()
-                    except duckdb.Error:
-                        pass
-                    if _is_conflict(err) and attempt < attempts - 1:
-                        lock_stats["conflict_retries"] += 1
-                        time.sleep(0.005 * (attempt + 1))
-                        continue
-                    raise
+    for attempt in range(attempts):
+        try:
+            with transaction(path, lock_timeout=lock_timeout) as con:
+                return fn(con)
+        except Exception as err:
+            if _is_conflict(err) and attempt < attempts - 1:
+                lock_stats["conflict_retries"] += 1
+                time.sleep(0.005 * (attempt + 1))
+                continue
+            raise
     raise AssertionError("unreachable")
 
 

@@ -1,0 +1,71 @@
+"""Checks for what a person types, at the service boundary: ids, text, whole numbers.
+
+Text is normalised here once, so nothing downstream (screens, CSV, WhatsApp
+template variables, which Twilio rejects when they hold newlines or tabs) meets
+a control character.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import NotFound, ValidationError
+
+MAX_TEXT = 500
+_SPACES = re.compile(r"[ \t\r\n\f\v\u0085\u2028\u2029\u00a0]+")
+_LINE_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+def as_id(value, what: str) -> int:
+    """Ids from forms/URLs; anything that is not a positive integer is simply not found."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound(f"That {what} does not exist in this shop.") from None
+    if isinstance(value, bool) or number <= 0 or str(number) != str(value).strip():
+        raise NotFound(f"That {what} does not exist in this shop.")
+    return number
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in text)
+
+
+def clean_text(value, field: str, *, required: bool = False, max_len: int = MAX_TEXT,
+               multiline: bool = False) -> str | None:
+    """Trimmed text with runs of spaces, tabs and line breaks made one space
+    (``multiline`` keeps single line breaks, for notes); other control
+    characters are refused. Required text must not be empty."""
+    if value is None:
+        text = ""
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ValidationError(f"{field} must be text.")
+    if multiline:
+        lines = [_LINE_SPACES.sub(" ", line).strip() for line in re.split(r"\r\n|[\r\n\u0085\u2028\u2029]", text)]
+        text = "\n".join(line for line in lines if line)
+    else:
+        text = _SPACES.sub(" ", text).strip()
+    if not text:
+        if required:
+            raise ValidationError(f"{field} is required.")
+        return None
+    if _has_control(text):
+        raise ValidationError(f"{field} contains characters that cannot be stored (control characters).")
+    if len(text) > max_len:
+        raise ValidationError(f"{field} is too long (at most {max_len} characters).")
+    return text
+
+
+def int_in_range(value, field: str, low: int, high: int) -> int:
+    """A whole number typed in a form, within bounds."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} must be a whole number.")
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field} must be a whole number.") from None
+    if not low <= number <= high:
+        raise ValidationError(f"{field} must be between {low} and {high}.")
+    return number
