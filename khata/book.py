@@ -216,3 +216,27 @@ def to_json(record: dict | None) -> str | None:
     if record is None:
         return None
     return json.dumps({k: _jsonable(v) for k, v in record.items()}, ensure_ascii=False, sort_keys=True)
+
+
+# ---- transitional: connection-taking helpers, removed once every service takes a Book ----
+from .validate import as_id, clean_text, int_in_range  # noqa: E402,F401
+
+
+def shop_row(con, shop_id) -> dict:
+    return Book(shop_id).attach(con).shop
+
+
+def resolve_today(con, shop_id, today) -> date:
+    return Book(shop_id, today=today).attach(con).today
+
+
+def audit(con, shop_id, actor, action, entity, entity_id, before=None, after=None) -> None:
+    record_audit(con, shop_id, actor, action, entity, entity_id, before, after)
+
+
+def seen_submission(con, shop_id, key, action):
+    return Book(shop_id).attach(con).seen_submission(key, action)
+
+
+def remember_submission(con, shop_id, key, action, result) -> None:
+    Book(shop_id).attach(con).remember_submission(key, action, result)
