@@ -8,6 +8,7 @@ from .errors import ValidationError, shown
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 EARLIEST_DATE = date(2000, 1, 1)
+MAX_DUE_YEARS = 5  # a due date further out than this is a typing mistake, not credit
 
 
 def validate_timezone(name: str) -> str:
@@ -46,6 +47,33 @@ def parse_date(value, field: str = "Date") -> date:
     if parsed < EARLIEST_DATE or parsed.year > 2200:
         raise ValidationError(f"{field} {parsed.isoformat()} is outside the dates this book keeps.")
     return parsed
+
+
+def latest_due_date(today: date) -> date:
+    """The last due date the book accepts: ``MAX_DUE_YEARS`` after the shop's today."""
+    try:
+        return today.replace(year=today.year + MAX_DUE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_DUE_YEARS, day=28)
+
+
+def entry_date(value, today: date, field: str) -> date:
+    """A sale's or payment's date: given or today, never after the shop's today."""
+    if value in (None, ""):
+        return today
+    on = parse_date(value, field)
+    if on > today:
+        raise ValidationError(f"{field} {on:%d %b %Y} is in the future; the shop's today is {today:%d %b %Y}.")
+    return on
+
+
+def due_date_within_bounds(due: date, today: date, field: str = "Due date") -> date:
+    """Refuse a due date more than ``MAX_DUE_YEARS`` years after the shop's today."""
+    latest = latest_due_date(today)
+    if due > latest:
+        raise ValidationError(f"{field} {due:%d %b %Y} is too far ahead; it can be at most "
+                              f"{MAX_DUE_YEARS} years from today ({latest:%d %b %Y}).")
+    return due
 
 
 def days_past_due(due_date: date, grace_days: int, today: date) -> int:

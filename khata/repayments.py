@@ -6,17 +6,15 @@ from the ledger by the views, so one INSERT in one transaction is the whole effe
 """
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
-from . import db
-from .book import (as_id, audit, clean_text, remember_submission, resolve_today, seen_submission,
-                   shop_row)
-from .customers import _customer
-from .dates import parse_date
+from .book import Book
+from .customers import bring_back_if_owing, customer_row
+from .dates import entry_date, parse_date
 from .errors import Conflict, NotFound, Overpayment, ValidationError
-from .loans import _loan
+from .loans import loan_row
 from .money import format_inr, parse_amount
+from .validate import as_id, clean_text
 
 METHODS = ("cash", "upi", "card", "other")
 
@@ -28,108 +26,88 @@ def _method(value) -> str:
     return method
 
 
-def _paid_on(con, sid: int, paid_on, today) -> date:
-    local_today = resolve_today(con, sid, today)
-    on = local_today if paid_on in (None, "") else parse_date(paid_on, "Payment date")
-    if on > local_today:
-        raise ValidationError("The payment date cannot be in the future.")
-    return on
-
-
-def _insert(con, sid: int, loan: dict, amount: Decimal, on: date, method: str, note, actor) -> int:
+def _insert(book: Book, loan: dict, amount: Decimal, on, method: str, note) -> int:
     if on < loan["issue_date"]:
         raise ValidationError(f"The payment date cannot be before the sale on {loan['issue_date']:%d %b %Y}.")
-    repayment_id = db.next_id(con, "repayment_id_seq")
-    con.execute(
+    repayment_id = book.next_id("repayment_id_seq")
+    book.con.execute(
         "INSERT INTO repayments (repayment_id, shop_id, customer_id, loan_id, amount, paid_on, method, note,"
         " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [repayment_id, sid, loan["customer_id"], loan["loan_id"], amount, on, method, note, actor],
+        [repayment_id, book.shop_id, loan["customer_id"], loan["loan_id"], amount, on, method, note, book.actor],
     )
-    audit(con, sid, actor, "repay", "repayment", repayment_id, None,
-          {"loan_id": loan["loan_id"], "amount": amount, "paid_on": on, "method": method})
+    book.audit("repay", "repayment", repayment_id, None,
+               {"loan_id": loan["loan_id"], "amount": amount, "paid_on": on, "method": method})
     return repayment_id
 
 
-def record_repayment(shop_id, loan_id, *, amount, paid_on=None, method="cash", note=None,
-                     actor: str | None = None, idempotency_key: str | None = None,
-                     today: date | None = None, path=None) -> dict:
+def record_repayment(book: Book, loan_id, *, amount, paid_on=None, method="cash", note=None,
+                     idempotency_key: str | None = None) -> dict:
     """Record a payment against one loan; refused above what the loan still owes.
     Returns the repayment with the loan as it stands after it."""
     amount = parse_amount(amount, "Amount")
     method = _method(method)
     note = clean_text(note, "Note", max_len=300)
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        earlier = seen_submission(con, sid, idempotency_key, "repay_loan")
-        if earlier:
-            return _result(con, sid, earlier["repayment_ids"], today)
-        loan = _loan(con, sid, loan_id, today)
-        if loan["status"] == "reversed":
-            raise Conflict("This sale was reversed; there is nothing to repay on it.")
-        if amount > loan["outstanding"]:
-            if loan["outstanding"] == 0:
-                raise Overpayment("This sale is already fully paid.")
-            raise Overpayment(f"Only {format_inr(loan['outstanding'])} is owed on this sale; "
-                              f"{format_inr(amount)} is more than that.")
-        on = _paid_on(con, sid, paid_on, today)
-        repayment_id = _insert(con, sid, loan, amount, on, method, note, actor)
-        remember_submission(con, sid, idempotency_key, "repay_loan", {"repayment_ids": [repayment_id]})
-        return _result(con, sid, [repayment_id], today)
-
-    return db.write(work, path)
+    earlier = book.seen_submission(idempotency_key, "repay_loan")
+    if earlier:
+        return _result(book, earlier["repayment_ids"])
+    loan = loan_row(book, loan_id)
+    if loan["status"] == "reversed":
+        raise Conflict("This sale was reversed; there is nothing to repay on it.")
+    if amount > loan["outstanding"]:
+        if loan["outstanding"] == 0:
+            raise Overpayment("This sale is already fully paid.")
+        raise Overpayment(f"Only {format_inr(loan['outstanding'])} is owed on this sale; "
+                          f"{format_inr(amount)} is more than that.")
+    on = entry_date(paid_on, book.today, "Payment date")
+    repayment_id = _insert(book, loan, amount, on, method, note)
+    book.remember_submission(idempotency_key, "repay_loan", {"repayment_ids": [repayment_id]})
+    return _result(book, [repayment_id])
 
 
-def record_customer_repayment(shop_id, customer_id, *, amount, paid_on=None, method="cash", note=None,
-                              actor: str | None = None, idempotency_key: str | None = None,
-                              today: date | None = None, path=None) -> dict:
+def record_customer_repayment(book: Book, customer_id, *, amount, paid_on=None, method="cash", note=None,
+                              idempotency_key: str | None = None) -> dict:
     """Record a payment from a customer, settling their loans oldest due date first."""
     amount = parse_amount(amount, "Amount")
     method = _method(method)
     note = clean_text(note, "Note", max_len=300)
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        earlier = seen_submission(con, sid, idempotency_key, "repay_customer")
-        if earlier:
-            return _result(con, sid, earlier["repayment_ids"], today)
-        customer = _customer(con, sid, customer_id)
-        on = _paid_on(con, sid, paid_on, today)
-        open_loans = db.rows_as_dicts(con.execute(
-            "SELECT loan_id, customer_id, outstanding, issue_date FROM loan_balances_for(?, NULL)"
-            " WHERE customer_id = ? AND outstanding > 0 ORDER BY due_date, issue_date, loan_id",
-            [sid, customer["customer_id"]]))
-        owed = sum((loan["outstanding"] for loan in open_loans), Decimal("0.00"))
-        if owed == 0:
-            raise Overpayment(f"{customer['name']} owes nothing right now.")
-        if amount > owed:
-            raise Overpayment(f"{customer['name']} owes only {format_inr(owed)}; "
-                              f"{format_inr(amount)} is more than that.")
-        remaining, ids = amount, []
-        for loan in open_loans:
-            if remaining == 0:
-                break
-            if on < loan["issue_date"]:
-                continue
-            part = min(remaining, loan["outstanding"])
-            ids.append(_insert(con, sid, loan, part, on, method, note, actor))
-            remaining -= part
-        if remaining > 0:
-            raise ValidationError("The payment date is before some of the sales it would pay; "
-                                  "choose a later date.")
-        remember_submission(con, sid, idempotency_key, "repay_customer", {"repayment_ids": ids})
-        return _result(con, sid, ids, today)
-
-    return db.write(work, path)
+    earlier = book.seen_submission(idempotency_key, "repay_customer")
+    if earlier:
+        return _result(book, earlier["repayment_ids"])
+    customer = customer_row(book, customer_id)
+    on = entry_date(paid_on, book.today, "Payment date")
+    open_loans = book.rows(
+        "SELECT loan_id, customer_id, outstanding, issue_date FROM loan_balances_for(?, NULL)"
+        " WHERE customer_id = ? AND outstanding > 0 ORDER BY due_date, issue_date, loan_id",
+        [book.shop_id, customer["customer_id"]])
+    owed = sum((loan["outstanding"] for loan in open_loans), Decimal("0.00"))
+    if owed == 0:
+        raise Overpayment(f"{customer['name']} owes nothing right now.")
+    if amount > owed:
+        raise Overpayment(f"{customer['name']} owes only {format_inr(owed)}; "
+                          f"{format_inr(amount)} is more than that.")
+    remaining, ids = amount, []
+    for loan in open_loans:
+        if remaining == 0:
+            break
+        if on < loan["issue_date"]:
+            continue
+        part = min(remaining, loan["outstanding"])
+        ids.append(_insert(book, loan, part, on, method, note))
+        remaining -= part
+    if remaining > 0:
+        raise ValidationError("The payment date is before some of the sales it would pay; "
+                              "choose a later date.")
+    book.remember_submission(idempotency_key, "repay_customer", {"repayment_ids": ids})
+    return _result(book, ids)
 
 
-def _result(con, sid: int, repayment_ids: list[int], today) -> dict:
+def _result(book: Book, repayment_ids: list[int]) -> dict:
     # One placeholder per id: DuckDB pushes "IN (?, ?)" into the scan, whereas
     # "IN (SELECT unnest(?))" became a semi-join over every repayment of the shop
     # (160 ms instead of 3 ms at platform scale, see bench/README.md).
     ids = [int(i) for i in repayment_ids]
-    rows = _repayment_rows(con, sid, f"r.repayment_id IN ({', '.join('?' for _ in ids) or 'NULL'})", ids)
-    loans = {row["loan_id"]: _loan(con, sid, row["loan_id"], today) for row in rows}
+    rows = _repayment_rows(book, f"r.repayment_id IN ({', '.join('?' for _ in ids) or 'NULL'})", ids)
+    loans = {row["loan_id"]: loan_row(book, row["loan_id"]) for row in rows}
     return {"repayments": rows, "total": sum((r["amount"] for r in rows), Decimal("0.00")), "loans": loans}
 
 
@@ -148,65 +126,56 @@ WHERE r.shop_id = ?
 # loan of the platform to find one row (about 200 ms at 1,000,000 loans; 30 ms now).
 
 
-def _repayment_rows(con, sid: int, where: str, params: list, limit: int | None = None) -> list[dict]:
+def _repayment_rows(book: Book, where: str, params: list, limit: int | None = None) -> list[dict]:
     sql = _HISTORY_SQL + f" AND {where} ORDER BY r.paid_on DESC, r.repayment_id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return db.rows_as_dicts(con.execute(sql, [sid, sid, sid, *params]))
+    sid = book.shop_id
+    return book.rows(sql, [sid, sid, sid, *params])
 
 
-def list_repayments(shop_id, *, customer_id=None, loan_id=None, date_from=None, date_to=None,
-                    include_reversed: bool = True, limit: int | None = None, path=None) -> dict:
+def list_repayments(book: Book, *, customer_id=None, loan_id=None, date_from=None, date_to=None,
+                    include_reversed: bool = True, limit: int | None = None) -> dict:
     """Repayment history with totals: {rows, total (excluding reversed), count}."""
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        where, params = ["TRUE"], []
-        if customer_id not in (None, ""):
-            where.append("r.customer_id = ?")
-            params.append(_customer(con, sid, customer_id, include_archived=True)["customer_id"])
-        if loan_id not in (None, ""):
-            where.append("r.loan_id = ?")
-            params.append(_loan(con, sid, loan_id, None)["loan_id"])
-        if date_from not in (None, ""):
-            where.append("r.paid_on >= ?")
-            params.append(parse_date(date_from, "From date"))
-        if date_to not in (None, ""):
-            where.append("r.paid_on <= ?")
-            params.append(parse_date(date_to, "To date"))
-        if not include_reversed:
-            where.append("v.entry_id IS NULL")
-        clause = " AND ".join(where)
-        totals = con.execute(
-            "SELECT coalesce(sum(r.amount) FILTER (WHERE v.entry_id IS NULL), 0), count(*) FROM repayments r"
-            " LEFT JOIN reversals v ON v.entry_type = 'repayment' AND v.entry_id = r.repayment_id"
-            f" WHERE r.shop_id = ? AND {clause}", [sid, *params]).fetchone()
-        rows = _repayment_rows(con, sid, clause, params, limit)
-        return {"rows": rows, "total": Decimal(totals[0]).quantize(Decimal("0.01")), "count": totals[1]}
-
-    return db.read(work, path)
+    where, params = ["TRUE"], []
+    if customer_id not in (None, ""):
+        where.append("r.customer_id = ?")
+        params.append(customer_row(book, customer_id, include_archived=True)["customer_id"])
+    if loan_id not in (None, ""):
+        where.append("r.loan_id = ?")
+        params.append(loan_row(book, loan_id)["loan_id"])
+    if date_from not in (None, ""):
+        where.append("r.paid_on >= ?")
+        params.append(parse_date(date_from, "From date"))
+    if date_to not in (None, ""):
+        where.append("r.paid_on <= ?")
+        params.append(parse_date(date_to, "To date"))
+    if not include_reversed:
+        where.append("v.entry_id IS NULL")
+    clause = " AND ".join(where)
+    totals = book.con.execute(
+        "SELECT coalesce(sum(r.amount) FILTER (WHERE v.entry_id IS NULL), 0), count(*) FROM repayments r"
+        " LEFT JOIN reversals v ON v.entry_type = 'repayment' AND v.entry_id = r.repayment_id"
+        f" WHERE r.shop_id = ? AND {clause}", [book.shop_id, *params]).fetchone()
+    rows = _repayment_rows(book, clause, params, limit)
+    return {"rows": rows, "total": Decimal(totals[0]).quantize(Decimal("0.01")), "count": totals[1]}
 
 
-def reverse_repayment(shop_id, repayment_id, *, reason, actor: str | None = None, today: date | None = None,
-                      path=None) -> dict:
-    """Cancel a repayment entered by mistake; the loan owes that amount again."""
+def reverse_repayment(book: Book, repayment_id, *, reason) -> dict:
+    """Cancel a repayment entered by mistake; the loan owes that amount again. A
+    customer archived since then owes again too, so they come back to the list."""
     reason = clean_text(reason, "Reason", required=True, max_len=300)
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        rid = as_id(repayment_id, "repayment")
-        rows = _repayment_rows(con, sid, "r.repayment_id = ?", [rid])
-        if not rows:
-            raise NotFound("That repayment does not exist in this shop.")
-        repayment = rows[0]
-        if repayment["reversed"]:
-            raise Conflict("This repayment was already reversed.")
-        on = resolve_today(con, sid, today)
-        con.execute("INSERT INTO reversals (reversal_id, shop_id, entry_type, entry_id, reason, reversed_on,"
-                    " created_by) VALUES (nextval('reversal_id_seq'), ?, 'repayment', ?, ?, ?, ?)",
-                    [sid, rid, reason, on, actor])
-        audit(con, sid, actor, "reverse", "repayment", rid, {"amount": repayment["amount"]},
-              {"reversed": True, "reason": reason})
-        return _repayment_rows(con, sid, "r.repayment_id = ?", [rid])[0]
-
-    return db.write(work, path)
+    rid = as_id(repayment_id, "repayment")
+    rows = _repayment_rows(book, "r.repayment_id = ?", [rid])
+    if not rows:
+        raise NotFound("That repayment does not exist in this shop.")
+    repayment = rows[0]
+    if repayment["reversed"]:
+        raise Conflict("This repayment was already reversed.")
+    book.con.execute("INSERT INTO reversals (reversal_id, shop_id, entry_type, entry_id, reason, reversed_on,"
+                     " created_by) VALUES (nextval('reversal_id_seq'), ?, 'repayment', ?, ?, ?, ?)",
+                     [book.shop_id, rid, reason, book.today, book.actor])
+    book.audit("reverse", "repayment", rid, {"amount": repayment["amount"]},
+               {"reversed": True, "reason": reason})
+    bring_back_if_owing(book, repayment["customer_id"], f"repayment {rid} reversed: {reason}")
+    return _repayment_rows(book, "r.repayment_id = ?", [rid])[0]

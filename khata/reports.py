@@ -11,9 +11,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from . import db
-from .book import resolve_today, shop_row
-from .customers import _customer
+from .book import Book
+from .customers import customer_row
 from .dates import parse_date
 
 ZERO = Decimal("0.00")
@@ -45,42 +44,37 @@ def _money(value) -> Decimal:
     return Decimal(value if value is not None else 0).quantize(Decimal("0.01"))
 
 
-def shop_summary(shop_id, *, today: date | None = None, path=None) -> dict:
+def shop_summary(book: Book) -> dict:
     """The whole book at the shop-local date: totals, counts by status, rates, aging."""
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        as_of = resolve_today(con, sid, today)
-        row = db.one_as_dict(con.execute(_SUMMARY_SQL, [sid, as_of, sid]))
-        pay = con.execute(
-            "SELECT coalesce(avg(r.amount), 0), count(*) FROM repayments r WHERE r.shop_id = ? AND NOT EXISTS"
-            " (SELECT 1 FROM reversals v WHERE v.entry_type = 'repayment' AND v.entry_id = r.repayment_id)",
-            [sid]).fetchone()
-        issued = _money(row["total_issued"])
-        collected = _money(row["total_collected"])
-        return {
-            "as_of": as_of,
-            "total_issued": issued,
-            "total_collected": collected,
-            "outstanding": _money(row["outstanding"]),
-            "overdue_amount": _money(row["overdue_amount"]),
-            "counts": {s: row[f"{s}_count"] for s in ("pending", "paid", "overdue", "reversed")},
-            "collection_rate": (collected / issued).quantize(Decimal("0.0001")) if issued else Decimal("0"),
-            "avg_days_to_repay": (Decimal(str(row["avg_days_to_repay"])).quantize(Decimal("0.1"))
-                                  if row["avg_days_to_repay"] is not None else None),
-            "avg_repayment": _money(pay[0]),
-            "repayment_count": pay[1],
-            "customers_overdue": row["customers_overdue"],
-            "aging": {
-                "current": _money(row["aging_current"]),
-                "1-30": _money(row["aging_1_30"]),
-                "31-60": _money(row["aging_31_60"]),
-                "61-90": _money(row["aging_61_90"]),
-                "90+": _money(row["aging_90_plus"]),
-            },
-        }
-
-    return db.read(work, path)
+    sid, as_of, con = book.shop_id, book.today, book.con
+    row = book.row(_SUMMARY_SQL, [sid, as_of, sid])
+    pay = con.execute(
+        "SELECT coalesce(avg(r.amount), 0), count(*) FROM repayments r WHERE r.shop_id = ? AND NOT EXISTS"
+        " (SELECT 1 FROM reversals v WHERE v.entry_type = 'repayment' AND v.entry_id = r.repayment_id)",
+        [sid]).fetchone()
+    issued = _money(row["total_issued"])
+    collected = _money(row["total_collected"])
+    return {
+        "as_of": as_of,
+        "total_issued": issued,
+        "total_collected": collected,
+        "outstanding": _money(row["outstanding"]),
+        "overdue_amount": _money(row["overdue_amount"]),
+        "counts": {s: row[f"{s}_count"] for s in ("pending", "paid", "overdue", "reversed")},
+        "collection_rate": (collected / issued).quantize(Decimal("0.0001")) if issued else Decimal("0"),
+        "avg_days_to_repay": (Decimal(str(row["avg_days_to_repay"])).quantize(Decimal("0.1"))
+                              if row["avg_days_to_repay"] is not None else None),
+        "avg_repayment": _money(pay[0]),
+        "repayment_count": pay[1],
+        "customers_overdue": row["customers_overdue"],
+        "aging": {
+            "current": _money(row["aging_current"]),
+            "1-30": _money(row["aging_1_30"]),
+            "31-60": _money(row["aging_31_60"]),
+            "61-90": _money(row["aging_61_90"]),
+            "90+": _money(row["aging_90_plus"]),
+        },
+    }
 
 
 _STATEMENT_SQL = """
@@ -113,42 +107,42 @@ ORDER BY entry_date, created_at, ord, loan_id, repayment_id
 """
 
 
-def customer_statement(shop_id, customer_id, *, path=None) -> list[dict]:
+def customer_statement(book: Book, customer_id) -> list[dict]:
     """Every sale, repayment and reversal in date order with a running balance;
     the last balance equals what the customer owes."""
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        cid = _customer(con, sid, customer_id, include_archived=True)["customer_id"]
-        return db.rows_as_dicts(con.execute(_STATEMENT_SQL, [sid, cid] * 4))
-
-    return db.read(work, path)
+    cid = customer_row(book, customer_id, include_archived=True)["customer_id"]
+    return book.rows(_STATEMENT_SQL, [book.shop_id, cid] * 4)
 
 
 # ---- chart data (frames for display only) --------------------------------------------
 
-def _range(con, sid, date_from, date_to, today):
-    as_of = resolve_today(con, sid, today)
+def _range(book: Book, date_from, date_to) -> tuple[date, date]:
     start = parse_date(date_from, "From date") if date_from not in (None, "") else date(2000, 1, 1)
-    end = parse_date(date_to, "To date") if date_to not in (None, "") else as_of
-    return as_of, start, end
+    end = parse_date(date_to, "To date") if date_to not in (None, "") else book.today
+    return start, end
 
 
-def issued_vs_collected_frame(shop_id, *, period: str = "week", date_from=None, date_to=None,
-                              today: date | None = None, path=None) -> pd.DataFrame:
+def period_totals(book: Book, *, date_from=None, date_to=None) -> dict:
+    """Issued and collected between two dates (inclusive; reversed entries excluded):
+    {issued, collected, date_from, date_to}."""
+    start, end = _range(book, date_from, date_to)
+    issued, collected = book.con.execute(
+        "SELECT coalesce(sum(issued), 0), coalesce(sum(collected), 0) FROM daily_collections"
+        " WHERE shop_id = ? AND day BETWEEN ? AND ?", [book.shop_id, start, end]).fetchone()
+    return {"issued": _money(issued), "collected": _money(collected), "date_from": start, "date_to": end}
+
+
+def issued_vs_collected_frame(book: Book, *, period: str = "week", date_from=None,
+                              date_to=None) -> pd.DataFrame:
     """Issued and collected per week or month (columns: period, issued, collected)."""
     unit = "month" if period == "month" else "week"
-
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        _, start, end = _range(con, sid, date_from, date_to, today)
-        return con.execute(
-            f"SELECT CAST(date_trunc('{unit}', day) AS DATE) AS period, sum(issued) AS issued,"
-            " sum(collected) AS collected FROM daily_collections"
-            " WHERE shop_id = ? AND day BETWEEN ? AND ? GROUP BY ALL ORDER BY period",
-            [sid, start, end]).df()
-
-    return db.read(work, path)
+    sid, con = book.shop_id, book.con
+    start, end = _range(book, date_from, date_to)
+    return con.execute(
+        f"SELECT CAST(date_trunc('{unit}', day) AS DATE) AS period, sum(issued) AS issued,"
+        " sum(collected) AS collected FROM daily_collections"
+        " WHERE shop_id = ? AND day BETWEEN ? AND ? GROUP BY ALL ORDER BY period",
+        [sid, start, end]).df()
 
 
 def aging_frame(summary: dict) -> pd.DataFrame:
@@ -161,45 +155,33 @@ def status_mix_frame(summary: dict) -> pd.DataFrame:
     return pd.DataFrame({"status": list(counts), "loans": list(counts.values())})
 
 
-def top_customers_frame(shop_id, *, n: int = 10, today: date | None = None, path=None) -> pd.DataFrame:
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        as_of = resolve_today(con, sid, today)
-        return con.execute(
-            "SELECT name, outstanding, overdue FROM customer_balances_for(?, ?) WHERE shop_id = ?"
-            " AND outstanding > 0 ORDER BY outstanding DESC, customer_id LIMIT ?", [sid, as_of, sid, n]).df()
-
-    return db.read(work, path)
+def top_customers_frame(book: Book, *, n: int = 10) -> pd.DataFrame:
+    sid, as_of, con = book.shop_id, book.today, book.con
+    return con.execute(
+        "SELECT name, outstanding, overdue FROM customer_balances_for(?, ?) WHERE shop_id = ?"
+        " AND outstanding > 0 ORDER BY outstanding DESC, customer_id LIMIT ?", [sid, as_of, sid, n]).df()
 
 
-def expected_collections_frame(shop_id, *, weeks: int = 8, today: date | None = None, path=None) -> pd.DataFrame:
+def expected_collections_frame(book: Book, *, weeks: int = 8) -> pd.DataFrame:
     """Outstanding that falls due in each of the next ``weeks`` weeks (by due date + grace)."""
 
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        as_of = resolve_today(con, sid, today)
-        frame = con.execute(
-            "SELECT CAST((due_date + grace_days - ?::DATE) // 7 AS INTEGER) AS week_index,"
-            " sum(outstanding) AS amount, count(*) AS loans"
-            " FROM loan_balances_for(?, ?) WHERE shop_id = ? AND outstanding > 0"
-            " AND due_date + grace_days >= ?::DATE AND due_date + grace_days < ?::DATE + ?"
-            " GROUP BY ALL", [as_of, sid, as_of, sid, as_of, as_of, 7 * weeks]).df()
-        weeks_frame = pd.DataFrame({"week_index": range(weeks)})
-        weeks_frame["week_start"] = [as_of + timedelta(days=7 * i) for i in range(weeks)]
-        merged = weeks_frame.merge(frame, on="week_index", how="left").fillna({"amount": 0, "loans": 0})
-        return merged[["week_start", "amount", "loans"]]
-
-    return db.read(work, path)
+    sid, as_of, con = book.shop_id, book.today, book.con
+    frame = con.execute(
+        "SELECT CAST((due_date + grace_days - ?::DATE) // 7 AS INTEGER) AS week_index,"
+        " sum(outstanding) AS amount, count(*) AS loans"
+        " FROM loan_balances_for(?, ?) WHERE shop_id = ? AND outstanding > 0"
+        " AND due_date + grace_days >= ?::DATE AND due_date + grace_days < ?::DATE + ?"
+        " GROUP BY ALL", [as_of, sid, as_of, sid, as_of, as_of, 7 * weeks]).df()
+    weeks_frame = pd.DataFrame({"week_index": range(weeks)})
+    weeks_frame["week_start"] = [as_of + timedelta(days=7 * i) for i in range(weeks)]
+    merged = weeks_frame.merge(frame, on="week_index", how="left").fillna({"amount": 0, "loans": 0})
+    return merged[["week_start", "amount", "loans"]]
 
 
-def days_to_repay_frame(shop_id, *, today: date | None = None, path=None) -> pd.DataFrame:
+def days_to_repay_frame(book: Book) -> pd.DataFrame:
     """One row per fully repaid loan: days from sale to the last repayment."""
 
-    def work(con):
-        sid = shop_row(con, shop_id)["shop_id"]
-        as_of = resolve_today(con, sid, today)
-        return con.execute(
-            "SELECT loan_id, CAST(last_paid_on - issue_date AS INTEGER) AS days_to_repay"
-            " FROM loan_balances_for(?, ?) WHERE shop_id = ? AND status = 'paid'", [sid, as_of, sid]).df()
-
-    return db.read(work, path)
+    sid, as_of, con = book.shop_id, book.today, book.con
+    return con.execute(
+        "SELECT loan_id, CAST(last_paid_on - issue_date AS INTEGER) AS days_to_repay"
+        " FROM loan_balances_for(?, ?) WHERE shop_id = ? AND status = 'paid'", [sid, as_of, sid]).df()
