@@ -35,3 +35,4 @@ def test_remind_errors_are_one_line(db_file, tmp_path):
     no_shop = khata("remind", "--db", str(db_file), "--shop", "nobody", tmp_path=tmp_path)
     assert no_shop.returncode == 1 and no_shop.stderr.strip() == "error: No shopkeeper with the username 'nobody'."
     assert "Traceback" not in bad_date.stderr + no_shop.stderr
+
