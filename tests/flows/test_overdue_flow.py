@@ -164,3 +164,41 @@ def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, d
     assert phones[ids[0]] not in failures and phones[ids[0]][-5:] in failures  # masked
     assert "flow-test-token" not in failures
 
+
+def _outbox_and_audit(db_file):
+    from khata import db
+
+    with db.connect(db_file) as con:
+        return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
+                con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())
+
+
+def test_a_dry_run_deployment_is_a_preview_that_takes_no_reminder(prefect_harness, db_file, no_twilio):
+    """dry_run=true: the artifacts show what would go out; the real run that day still sends to everyone."""
+    create_demo(path=db_file, today=TODAY)
+    before = _outbox_and_audit(db_file)
+    state = flow_module.overdue_reminders(run_date=RUN_DATE, dry_run=True, db=str(db_file), return_state=True)
+    assert state.is_completed(), state
+    preview = state.result()
+    assert preview["preview"] is True and _outbox_and_audit(db_file) == before
+    would_send = sum(w["to_send"] for w in preview["would"])
+    assert would_send > 10
+    artifacts = _artifacts(state.state_details.flow_run_id)
+    assert "nothing sent or recorded" in artifacts["reminders-summary"].description
+    assert artifacts["reminders-preview"].data.count("| send |") == would_send
+    assert not [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith(("claim", "send"))]
+
+    real = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file))
+    assert real["totals"]["simulated"] == would_send  # the preview took nobody's reminder of the day
+
+
+def test_a_run_date_far_from_today_is_refused_at_once(prefect_harness, db_file, no_twilio):
+    create_demo(path=db_file, today=TODAY)
+    before = _outbox_and_audit(db_file)
+    state = flow_module.overdue_reminders(run_date="2199-12-31", db=str(db_file), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(Exception, match="Run date 2199-12-31 is not allowed"):
+        state.result()
+    prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
+    assert prepare[0].run_count == 1  # a refused date is not retried
+    assert _outbox_and_audit(db_file) == before
