@@ -35,3 +35,32 @@ def test_upi_link_round_trips_any_text(payee, note, paise):
     assert (values["pn"], values["tn"], values["cu"]) == (payee, note, "INR")
     assert Decimal(values["am"]) == amount and len(values["am"].split(".")[1]) == 2
 
+
+def test_template_variables_are_one_line_whatever_was_stored():
+    """Twilio rejects variables with newlines, tabs or runs of spaces: names stored before text was
+    normalised still give clean variables (Indian-script joiners are kept)."""
+    shop = {"name": "Sharma\tKirana\r\nStore", "upi_id": "sharma@okaxis"}
+    due = {"name": "Asha \n\n Verma\x07\x1b[31m", "kind": "overdue", "amount": Decimal("120.5"),
+           "oldest_due_date": __import__("datetime").date(2026, 11, 20), "loan_count": 2}
+    text, variables = reminders.compose(shop, due)
+    assert variables["1"] == "Asha Verma [31m" and variables["2"] == "Sharma Kirana Store"
+    for value in [text, *variables.values()]:
+        assert not any(ch in value for ch in "\n\r\t\x07\x1b") and "  " not in value
+    assert "Namaste Asha Verma [31m, this is a reminder from Sharma Kirana Store" in text
+    assert reminders.one_line("क्\u200dष  \u200cनमस्ते") == "क्\u200dष \u200cनमस्ते"
+
+
+def test_a_claimed_reminder_carries_clean_variables(db_file, shop):
+    from datetime import date
+
+    from khata import db
+
+    from .helpers import NOW, TODAY, customer, loan
+
+    cust = customer(shop, db_file, name="Meena")
+    loan(shop, db_file, cust, "200.00", date(2026, 11, 26))
+    db.write(lambda con: con.execute("UPDATE customers SET name = ? WHERE customer_id = ?",
+                                     ["Meena\nDevi\t", cust["customer_id"]]), db_file)  # stored long ago
+    plan = reminders.plan_shop(shop["shop_id"], today=TODAY, now=NOW, path=db_file)
+    [row] = reminders.claim({shop["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW, path=db_file)
+    assert row["variables"]["1"] == "Meena Devi" and "Namaste Meena Devi," in row["message_text"]

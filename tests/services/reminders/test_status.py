@@ -56,3 +56,29 @@ def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file
     day3 = reminders.run_reminders(today=date(2026, 11, 29), notifier=notifier, path=db_file, now=morning)
     assert (day3["totals"]["sent"], day3["totals"]["skipped"]) == (2, 1)
 
+
+def test_a_refresh_that_learns_not_on_whatsapp_flags_the_customer_with_an_audit_line(db_file, shop):
+    from khata.notify import NOT_ON_WHATSAPP_CODE
+
+    c = customers.create_customer(shop["shop_id"], name="Later Unreachable", phone="9876500009", path=db_file)
+    loans.create_loan(shop["shop_id"], c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
+                      due_date=date(2026, 11, 26), today=TODAY, path=db_file)
+    fake = FakeTwilioHttp()
+    notifier = TwilioWhatsAppNotifier(config(content_sid="HX" + "1" * 32), http_client=fake)
+    sent_at = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)
+    assert reminders.run_reminders(today=TODAY, now=sent_at, notifier=notifier, path=db_file)["totals"]["sent"] == 1
+    [sid] = [r[0] for r in db.read(lambda con: con.execute("SELECT message_sid FROM reminder_outbox").fetchall(),
+                                   db_file)]
+    fake.set_status(sid, "undelivered", NOT_ON_WHATSAPP_CODE, "Not a WhatsApp user")
+    later = sent_at + timedelta(hours=6)
+    assert reminders.refresh_statuses(notifier, now=later, shop_ids=[shop["shop_id"]], path=db_file)["updated"] == 1
+    with db.connect(db_file) as con:
+        flagged = con.execute("SELECT whatsapp_invalid, updated_at FROM customers WHERE customer_id = ?",
+                              [c["customer_id"]]).fetchone()
+        audit = con.execute("SELECT actor, action, entity_id, after FROM audit_log WHERE action = 'flag_whatsapp_invalid'"
+                            ).fetchall()
+    assert flagged == (True, later)
+    assert [(a[0], a[1], a[2]) for a in audit] == [("reminders", "flag_whatsapp_invalid", c["customer_id"])]
+    assert '"twilio_error": "63003"' in audit[0][3]
+    # refreshing again changes nothing and writes no second line
+    assert reminders.refresh_statuses(notifier, now=later, shop_ids=[shop["shop_id"]], path=db_file)["updated"] == 0

@@ -49,3 +49,23 @@ def test_reminder_log_and_upcoming(db_file, shop, other_shop):
                            " message_sid, sent_at FROM reminder_log").fetchall()
     assert len(view) == 2
 
+
+def test_the_log_has_every_row_when_no_limit_is_given(db_file, shop, other_shop):
+    """The reminders CSV is built from reminder_log(book): no silent cut at 5,000 rows."""
+    def fill(con):
+        for sid, n in ((shop["shop_id"], 5_123), (other_shop["shop_id"], 40)):
+            con.execute(
+                "INSERT INTO reminder_outbox (shop_id, customer_id, reminder_date, reminder_id, kind, ladder_day,"
+                " amount, loan_count, phone, message_text, status, created_at)"
+                " SELECT ?, 1 + i % 400, DATE '2026-11-27' - CAST(i // 400 AS INTEGER), nextval('reminder_id_seq'),"
+                " 'overdue', 1, 10.00, 1, '+919800000000', 'Namaste', 'sent', TIMESTAMPTZ '2026-11-27 02:30:00+00'"
+                " FROM range(?) t(i)", [sid, n])
+    db.write(fill, db_file)
+    everything = read(shop["shop_id"], reminders.reminder_log, path=db_file)
+    assert len(everything) == 5_123
+    assert [r["reminder_date"] for r in everything] == sorted((r["reminder_date"] for r in everything), reverse=True)
+    assert len(read(shop["shop_id"], reminders.reminder_log, limit=10, path=db_file)) == 10
+    assert len(read(shop["shop_id"], reminders.reminder_log, date_from="2026-11-27", path=db_file)) == 400
+    for bad in (0, -1, "5", True):
+        with pytest.raises(ValidationError):
+            read(shop["shop_id"], reminders.reminder_log, limit=bad, path=db_file)
