@@ -249,7 +249,6 @@ def overdue_reminders(run_date: str | None = None, dry_run: bool = False, shop: 
     (default KHATA_REMINDER_RATE or 10).
     """
     logger = get_run_logger()
-    now = reminders.utc_now()  # the run's one 'now'
     day = parse_date(run_date, "Run date") if run_date else None
     notifier = None
     if dry_run:
@@ -259,7 +258,9 @@ def overdue_reminders(run_date: str | None = None, dry_run: bool = False, shop: 
         if notifier.dry_run:
             logger.info("No Twilio credentials: nothing is sent; reminders are recorded as 'simulated'.")
     rate = rate_per_s or reminders.rate_from_env()
-    outcome = reminders.run_reminders(today=day, now=now, shop=shop, notifier=notifier, dry_run=dry_run,
+    # run_reminders reads the run's one 'now' and hands it to every task; the instants a batch
+    # is claimed and a message accepted are stamped as they happen (a long run stays fresh).
+    outcome = reminders.run_reminders(today=day, shop=shop, notifier=notifier, dry_run=dry_run,
                                       rate_per_s=rate, batch=batch, limiter=RateLimiter(rate), check_today=True,
                                       steps=STEPS, logger=logger, path=db)
     outcome["failures"] = report(outcome, db)

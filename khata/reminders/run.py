@@ -129,8 +129,9 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
 
     ``now`` (default: the clock, read once here) decides each shop's today and every
     cutoff; the instants a batch is claimed and a message accepted are stamped as they
-    happen (the run's ``now`` when the caller fixed it). ``notifier`` wins; else Twilio
-    when ``config`` (or the environment) has credentials; else the outbox notifier.
+    happen (the run's ``now`` when the caller fixed it). ``dry_run`` previews and sends
+    nothing, whatever the notifier. Otherwise ``notifier`` wins; else Twilio when
+    ``config`` (or the environment) has credentials; else the outbox notifier.
     """
     from ..notify.twilio_whatsapp import TwilioConfig
 
