@@ -1,6 +1,9 @@
 """The daily overdue-reminder run (deployment ``daily-8am-ist`` in prefect.yaml).
 
-Thin Prefect tasks over ``khata.reminders``: no SQL here. What the operator sees
+Thin Prefect tasks over ``khata.reminders``: no SQL here, and no loop of its own:
+the flow hands ``khata.reminders.run_reminders`` (the one orchestrator, also used by
+the CLI) the same steps wrapped as tasks (``STEPS``), so each step's retries and
+history show in Prefect. What the operator sees
 in the Prefect UI for each run:
 - a run name with the date (``reminders-2026-11-27``);
 - a table artifact ``reminders-summary``: per shop, selected / sent / simulated /
@@ -12,12 +15,16 @@ in the Prefect UI for each run:
 Database steps retry (the file may be held by the app or the CLI for a moment);
 the sending step never retries as a whole, because its rows are already claimed:
 each message is retried inside it for transient Twilio errors only.
+
+``dry_run=true`` is a preview: the artifacts list what would be sent and nothing
+is sent or recorded (a run without Twilio credentials records ``simulated`` rows).
+A ``run_date`` must be each shop's today or yesterday (a catch-up).
 """
 from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -34,6 +41,7 @@ from khata.errors import DatabaseBusy, KhataError  # noqa: E402
 from khata.notify import make_notifier  # noqa: E402
 from khata.notify.ratelimit import RateLimiter  # noqa: E402
 from khata.notify.twilio_whatsapp import ENV_KEYS, TwilioConfig  # noqa: E402
+from khata.reminders import Steps  # noqa: E402
 
 SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the environment lacks
     "twilio-account-sid": "TWILIO_ACCOUNT_SID",
@@ -43,7 +51,6 @@ SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the
 }
 DB_RETRIES = 4
 DB_RETRY_DELAYS = [2, 5, 10, 20]
-PLAN_CHUNK = 500  # shops planned per unit of work (one ledger query per chunk and local date)
 
 
 def worth_retrying(task, task_run, state) -> bool:
@@ -88,59 +95,75 @@ def twilio_config() -> TwilioConfig | None:
 
 @task(name="prepare-outbox", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def prepare_outbox(shop: str | None, db: str | None) -> list[dict]:
-    """Stale 'sending' rows -> 'unknown'; returns the shops of this run."""
+def prepare_outbox(shop: str | None, now: datetime, prepare: bool, typed_date: date | None,
+                   stale_after_s: float, db: str | None) -> tuple[list[dict], dict]:
+    """The run's shops (a typed run date checked first); stale 'sending' rows -> 'unknown'."""
     logger = get_run_logger()
-    shops = reminders.list_shops(shop, db)
-    result = reminders.prepare(shop_ids=[s["shop_id"] for s in shops] if shop else None, path=db)
+    shops, result = reminders.start_run(shop, now=now, prepare=prepare, typed_date=typed_date,
+                                        stale_after_s=stale_after_s, path=db)
     if result["unknown"]:
         logger.warning("%d reminder(s) from an interrupted run marked 'unknown' (not resent).", result["unknown"])
     if result["expired"]:
         logger.warning("%d queued reminder(s) from an earlier day were never sent; marked skipped.",
                        result["expired"])
-    return shops
+    return shops, result
 
 
 @task(name="refresh-twilio-status", retries=2, retry_delay_seconds=[5, 15], cache_policy=NO_CACHE)
-def refresh_status(notifier, shop_ids: list[int] | None, db: str | None) -> dict:
-    return reminders.refresh_statuses(notifier, shop_ids=shop_ids, logger=get_run_logger(), path=db)
+def refresh_status(notifier, now: datetime, shop_ids: list[int], rate_per_s: float | None, db: str | None) -> dict:
+    return reminders.refresh_statuses(notifier, now=now, shop_ids=shop_ids, rate_per_s=rate_per_s,
+                                      logger=get_run_logger(), path=db)
+
+
+def _log_plan(plan: dict) -> None:
+    get_run_logger().info("Shop %s on %s: %d selected (%d to send, %d skipped).", plan["shop_id"],
+                          plan["reminder_date"], plan["selected"], plan["queued"], plan["skipped"])
 
 
 @task(name="plan-shops", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying,
       task_run_name="plan-shops-{shop_ids[0]}-and-{count}-more")
-def plan_shops(shop_ids: list[int], count: int, run_date: date | None, db: str | None) -> list[dict]:
+def plan_shops(shop_ids: list[int], count: int, run_date: date | None, now: datetime, db: str | None) -> list[dict]:
     """Select and queue reminders for a chunk of shops in one unit of work."""
-    plans = reminders.plan_shops(shop_ids, today=run_date, path=db)
+    plans = reminders.plan_shops(shop_ids, today=run_date, now=now, path=db)
     for plan in plans:
-        get_run_logger().info("Shop %s on %s: %d selected (%d to send, %d skipped).", plan["shop_id"],
-                              plan["reminder_date"], plan["selected"], plan["queued"], plan["skipped"])
+        _log_plan(plan)
     return plans
 
 
 @task(name="plan-shop", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying,
       task_run_name="plan-shop-{shop_id}")
-def plan_shop(shop_id: int, run_date: date | None, db: str | None) -> dict:
+def plan_shop(shop_id: int, run_date: date | None, now: datetime, db: str | None) -> dict:
     """One shop alone: used when its chunk could not be planned, so one shop's trouble
     never stops the others."""
-    plan = reminders.plan_shop(shop_id, today=run_date, path=db)
-    get_run_logger().info("Shop %s on %s: %d selected (%d to send, %d skipped).", plan["shop_id"],
-                          plan["reminder_date"], plan["selected"], plan["queued"], plan["skipped"])
+    plan = reminders.plan_shop(shop_id, today=run_date, now=now, path=db)
+    _log_plan(plan)
     return plan
+
+
+@task(name="preview-shops", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying,
+      task_run_name="preview-shops-{shop_ids[0]}-and-{count}-more")
+def preview_shops(shop_ids: list[int], count: int, run_date: date | None, now: datetime,
+                  db: str | None) -> tuple[list[dict], list[dict]]:
+    """The dry run's selection: what would be queued; nothing is written."""
+    return reminders.preview_shops(shop_ids, today=run_date, now=now, path=db)
 
 
 @task(name="claim-batch", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def claim_batch(shop_dates: dict, run_id: str, batch: int, db: str | None) -> list[dict]:
-    return reminders.claim(shop_dates, run_id=run_id, batch=batch, path=db)
+def claim_batch(shop_dates: dict, run_id: str, now: datetime, batch: int, db: str | None) -> list[dict]:
+    return reminders.claim(shop_dates, run_id=run_id, now=now, batch=batch, path=db)
 
 
 @task(name="send-batch", retries=0, cache_policy=NO_CACHE)
-def send_batch(rows: list[dict], notifier, limiter) -> list[dict]:
+def send_batch(rows: list[dict], notifier, limiter, workers: int | None, max_attempts: int,
+               backoff_s: float) -> list[dict]:
     """No Prefect retry: these rows are claimed; a second attempt would resend them."""
     logger = get_run_logger()
-    results = reminders.deliver(rows, notifier, limiter=limiter, logger=logger)
+    results = reminders.deliver(rows, notifier, limiter=limiter, workers=workers, max_attempts=max_attempts,
+                                backoff_s=backoff_s, logger=logger)
     counts: dict[str, int] = {}
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -150,36 +173,68 @@ def send_batch(rows: list[dict], notifier, limiter) -> list[dict]:
 
 @task(name="record-results", retries=DB_RETRIES + 2, retry_delay_seconds=[2, 5, 10, 20, 30, 60],
       cache_policy=NO_CACHE, retry_condition_fn=worth_retrying)
-def record(results: list[dict], run_id: str, db: str | None) -> dict:
-    return reminders.record_results(results, run_id=run_id, path=db)
+def record(results: list[dict], run_id: str, now: datetime, db: str | None) -> dict:
+    return reminders.record_results(results, run_id=run_id, now=now, path=db)
+
+
+@task(name="summarize", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying)
+def summarize(shop_dates: dict, db: str | None) -> list[dict]:
+    return reminders.summarize(shop_dates, db)
+
+
+STEPS = Steps(  # the orchestrator's steps as tasks (same functions, same order, Prefect retries)
+    start=lambda shop, *, now, prepare, typed_date, stale_after_s, path:
+        prepare_outbox(shop, now, prepare, typed_date, stale_after_s, path),
+    refresh=lambda notifier, *, now, shop_ids, rate_per_s, logger, path:
+        refresh_status(notifier, now, shop_ids, rate_per_s, path),
+    plan_chunk=lambda ids, *, today, now, path: plan_shops(ids, len(ids) - 1, today, now, path),
+    plan_one=lambda shop_id, *, today, now, path: plan_shop(shop_id, today, now, path),
+    preview_chunk=lambda ids, *, today, now, path: preview_shops(ids, len(ids) - 1, today, now, path),
+    claim=lambda shop_dates, *, run_id, now, batch, path: claim_batch(shop_dates, run_id, now, batch, path),
+    deliver=lambda rows, notifier, *, limiter, workers, max_attempts, backoff_s, clock, logger:
+        send_batch(rows, notifier, limiter, workers, max_attempts, backoff_s),
+    record=lambda results, *, run_id, now, path: record(results, run_id, now, path),
+    summarize=lambda shop_dates, *, path: summarize(shop_dates, path),
+)
+
+
+def _cell(text) -> str:
+    return str(text or "").replace("|", "/").replace("\n", " ")
 
 
 @task(name="report", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def report(shop_dates: dict, dry_run: bool, db: str | None) -> dict:
-    logger = get_run_logger()
-    summary = reminders.summarize(shop_dates, db)
+def report(outcome: dict, db: str | None) -> list[dict]:
+    """The artifacts the operator reads; returns the failed and unknown reminders."""
+    if outcome["preview"]:
+        create_table_artifact(key="reminders-summary", table=outcome["would"],
+                              description="Dry run (preview): what would be sent; nothing sent or recorded")
+        lines = ["# Reminders a real run would send now", "", "| shop | phone | kind | amount | outcome |",
+                 "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {_cell(m['shop'])} | {m['phone']} | {m['kind']} | {m['amount']} | "
+                  f"{'send' if m['will_send'] else _cell('skip: ' + m['skip_reason'])} |" for m in outcome["would_send"]]
+        create_markdown_artifact(key="reminders-preview", markdown="\n".join(lines),
+                                 description="Dry run: the reminders a real run would send")
+        return []
+    shop_dates = {s["shop_id"]: s["date"] for s in outcome["shops"]}
     failed = reminders.failures(shop_dates, db)
     table = [{k: s[k] for k in ("shop", "date", "selected", "sent", "simulated", "skipped", "failed", "unknown")}
-             for s in summary]
+             for s in outcome["shops"]]
     create_table_artifact(key="reminders-summary", table=table,
-                          description=f"Overdue reminders per shop{' (dry run: nothing sent)' if dry_run else ''}")
+                          description="Overdue reminders per shop"
+                                      f"{' (no Twilio credentials: nothing sent)' if outcome['dry_run'] else ''}")
     if failed:
         lines = ["# Reminders that failed", "", "| shop | customer | phone | status | code | reason |",
                  "| --- | --- | --- | --- | --- | --- |"]
         for f in failed:
-            reason = (f["error_message"] or "").replace("|", "/").replace("\n", " ")
-            lines.append(f"| {f['shop']} | {f['customer']} | {f['phone']} | {f['status']} | "
-                         f"{f['error_code'] or ''} | {reason} |")
+            lines.append(f"| {_cell(f['shop'])} | {_cell(f['customer'])} | {f['phone']} | {f['status']} | "
+                         f"{f['error_code'] or ''} | {_cell(f['error_message'])} |")
     else:
         lines = ["# Reminders that failed", "", "None today."]
     create_markdown_artifact(key="reminders-failures", markdown="\n".join(lines),
                              description="Failed or unknown reminders with reasons")
-    for s in summary:
-        logger.info("%s %s: selected %d, sent %d, simulated %d, skipped %d, failed %d, unknown %d", s["shop"],
-                    s["date"], s["selected"], s["sent"], s["simulated"], s["skipped"], s["failed"], s["unknown"])
-    totals = reminders._totals(summary)
-    return {"shops": summary, "totals": totals, "failures": failed}
+    return failed
 
 
 @flow(name="overdue-reminders", flow_run_name=_run_name, log_prints=True)
@@ -188,51 +243,30 @@ def overdue_reminders(run_date: str | None = None, dry_run: bool = False, shop: 
                       ) -> dict:
     """Send today's overdue WhatsApp reminders, once per customer per day.
 
-    run_date: YYYY-MM-DD to use instead of each shop's local today; dry_run: never call
-    Twilio (rows become 'simulated'); shop: one shopkeeper's username; db: database file
-    (default KHATA_DB or data/khata.duckdb); rate_per_s: messages per second (default
-    KHATA_REMINDER_RATE or 10).
+    run_date: YYYY-MM-DD, the shop's today (default) or yesterday to catch up a missed run;
+    dry_run: a preview, nothing is sent or recorded; shop: one shopkeeper's username; db:
+    database file (default KHATA_DB or data/khata.duckdb); rate_per_s: messages per second
+    (default KHATA_REMINDER_RATE or 10).
     """
     logger = get_run_logger()
     day = parse_date(run_date, "Run date") if run_date else None
-    config = None if dry_run else twilio_config()
-    notifier = make_notifier(config, dry_run=dry_run)
-    if notifier.dry_run:
-        logger.info("Dry run: %s", "asked for" if dry_run else "no Twilio credentials, nothing is sent")
+    notifier = None
+    if dry_run:
+        logger.info("Dry run asked for: a preview, nothing is sent or recorded.")
+    else:
+        notifier = make_notifier(twilio_config())
+        if notifier.dry_run:
+            logger.info("No Twilio credentials: nothing is sent; reminders are recorded as 'simulated'.")
     rate = rate_per_s or reminders.rate_from_env()
-    limiter = RateLimiter(rate)
-
-    shops = prepare_outbox(shop, db)
-    ids = [s["shop_id"] for s in shops]
-    refresh_status(notifier, ids if shop else None, db)
-    shop_dates, planning_failed = {}, []
-    for start in range(0, len(ids), PLAN_CHUNK):
-        chunk = ids[start:start + PLAN_CHUNK]
-        try:
-            plans = plan_shops(chunk, len(chunk) - 1, day, db)
-        except Exception as err:  # plan that chunk shop by shop: one shop's trouble never stops the others
-            logger.warning("Shops %s..%s could not be planned together (%s); one by one instead.",
-                           chunk[0], chunk[-1], type(err).__name__)
-            plans = []
-            for shop_id in chunk:
-                try:
-                    plans.append(plan_shop(shop_id, day, db))
-                except Exception as one_err:
-                    logger.error("Shop %s could not be planned: %s", shop_id, type(one_err).__name__)
-                    planning_failed.append(shop_id)
-        for plan in plans:
-            shop_dates[plan["shop_id"]] = plan["reminder_date"]
-    run_id = reminders.new_run_id()
-    while shop_dates:
-        rows = claim_batch(shop_dates, run_id, batch, db)
-        if not rows:
-            break
-        results = send_batch(rows, notifier, limiter)
-        record(results, run_id, db)
-    outcome = report(shop_dates, notifier.dry_run, db)
-    outcome.update(dry_run=notifier.dry_run, run_id=run_id)
-    if planning_failed:
-        raise RuntimeError(f"{len(planning_failed)} shop(s) could not be planned: {planning_failed}")
+    # run_reminders reads the run's one 'now' and hands it to every task; the instants a batch
+    # is claimed and a message accepted are stamped as they happen (a long run stays fresh).
+    outcome = reminders.run_reminders(today=day, shop=shop, notifier=notifier, dry_run=dry_run,
+                                      rate_per_s=rate, batch=batch, limiter=RateLimiter(rate), check_today=True,
+                                      steps=STEPS, logger=logger, path=db)
+    outcome["failures"] = report(outcome, db)
+    if outcome["planning_failed"]:
+        failed = outcome["planning_failed"]
+        raise RuntimeError(f"{len(failed)} shop(s) could not be planned: {failed}")
     return outcome
 
 

@@ -69,8 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("remind", help="send today's overdue WhatsApp reminders once (dry run without Twilio)")
     _db_arg(p)
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="the date to remind for (default: each shop's today)")
-    p.add_argument("--dry-run", action="store_true", help="send nothing; rows become 'simulated'")
+    p.add_argument("--today", metavar="YYYY-MM-DD",
+                   help="the date to remind for: the shop's today (default) or yesterday, to catch up a missed run")
+    p.add_argument("--dry-run", action="store_true",
+                   help="preview: print what would be sent; nothing is sent or recorded")
     p.add_argument("--shop", metavar="USERNAME", help="only this shopkeeper's shop")
     p.set_defaults(func=cmd_remind)
 
@@ -78,20 +80,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_remind(args) -> int:
-    """The reminder flow's steps once, without a Prefect server (same functions, same order)."""
+    """The reminder flow's steps once, without a Prefect server (same functions, same order).
+    ``--dry-run`` is a preview: it prints what would be sent and records nothing."""
     from .dates import parse_date
     from .reminders import run_reminders
 
     today = parse_date(args.today, "--today") if args.today else None
-    result = run_reminders(today=today, shop=args.shop, dry_run=args.dry_run, path=args.db)
-    mode = "dry run, nothing sent" if result["dry_run"] else "sent through Twilio"
-    print(f"Reminders ({mode}):")
+    result = run_reminders(today=today, shop=args.shop, dry_run=args.dry_run, check_today=True, path=args.db)
+    if result["preview"]:
+        print("Reminders (dry run: a preview; nothing sent, nothing recorded):")
+        for w in result["would"]:
+            print(f"  {w['shop']} {w['date']}: would send {w['to_send']}, would skip {w['skipped']}")
+        for m in result["would_send"]:
+            what = m["message_text"] if m["will_send"] else f"skipped: {m['skip_reason']}"
+            print(f"    to {m['phone']}: {what}")
+        print("Already recorded for that day:")
+    else:
+        mode = "dry run, nothing sent" if result["dry_run"] else "sent through Twilio"
+        print(f"Reminders ({mode}):")
     for s in result["shops"]:
         print(f"  {s['shop']} {s['date']}: selected {s['selected']}, sent {s['sent']}, simulated {s['simulated']},"
               f" skipped {s['skipped']}, failed {s['failed']}, unknown {s['unknown']}")
     t = result["totals"]
     print(f"Total: selected {t['selected']}, sent {t['sent']}, simulated {t['simulated']}, skipped {t['skipped']},"
           f" failed {t['failed']}, unknown {t['unknown']}")
+    if result["planning_failed"]:
+        print(f"error: {len(result['planning_failed'])} shop(s) could not be planned: "
+              f"{', '.join(map(str, result['planning_failed']))}", file=sys.stderr)
+        return EXIT_ERROR
     return 0
 
 

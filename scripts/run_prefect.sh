@@ -48,5 +48,5 @@ if _prefect_up; then
   pids=($! "${pids[@]}")
   echo "Prefect UI (reminder runs, artifacts): http://127.0.0.1:${PREFECT_PORT}"
   echo "Run the reminders now: .venv/bin/prefect deployment run overdue-reminders/daily-8am-ist"
-  echo "  (or without Prefect: .venv/bin/python -m khata remind --dry-run)"
+  echo "  (or without Prefect: .venv/bin/python -m khata remind; add --dry-run for a preview)"
 fi

@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 # Twilio error codes that will not get better by retrying (recorded, never retried).
+NOT_ON_WHATSAPP_CODE = 63003     # the number has no WhatsApp account: flag the customer, stop trying
 PERMANENT_CODES = {
     21211: "The phone number is not valid.",
-    63003: "This number is not on WhatsApp.",
+    NOT_ON_WHATSAPP_CODE: "This number is not on WhatsApp.",
     63014: "The customer blocked or opted out of messages from this business.",
     63016: "Outside the 24-hour window: a free-form message needs an approved template (TWILIO_CONTENT_SID).",
     63018: "The WhatsApp daily message limit for this sender was reached.",
 }
-NOT_ON_WHATSAPP = {63003}
+NOT_ON_WHATSAPP = {NOT_ON_WHATSAPP_CODE}
 
 
 @dataclass(frozen=True)

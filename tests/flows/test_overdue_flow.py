@@ -5,17 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from flows import overdue_reminders as flow_module
 from khata import reminders
+from khata.book import read
+from khata.dates import shop_today
 from khata.demo import create_demo
 
 pytestmark = pytest.mark.prefect
 
-TODAY = date(2026, 11, 27)
+TODAY = shop_today("Asia/Kolkata")  # a typed run date must be the shop's today (or yesterday)
+RUN_DATE = TODAY.isoformat()
 
 
 def _client():
@@ -42,7 +45,7 @@ def _task_runs(flow_run_id):
 
 def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twilio):
     create_demo(path=db_file, today=TODAY)
-    state = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file), return_state=True)
+    state = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file), return_state=True)
     assert state.is_completed(), state
     outcome = state.result()
     assert outcome["dry_run"] is True  # no credentials: a dry run, rows 'simulated'
@@ -52,7 +55,7 @@ def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twil
 
     run_id = state.state_details.flow_run_id
     with _client() as client:
-        assert client.read_flow_run(run_id).name == "reminders-2026-11-27"
+        assert client.read_flow_run(run_id).name == f"reminders-{RUN_DATE}"
     artifacts = _artifacts(run_id)
     table = artifacts["reminders-summary"]
     assert table.type == "table"
@@ -61,13 +64,13 @@ def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twil
     assert "None today" in artifacts["reminders-failures"].data
     assert any(t.name.startswith("plan-shop") for t in _task_runs(run_id))
 
-    log = reminders.reminder_log(1, path=db_file, limit=1000)
+    log = read(1, reminders.reminder_log, path=db_file)
     assert len(log) == totals["selected"]
     assert all(e["message_text"].startswith("Namaste") for e in log)
 
-    again = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file))
+    again = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file))
     assert again["totals"] == totals  # same day: nothing new selected, nothing sent twice
-    assert len(reminders.reminder_log(1, path=db_file, limit=1000)) == totals["selected"]
+    assert len(read(1, reminders.reminder_log, path=db_file)) == totals["selected"]
 
 
 def test_credentials_come_from_secret_blocks_when_the_environment_has_none(prefect_harness, no_twilio):
@@ -109,7 +112,7 @@ def test_flow_waits_for_a_database_held_by_another_process(prefect_harness, db_f
     try:
         assert holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
-        state = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file), return_state=True)
+        state = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file), return_state=True)
         elapsed = time.monotonic() - started
     finally:
         holder.wait(timeout=60)
@@ -118,7 +121,7 @@ def test_flow_waits_for_a_database_held_by_another_process(prefect_harness, db_f
     assert state.result()["totals"]["simulated"] > 10
     prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
     assert prepare and prepare[0].run_count >= 2  # it failed on the lock, retried and then succeeded
-    assert len(reminders.reminder_log(shop["shop_id"], path=db_file, limit=1000)) > 10
+    assert len(read(shop["shop_id"], reminders.reminder_log, path=db_file)) > 10
 
 
 def test_an_unknown_shop_fails_at_once_without_retries(prefect_harness, db_file, no_twilio):
@@ -139,7 +142,7 @@ def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, d
     from khata.notify.twilio_whatsapp import TwilioWhatsAppNotifier
 
     shop = create_demo(path=db_file, today=TODAY)
-    due = reminders.upcoming_reminders(shop["shop_id"], today=date(2026, 11, 26), path=db_file)
+    due = read(shop["shop_id"], reminders.upcoming_reminders, today=TODAY - timedelta(days=1), path=db_file)
     ids = [u["customer_id"] for u in due if u["will_send"]][:2]
     phones = dict(db.read(lambda con: con.execute(
         "SELECT customer_id, phone FROM customers WHERE customer_id IN (?, ?)", ids).fetchall(), db_file))
@@ -150,7 +153,7 @@ def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, d
     monkeypatch.setenv("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
     monkeypatch.setattr(flow_module, "make_notifier",  # the real notifier; only the transport is fake
                         lambda config, dry_run=False: TwilioWhatsAppNotifier(config, http_client=fake))
-    state = flow_module.overdue_reminders(run_date="2026-11-27", db=str(db_file), rate_per_s=100,
+    state = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file), rate_per_s=100,
                                           return_state=True)
     assert state.is_completed(), state  # one customer's failure never fails the run
     totals = state.result()["totals"]
@@ -160,3 +163,42 @@ def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, d
     assert "63003" in failures and "not on WhatsApp" in failures
     assert phones[ids[0]] not in failures and phones[ids[0]][-5:] in failures  # masked
     assert "flow-test-token" not in failures
+
+
+def _outbox_and_audit(db_file):
+    from khata import db
+
+    with db.connect(db_file) as con:
+        return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
+                con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())
+
+
+def test_a_dry_run_deployment_is_a_preview_that_takes_no_reminder(prefect_harness, db_file, no_twilio):
+    """dry_run=true: the artifacts show what would go out; the real run that day still sends to everyone."""
+    create_demo(path=db_file, today=TODAY)
+    before = _outbox_and_audit(db_file)
+    state = flow_module.overdue_reminders(run_date=RUN_DATE, dry_run=True, db=str(db_file), return_state=True)
+    assert state.is_completed(), state
+    preview = state.result()
+    assert preview["preview"] is True and _outbox_and_audit(db_file) == before
+    would_send = sum(w["to_send"] for w in preview["would"])
+    assert would_send > 10
+    artifacts = _artifacts(state.state_details.flow_run_id)
+    assert "nothing sent or recorded" in artifacts["reminders-summary"].description
+    assert artifacts["reminders-preview"].data.count("| send |") == would_send
+    assert not [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith(("claim", "send"))]
+
+    real = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file))
+    assert real["totals"]["simulated"] == would_send  # the preview took nobody's reminder of the day
+
+
+def test_a_run_date_far_from_today_is_refused_at_once(prefect_harness, db_file, no_twilio):
+    create_demo(path=db_file, today=TODAY)
+    before = _outbox_and_audit(db_file)
+    state = flow_module.overdue_reminders(run_date="2199-12-31", db=str(db_file), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(Exception, match="Run date 2199-12-31 is not allowed"):
+        state.result()
+    prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
+    assert prepare[0].run_count == 1  # a refused date is not retried
+    assert _outbox_and_audit(db_file) == before

@@ -46,7 +46,8 @@ def app_worker(path: str, seconds: float) -> dict:
 
 
 def flow_worker(path: str, seconds: float) -> dict:
-    """The reminder flow's core, once per simulated day, dry run."""
+    """The reminder flow's core, once per simulated day, without Twilio (rows recorded 'simulated')."""
+    from khata.notify.outbox import OutboxNotifier
     from khata.reminders import run_reminders
 
     ops = refused = 0
@@ -55,7 +56,7 @@ def flow_worker(path: str, seconds: float) -> dict:
     day = date.today() + timedelta(days=1)
     while time.monotonic() < deadline:
         try:
-            result = run_reminders(today=day, dry_run=True, path=path)
+            result = run_reminders(today=day, notifier=OutboxNotifier(), path=path)
             days.append([day.isoformat(), result["totals"]["simulated"]])
             ops += 1
         except DatabaseBusy:

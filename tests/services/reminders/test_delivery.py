@@ -1,20 +1,24 @@
-"""The real ``twilio`` client over a fake transport: the exact request, Twilio's errors,
-retries, timeouts, the rate limit, status refresh, and no secret or full number in logs."""
+"""Delivery (``khata.reminders.delivery``) with the real ``twilio`` client over a fake transport: the
+exact request, Twilio's errors, retries, timeouts, the rate limit, and no connection held while sending."""
 from __future__ import annotations
 
 import json
-import logging
-from datetime import date, datetime, timedelta, timezone
+import subprocess
+import sys
+from datetime import date, datetime
 
 import pytest
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from bench.fake_twilio import FakeTwilioHttp, FakeTwilioServer
-from khata import customers, db, loans, reminders
+from khata import db, reminders
 from khata.notify import OutgoingMessage
 from khata.notify.ratelimit import RateLimiter
+from khata.notify.outbox import OutboxNotifier
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier, classify
+
+from .helpers import customer, loan, run
 
 SID = "AC" + "a1" * 16
 TOKEN = "tok-" + "z9" * 14
@@ -33,8 +37,6 @@ def message(to="+919876543210", body="Namaste Asha, ₹1,200.00 is overdue", var
 def to(number="+919876543210"):
     return f"whatsapp:{number}"
 
-
-# ---- the request -----------------------------------------------------------------------
 
 def test_template_request_has_exactly_the_twilio_fields():
     fake = FakeTwilioHttp()
@@ -61,8 +63,6 @@ def test_free_form_body_without_a_template():
     [req] = fake.requests
     assert req["data"] == {"To": "whatsapp:+919876543210", "From": "whatsapp:+14155238886", "Body": "Namaste Asha"}
 
-
-# ---- errors ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code, invalid", [(21211, False), (63003, True), (63016, False), (63014, False),
                                            (63018, False)])
@@ -130,8 +130,6 @@ def test_classify_unexpected_errors():
     assert not classify(TwilioRestException(401, "/x", "Authenticate", 20003)).transient
 
 
-# ---- the rate limit ----------------------------------------------------------------------
-
 def max_in_any_second(times: list[float]) -> int:
     times = sorted(times)
     best, j = 0, 0
@@ -166,54 +164,9 @@ def test_rate_limiter_spacing_counts_retries_too():
     assert max_in_any_second(limiter.released) <= 50
 
 
-# ---- the whole run with Twilio, status refresh, flags, logs --------------------------------
-
 def row(customer_id=1, phone="+919876543210", shop_id=1):
     return {"shop_id": shop_id, "customer_id": customer_id, "reminder_date": TODAY, "phone": phone,
             "message_text": "Namaste", "variables": {"1": "x"}}
-
-
-def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file, shop, caplog):
-    people = []
-    for n, phone in enumerate(["9876500001", "9876500002", "9876500003"]):
-        c = customers.create_customer(shop["shop_id"], name=f"Cust {n}", phone=phone, path=db_file)
-        loans.create_loan(shop["shop_id"], c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
-                          due_date=date(2026, 11, 26), today=TODAY, path=db_file)
-        people.append(c)
-    fake = FakeTwilioHttp(script={to("+919876500002"): [("rest", 400, 63003, "Not a WhatsApp user +919876500002")]})
-    notifier = TwilioWhatsAppNotifier(config(content_sid="HX" + "1" * 32), http_client=fake)
-    caplog.set_level(logging.DEBUG)
-    result = reminders.run_reminders(today=TODAY, notifier=notifier, path=db_file, rate_per_s=50)
-    assert result["totals"] == {"selected": 3, "sent": 2, "simulated": 0, "skipped": 0, "failed": 1, "unknown": 0}
-    with db.connect(db_file) as con:
-        rows = {r[0]: r[1:] for r in con.execute(
-            "SELECT customer_id, status, message_sid, error_code FROM reminder_outbox").fetchall()}
-        flagged = con.execute("SELECT customer_id FROM customers WHERE whatsapp_invalid").fetchall()
-    assert rows[people[1]["customer_id"]][0] == "failed" and rows[people[1]["customer_id"]][2] == "63003"
-    assert flagged == [(people[1]["customer_id"],)]
-    sid0 = rows[people[0]["customer_id"]][1]
-    sid2 = rows[people[2]["customer_id"]][1]
-    assert sid0.startswith("SM") and sid2.startswith("SM")
-    logs = caplog.text
-    assert TOKEN not in logs and "+919876500002" not in logs and "•••••00002" in logs
-
-    # Next morning: Twilio now knows more about yesterday's messages.
-    fake.set_status(sid0, "read")
-    fake.set_status(sid2, "undelivered", 63016, "Outside window")
-    before = len(fake.sends())
-    morning = datetime(2026, 11, 28, 2, 30, tzinfo=timezone.utc)
-    refreshed = reminders.refresh_statuses(notifier, now=morning, path=db_file)
-    assert refreshed == {"checked": 2, "updated": 2}
-    log = {e["customer_id"]: e for e in reminders.reminder_log(shop["shop_id"], path=db_file)}
-    assert log[people[0]["customer_id"]]["status"] == "read"
-    assert (log[people[2]["customer_id"]]["status"], log[people[2]["customer_id"]]["error_code"]) == ("failed", "63016")
-    assert len(fake.sends()) == before  # a refresh only reads
-    # Older than 3 days: not asked again.
-    assert reminders.refresh_statuses(notifier, now=morning + timedelta(days=4), path=db_file)["checked"] == 0
-
-    # Day 3 of the ladder: the flagged number is skipped, the others get their reminder.
-    day3 = reminders.run_reminders(today=date(2026, 11, 29), notifier=notifier, path=db_file, now=morning)
-    assert (day3["totals"]["sent"], day3["totals"]["skipped"]) == (2, 1)
 
 
 def test_config_from_env_and_dotenv_and_secrets_hidden(tmp_path):
@@ -228,3 +181,33 @@ def test_config_from_env_and_dotenv_and_secrets_hidden(tmp_path):
     cfg = TwilioConfig.from_env(env={"TWILIO_AUTH_TOKEN": TOKEN}, dotenv_file=dotenv)
     assert (cfg.auth_token, cfg.content_sid) == (TOKEN, "HXabc")  # the environment wins over .env
     assert TwilioConfig.from_env(env={"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": " "}, dotenv_file=None) is None
+
+
+OPENER = "import sys, duckdb; duckdb.connect(sys.argv[1]).close(); print('opened')"
+
+
+class ProbeNotifier(OutboxNotifier):
+    """While 'sending', another process must be able to open the file: we hold no connection."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self.probes = []
+
+    def send(self, message):
+        if not self.probes:
+            proc = subprocess.run([sys.executable, "-c", OPENER, str(self.path)], capture_output=True, text=True,
+                                  timeout=60)
+            self.probes.append((proc.returncode, proc.stdout.strip(), proc.stderr[-300:]))
+        return super().send(message)
+
+
+def test_no_database_connection_is_held_while_sending(db_file, shop):
+    loan(shop, db_file, customer(shop, db_file), "150.00", date(2026, 11, 26))
+    notifier = ProbeNotifier(db_file)
+    with db.connect(db_file):  # the probe itself can tell a held file: prove it once
+        proc = subprocess.run([sys.executable, "-c", OPENER, str(db_file)], capture_output=True, text=True,
+                              timeout=60)
+    assert proc.returncode != 0 and "lock" in proc.stderr.lower()
+    run(db_file, shop, TODAY, notifier)
+    assert notifier.probes == [(0, "opened", "")] or notifier.probes[0][:2] == (0, "opened")

@@ -35,3 +35,36 @@ def test_remind_errors_are_one_line(db_file, tmp_path):
     no_shop = khata("remind", "--db", str(db_file), "--shop", "nobody", tmp_path=tmp_path)
     assert no_shop.returncode == 1 and no_shop.stderr.strip() == "error: No shopkeeper with the username 'nobody'."
     assert "Traceback" not in bad_date.stderr + no_shop.stderr
+
+
+def outbox_and_audit(db_file):
+    from khata import db
+
+    with db.connect(db_file) as con:
+        return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
+                con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())
+
+
+def test_remind_refuses_a_date_far_from_today_in_one_line(db_file, tmp_path):
+    from khata.dates import shop_today
+
+    create_demo(path=db_file, today=shop_today("Asia/Kolkata"))
+    before = outbox_and_audit(db_file)
+    far = khata("remind", "--db", str(db_file), "--today", "2199-12-31", tmp_path=tmp_path)
+    assert far.returncode == 1 and far.stdout == "" and far.stderr.count("\n") == 1, far.stderr
+    assert far.stderr.startswith("error: Run date 2199-12-31 is not allowed") and "Traceback" not in far.stderr
+    assert outbox_and_audit(db_file) == before  # nothing written
+
+
+def test_remind_dry_run_previews_and_the_real_run_still_sends(db_file, tmp_path):
+    from khata.dates import shop_today
+
+    create_demo(path=db_file, today=shop_today("Asia/Kolkata"))
+    before = outbox_and_audit(db_file)
+    for _ in range(2):
+        preview = khata("remind", "--db", str(db_file), "--dry-run", tmp_path=tmp_path)
+        assert preview.returncode == 0, preview.stderr
+        assert "would send 48, would skip 2" in preview.stdout and "nothing recorded" in preview.stdout
+        assert outbox_and_audit(db_file) == before
+    real = khata("remind", "--db", str(db_file), tmp_path=tmp_path)
+    assert real.returncode == 0 and "simulated 48, skipped 2" in real.stdout

@@ -1,0 +1,46 @@
+"""Shared set-up for the reminder tests: customers, sales, the outbox as stored, one run."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from khata import accounts, customers, db, loans, reminders
+from khata.notify.outbox import OutboxNotifier
+
+TODAY = date(2026, 11, 27)
+NOW = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)  # 08:00 IST on TODAY: the run's one 'now'
+PHONES = iter(f"98{n:08d}" for n in range(10000000, 10099999, 37))
+
+
+def customer(shop, db_file, name="Asha Verma", **fields):
+    fields.setdefault("credit_limit", "500000")
+    return customers.create_customer(shop["shop_id"], name=name, phone=next(PHONES), path=db_file, **fields)
+
+
+def loan(shop, db_file, cust, amount, due, *, grace=0, issued=None):
+    issued = issued or min(due, date(2026, 9, 1))
+    return loans.create_loan(shop["shop_id"], cust["customer_id"], amount=amount, item="Rice 5 kg",
+                             issue_date=issued, due_date=due, grace_days=grace, today=max(issued, due),
+                             path=db_file)
+
+
+def outbox(db_file, **where):
+    clause = " AND ".join(f"{k} = ?" for k in where) or "TRUE"
+    with db.connect(db_file) as con:
+        return db.rows_as_dicts(con.execute(
+            f"SELECT * FROM reminder_outbox WHERE {clause} ORDER BY reminder_date, customer_id", list(where.values())))
+
+
+def run(db_file, shop, day, notifier=None, **kw):
+    notifier = notifier or OutboxNotifier()
+    return reminders.run_reminders(today=day, shop=shop["username"], notifier=notifier, path=db_file, **kw)
+
+
+def shop_name(db_file, shop):
+    return accounts.get_settings(shop["shop_id"], path=db_file)["name"]
+
+
+def stored(db_file) -> tuple[list, list]:
+    """Everything a run can write: the outbox and the audit trail, row by row."""
+    with db.connect(db_file) as con:
+        return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
+                con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())
