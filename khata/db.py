@@ -1,6 +1,6 @@
 """The only module that calls ``duckdb.connect``.
 
-Rules (see ../shared/DESIGN.md):
+Rules (docs/architecture.md, "One connection per unit of work"):
 - one short connection per unit of work, closed at once, never kept in a
   global or a Streamlit cache, so the app, the reminder flow and the CLI (three
   processes) can take turns on one file;
