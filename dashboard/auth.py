@@ -209,7 +209,7 @@ def gate() -> dict | None:
 
 
 def log_in(keeper: dict) -> None:
-    """Mark the session logged in; the cookie is set on the next run (a rerun right after login discards the cookie iframe)."""
+    """Mark the session logged in; the cookie is set on the next run (a rerun now would drop its iframe)."""
     ss = st.session_state
     ss["authentication_status"] = True
     ss["username"] = keeper["username"]
