@@ -150,6 +150,26 @@ def test_unreadable_csv(tmp_path):
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_unclosed_quote_is_reported_where_it_opens(tmp_path):
+    """Python's csv reader swallows the rest of the file into one cell; the person must
+    be sent to the line with the stray quote, not to the end of the file."""
+    path = tmp_path / "k.duckdb"
+    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
+                                 password="Demo@1234", path=path)
+    f = tmp_path / "x.csv"
+    f.write_text('name,phone\nAsha,9876500001\n"Bina,9876500002\nChetan,9876500003\nDev,9876500004\n')
+    result = khata("import", "customers", str(f), "--shop", "ravi", "--db", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Line 3 opens a quote" in result.stderr and "never closed" in result.stderr
+    assert table_count(path, "customers") == 0
+
+    # a quoted address with a line break is fine, and rows after it keep their own line numbers
+    f.write_text('name,phone,address\nAsha,9876500001,"12 MG Road\nBengaluru"\nBina,123,\n')
+    result = khata("import", "customers", str(f), "--shop", "ravi", "--db", str(path))
+    assert result.returncode == 1 and "  line 4:" in result.stderr and "quote" not in result.stderr
+
+
 def test_export_snapshot_is_queryable_while_the_live_file_is_busy(demo_db, tmp_path):
     out = tmp_path / "snap"
     result = khata("export", "--out", str(out), "--db", str(demo_db))
