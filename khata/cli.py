@@ -183,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     except KhataError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERROR
+    except db.DatabaseError as err:  # a damaged file: DuckDB's own first line, no traceback
+        text = str(err).strip().splitlines()
+        print(f"error: the database could not be used: {text[0] if text else type(err).__name__}", file=sys.stderr)
+        return EXIT_ERROR
     except OSError as err:
         print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_ERROR

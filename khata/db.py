@@ -25,7 +25,7 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
-from .errors import DatabaseBusy
+from .errors import DatabaseBusy, ValidationError
 
 T = TypeVar("T")
 
@@ -37,6 +37,9 @@ BUSY_MESSAGE = (
     "The shop's book is open in another program and stayed locked for {secs:.0f} s. "
     "Nothing was changed; please try again in a moment."
 )
+
+DatabaseError = duckdb.Error  # what callers outside this module catch, without importing duckdb
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 # Figures for the reliability report: how often and how long we waited on the file lock.
 lock_stats = {"retries": 0, "longest_wait_s": 0.0, "conflict_retries": 0}
@@ -51,6 +54,19 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     """Explicit path, else ``KHATA_DB``, else ``data/khata.duckdb`` in the project."""
     chosen = path or os.environ.get("KHATA_DB") or DEFAULT_DB
     return Path(chosen).expanduser().resolve()
+
+
+def check_database_file(path: Path, what: str = "database") -> None:
+    """Refuse a folder, or an existing file that is not a DuckDB database. DuckDB would
+    fail with a traceback on the first, and for a file such as a .csv it quietly opens
+    an in-memory database, so "ready" would mean nothing was kept."""
+    if path.is_dir():
+        raise ValidationError(f"{path} is a folder, not a {what} file; nothing was changed.")
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+        if head[8:12] != DUCKDB_MAGIC:
+            raise ValidationError(f"{path} is not a Credikhaata {what} (not a DuckDB file); nothing was changed.")
 
 
 def lock_timeout_s() -> float:
@@ -94,6 +110,7 @@ def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
 def connect(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short connection for one unit of work; closed on exit."""
     resolved = db_path(path)
+    check_database_file(resolved)
     resolved.parent.mkdir(parents=True, exist_ok=True)
     con = _open(resolved, lock_timeout)
     try:

@@ -22,6 +22,10 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
 def _tables(con, database: str = "main") -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'"
@@ -97,9 +101,14 @@ def restore(backup_dir, *, path=None) -> dict:
         source = source / "khata-backup.duckdb"
     if not source.is_file():
         raise ValidationError(f"There is no backup at {source}.")
+    db.check_database_file(source, "backup")
 
     def work(con):
-        con.execute(f"ATTACH '{_sql_path(source)}' AS backup_copy (READ_ONLY)")
+        try:
+            con.execute(f"ATTACH '{_sql_path(source)}' AS backup_copy (READ_ONLY)")
+        except db.DatabaseError as err:
+            raise ValidationError(f"{source} could not be read as a backup ({_first_line(err)}); nothing was changed.") \
+                from None
         try:
             theirs = set(_tables(con, "backup_copy"))
             ours = set(_tables(con))
