@@ -246,7 +246,13 @@ def test_no_connection_is_kept_between_units_of_work(tmp_path):
     path = tmp_path / "k.duckdb"
     accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
                                  password="Demo@1234", path=path)
-    probe = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r}).close()"],
-                           capture_output=True, text=True, timeout=60)
+    shop_count = db.read(lambda con: con.execute("SELECT count(*) FROM shops").fetchone()[0], path)
+    assert shop_count == 1
+    # The probe waits for nothing (lock timeout 0): one failed attempt to open would raise DatabaseBusy.
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from khata import db\n"
+         "with db.connect(sys.argv[1], lock_timeout=0) as con: con.execute('SELECT 1')\n"
+         "print(db.lock_stats['retries'])", str(path)],
+        capture_output=True, text=True, timeout=60)
     assert probe.returncode == 0, probe.stderr
-    assert db.lock_stats["retries"] >= 0
+    assert probe.stdout.strip() == "0"
