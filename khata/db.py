@@ -25,13 +25,14 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
+from . import settings
 from .errors import DatabaseBusy, ValidationError
 
 T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DEFAULT_DB = PROJECT_ROOT / "data" / "khata.duckdb"
+DEFAULT_DB = settings.SETTINGS["KHATA_DB"].default
 
 BUSY_MESSAGE = (
     "The shop's book is open in another program and stayed locked for {secs:.0f} s. "
@@ -51,8 +52,8 @@ _migrate_lock = threading.Lock()
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
-    """Explicit path, else ``KHATA_DB``, else ``data/khata.duckdb`` in the project."""
-    chosen = path or os.environ.get("KHATA_DB") or DEFAULT_DB
+    """Explicit path, else the ``KHATA_DB`` setting (default ``data/khata.duckdb`` in the project)."""
+    chosen = path or settings.get("KHATA_DB")
     return Path(chosen).expanduser().resolve()
 
 
@@ -70,7 +71,7 @@ def check_database_file(path: Path, what: str = "database") -> None:
 
 
 def lock_timeout_s() -> float:
-    return float(os.environ.get("KHATA_LOCK_TIMEOUT", "20"))
+    return settings.get("KHATA_LOCK_TIMEOUT")
 
 
 def _is_lock_error(err: Exception) -> bool:

@@ -27,8 +27,9 @@ from .errors import KhataError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class SettingError(KhataError):
-    """A setting has a value the program cannot use; the message says which and why."""
+class SettingError(KhataError, RuntimeError):
+    """A setting has a value the program cannot use; the message says which and why.
+    (Also a RuntimeError: a configuration problem, not something a shopkeeper typed.)"""
 
 
 def _number(kind, *, low: float, low_inclusive: bool, what: str) -> Callable[[str], Any]:
@@ -153,8 +154,14 @@ def raw(name: str) -> tuple[str | None, str]:
 def get(name: str) -> Any:
     """The typed value of a setting, or its default when unset."""
     text, source = raw(name)  # a name that is not a setting raises KeyError here
+    return parse_value(name, text, source)
+
+
+def parse_value(name: str, text: str | None, source: str = "the configuration") -> Any:
+    """``text`` read as the setting ``name`` (its default when blank), or SettingError."""
     setting = SETTINGS[name]
-    if text is None:
+    text = "" if text is None else str(text).strip()
+    if not text:
         return setting.default
     try:
         return setting.parse(text)

@@ -6,7 +6,7 @@
 # PREFECT_PORT and PREFECT_HOME come from khata/settings.py (run.sh exported them).
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
 export PREFECT_API_URL="http://127.0.0.1:${PREFECT_PORT}/api"
-KHATA_POOL="credikhaata-pool"
+POOL="credikhaata-pool"
 mkdir -p "$PREFECT_HOME"
 _prefect_up() {
   .venv/bin/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
@@ -28,14 +28,14 @@ else
 fi
 
 if _prefect_up; then
-  .venv/bin/prefect work-pool create "$KHATA_POOL" --type process --overwrite >/dev/null \
-    || echo "Could not create the work pool $KHATA_POOL."
+  .venv/bin/prefect work-pool create "$POOL" --type process --overwrite >/dev/null \
+    || echo "Could not create the work pool $POOL."
   if .venv/bin/prefect --no-prompt deploy --all >"$PREFECT_HOME/deploy.log" 2>&1; then
     echo "Deployed overdue-reminders/daily-8am-ist (every day 08:00 Asia/Kolkata) and book-maintenance/nightly-3am-ist (03:00 backup + upkeep)."
   else
     echo "Deploying prefect.yaml failed; see $PREFECT_HOME/deploy.log."
   fi
-  start_group "$PREFECT_HOME/worker.log" .venv/bin/prefect worker start --pool "$KHATA_POOL"
+  start_group "$PREFECT_HOME/worker.log" .venv/bin/prefect worker start --pool "$POOL"
   echo "Prefect UI (reminder runs, artifacts): http://127.0.0.1:${PREFECT_PORT}"
   echo "Run the reminders now: .venv/bin/prefect deployment run overdue-reminders/daily-8am-ist"
   echo "  (or without Prefect: .venv/bin/python -m khata remind --dry-run)"
