@@ -19,9 +19,10 @@ import random
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import duckdb
 
@@ -196,7 +197,7 @@ def next_id(con, sequence: str) -> int:
 def rows_as_dicts(cursor) -> list[dict]:
     """Fetch all rows as dicts (DECIMAL stays Decimal, unlike ``.df()``)."""
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def one_as_dict(cursor) -> dict | None:

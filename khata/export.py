@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import db
@@ -91,7 +91,7 @@ def export_snapshot(out_dir, *, path=None) -> dict:
             for name in names:
                 con.execute(f"CREATE TABLE snapshot.{name} AS {selects[name]}")
             con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ?::TIMESTAMPTZ AS exported_at",
-                        [datetime.now(timezone.utc)])
+                        [datetime.now(UTC)])
         finally:
             con.execute("DETACH snapshot")
         return counts
@@ -140,8 +140,8 @@ def restore(backup_dir, *, path=None) -> dict:
         try:
             con.execute(f"ATTACH '{_sql_path(source)}' AS backup_copy (READ_ONLY)")
         except db.DatabaseError as err:
-            raise ValidationError(f"{source} could not be read as a backup ({_first_line(err)}); nothing was changed.") \
-                from None
+            raise ValidationError(
+                f"{source} could not be read as a backup ({_first_line(err)}); nothing was changed.") from None
         try:
             theirs = set(_tables(con, "backup_copy"))
             ours = set(_tables(con))

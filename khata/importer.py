@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import db
 from .book import audit, resolve_today, shop_row
@@ -55,7 +55,8 @@ def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
         raise ValidationError(f"The file could not be read as CSV: {err}.") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValidationError(f"The CSV needs the column(s) {', '.join(missing)}; it has: {', '.join(header) or 'none'}.")
+        raise ValidationError(
+            f"The CSV needs the column(s) {', '.join(missing)}; it has: {', '.join(header) or 'none'}.")
     unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
     if unknown:
         raise ValidationError(f"Unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}.")
@@ -163,7 +164,7 @@ def import_customers(shop_id, source, *, actor: str | None = None, progress: Pro
             raise ImportRejected(clashes)
         ids = [r[0] for r in con.execute(f"SELECT nextval('customer_id_seq') FROM range({len(good)})").fetchall()]
         customer_rows, loan_rows = [], []
-        for cid, r in zip(ids, good):
+        for cid, r in zip(ids, good, strict=True):
             customer_rows.append({"customer_id": cid, "shop_id": sid, "name": r["name"], "phone": r["phone"],
                                   "address": r.get("address"), "trust_score": r.get("trust_score", 5),
                                   "credit_limit": r["credit_limit"], "notes": r.get("notes"),
@@ -181,7 +182,7 @@ def import_customers(shop_id, source, *, actor: str | None = None, progress: Pro
         if loan_rows:
             loan_ids = [r[0] for r in con.execute(
                 f"SELECT nextval('loan_id_seq') FROM range({len(loan_rows)})").fetchall()]
-            for loan_id, row in zip(loan_ids, loan_rows):
+            for loan_id, row in zip(loan_ids, loan_rows, strict=True):
                 row["loan_id"] = loan_id
             db.insert_rows(con, "loans", loan_rows)
         total_opening = sum((r["amount"] for r in loan_rows), Decimal("0.00"))

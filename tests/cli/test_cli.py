@@ -60,7 +60,8 @@ def test_demo_shop_is_realistic(demo_db):
         partial = con.execute("SELECT count(*) FROM loan_balances WHERE repaid > 0 AND outstanding > 0").fetchone()[0]
         assert partial > 0
         buckets = con.execute("""SELECT count(*) FILTER (WHERE days_past_due BETWEEN 1 AND 30),
-            count(*) FILTER (WHERE days_past_due BETWEEN 31 AND 60), count(*) FILTER (WHERE days_past_due BETWEEN 61 AND 90),
+            count(*) FILTER (WHERE days_past_due BETWEEN 31 AND 60),
+            count(*) FILTER (WHERE days_past_due BETWEEN 61 AND 90),
             count(*) FILTER (WHERE days_past_due > 90),
             count(*) FILTER (WHERE outstanding > 0 AND due_date BETWEEN current_date AND current_date + 7)
             FROM loan_balances""").fetchone()

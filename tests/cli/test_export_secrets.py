@@ -1,6 +1,6 @@
 """The analyst export leaves secrets out; a backup keeps everything (it is for restoring)."""
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
@@ -34,7 +34,7 @@ def book(tmp_path_factory):
             "INSERT INTO reminder_outbox (shop_id, customer_id, reminder_date, reminder_id, kind, ladder_day, amount,"
             " loan_count, phone, message_text, status, message_sid, created_at)"
             " VALUES (?, 1, ?, 1, 'overdue', 1, 100, 1, '+919876500001', 'Please pay', 'sent', ?, ?)",
-            [keeper["shop_id"], date(2026, 11, 27), MESSAGE_SID, datetime.now(timezone.utc)])
+            [keeper["shop_id"], date(2026, 11, 27), MESSAGE_SID, datetime.now(UTC)])
         assert con.execute("SELECT failed_logins > 0 AND locked_until IS NOT NULL FROM shopkeepers").fetchone()[0]
         assert con.execute("SELECT password_hash FROM shopkeepers").fetchone()[0].startswith("$2b$")
     finally:

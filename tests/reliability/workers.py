@@ -14,7 +14,6 @@ import duckdb
 from khata import loans, repayments
 from khata.errors import KhataError
 
-
 IN_FLIGHT = "in-flight"
 _real_connect = duckdb.connect
 

@@ -16,7 +16,8 @@ PY_SOURCES = [ROOT / "streamlit_app.py", *[p for d in ("khata", "flows", "dashbo
                                           for p in (ROOT / d).rglob("*.py")]]
 SHELL_SOURCES = [*(ROOT / "scripts").glob("*.sh"), ROOT / "Makefile"]
 SETTING_LIKE = re.compile(r"^(KHATA|TWILIO)_[A-Z0-9_]+$")
-ENV_READ = re.compile(r"""(?:environ\.get|getenv|environ\.setdefault|environ\[|\bget|raw|parse_value)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
+ENV_READ = re.compile(
+    r"""(?:environ\.get|getenv|environ\.setdefault|environ\[|\bget|raw|parse_value)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def readme_settings() -> set[str]:
