@@ -13,8 +13,10 @@ from khata import settings
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
                    initial_sidebar_state="auto")
 apply_theme()
-for problem in settings.check():  # .env and the environment, read by khata.settings as everywhere else
-    st.error(problem)
+problems = settings.check()  # the environment and .env, read by khata.settings as everywhere else
+if problems:
+    for problem in problems:
+        st.error(problem)
     st.stop()
 
 me = auth.gate()
