@@ -25,17 +25,24 @@ else
 fi
 
 groups=()   # process group ids of everything started below
+new_group=setsid
+command -v setsid >/dev/null 2>&1 || new_group=   # no setsid (macOS): plain children, killed by pid
 start_group() {  # start_group LOGFILE CMD...: CMD in a new process group, its id appended to groups
   local log=$1
   shift
-  if [ "$log" = - ]; then setsid "$@" & else setsid "$@" >"$log" 2>&1 & fi
+  if [ "$log" = - ]; then $new_group "$@" & else $new_group "$@" >"$log" 2>&1 & fi
   groups+=($!)
+}
+
+signal_all() {  # signal_all SIG: every group (or, without setsid, every process) started above
+  local g
+  for g in "${groups[@]}"; do kill "-$1" -- "-$g" 2>/dev/null || kill "-$1" "$g" 2>/dev/null || true; done
 }
 
 alive() {
   local g
   for g in "${groups[@]}"; do
-    kill -0 -- "-$g" 2>/dev/null && return 0
+    { kill -0 -- "-$g" || kill -0 "$g"; } 2>/dev/null && return 0
   done
   return 1
 }
@@ -44,13 +51,12 @@ cleanup() {
   trap - INT TERM EXIT
   echo
   echo "Stopping..."
-  local g
-  for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
+  signal_all TERM
   for _ in $(seq 1 $((STOP_GRACE_S * 10))); do
     alive || break
     sleep 0.1
   done
-  for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null || true; done
+  signal_all KILL
   wait 2>/dev/null || true
   echo "Stopped."
 }
