@@ -22,7 +22,7 @@ reliability: install
 	KHATA_RELIABILITY=full $(PY) -m pytest -q -s -p no:cacheprovider tests/reliability
 
 clean:
-	rm -rf .venv .pytest_cache .prefect
+	rm -rf .venv .pytest_cache .prefect *.egg-info
 
 bench-reminders: install
 	$(PY) -m bench.reminders_bench

@@ -8,10 +8,16 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard.theme import apply_theme
+from khata import settings
 
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
                    initial_sidebar_state="auto")
 apply_theme()
+problems = settings.check()  # the environment and .env, read by khata.settings as everywhere else
+if problems:
+    for problem in problems:
+        st.error(problem)
+    st.stop()
 
 me = auth.gate()
 PROTECTED = ("customers", "customer", "loans", "repayments", "reminders", "account", "import")

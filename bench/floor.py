@@ -1,7 +1,7 @@
 """Baseline 3: the floor. Hand-written DuckDB SQL straight over the tables that gives
 the same answer as the app, with no app code (no services, no macros, no Python
 arithmetic). Each call opens the file, runs the SQL and closes it, because the
-app must do the same (short connections, see DESIGN.md); ``warm=True`` callers
+app must do the same (one connection per unit of work, see docs/architecture.md); ``warm=True`` callers
 pass an open connection instead to show what the connection itself costs.
 """
 from __future__ import annotations

@@ -36,7 +36,8 @@ from pathlib import Path
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from khata import accounts, db
+from khata import accounts
+from khata import settings as khata_settings
 from khata.errors import AuthError, KhataError
 
 COOKIE_NAME = "credikhaata_auth"
@@ -56,21 +57,8 @@ class AuthSettings:
     lock_minutes: int = 15
 
 
-def _env_number(name: str, default, kind=int):
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise RuntimeError(f"{name} must be a number, not {raw!r}.") from None
-    if value <= 0:
-        raise RuntimeError(f"{name} must be more than 0.")
-    return value
-
-
 def cookie_key_file() -> Path:
-    return Path(os.environ.get("KHATA_COOKIE_KEY_FILE") or db.PROJECT_ROOT / "data" / ".cookie_key")
+    return Path(khata_settings.get("KHATA_COOKIE_KEY_FILE"))
 
 
 _key_lock = threading.Lock()
@@ -78,10 +66,8 @@ _key_lock = threading.Lock()
 
 def cookie_key() -> str:
     """``KHATA_COOKIE_KEY``, else a random key generated once into data/.cookie_key (0600)."""
-    key = os.environ.get("KHATA_COOKIE_KEY", "").strip()
+    key = khata_settings.get("KHATA_COOKIE_KEY")  # SettingError when shorter than 32 characters
     if key:
-        if len(key.encode()) < 32:
-            raise RuntimeError("KHATA_COOKIE_KEY must be at least 32 characters long.")
         return key
     path = cookie_key_file()
     with _key_lock:
@@ -103,9 +89,9 @@ def cookie_key() -> str:
 def settings() -> AuthSettings:
     return AuthSettings(
         cookie_key=cookie_key(),
-        cookie_days=_env_number("KHATA_COOKIE_DAYS", 30.0, float),
-        max_attempts=_env_number("KHATA_LOGIN_MAX_ATTEMPTS", 5),
-        lock_minutes=_env_number("KHATA_LOCK_MINUTES", 15),
+        cookie_days=khata_settings.get("KHATA_COOKIE_DAYS"),
+        max_attempts=khata_settings.get("KHATA_LOGIN_MAX_ATTEMPTS"),
+        lock_minutes=khata_settings.get("KHATA_LOCK_MINUTES"),
     )
 
 
@@ -209,7 +195,7 @@ def gate() -> dict | None:
 
 
 def log_in(keeper: dict) -> None:
-    """Mark the session logged in; the cookie is set on the next run (see DESIGN.md)."""
+    """Mark the session logged in; the cookie is set on the next run (a rerun now would drop its iframe)."""
     ss = st.session_state
     ss["authentication_status"] = True
     ss["username"] = keeper["username"]

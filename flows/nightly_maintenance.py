@@ -6,18 +6,11 @@ time, when no shop is open. The operator sees a markdown artifact with what was 
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # the worker runs this file from the project directory
-    sys.path.insert(0, str(ROOT))
-
-from khata import maintenance  # noqa: E402
+from khata import maintenance
 
 
 @task(name="backup-and-cluster", retries=3, retry_delay_seconds=[30, 60, 120], cache_policy=NO_CACHE)

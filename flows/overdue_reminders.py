@@ -22,26 +22,20 @@ A ``run_date`` must be each shop's today or yesterday (a catch-up).
 """
 from __future__ import annotations
 
-import os
-import sys
 from datetime import date, datetime
-from pathlib import Path
+
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # the worker runs this file from the project directory
-    sys.path.insert(0, str(ROOT))
-
-from khata import reminders  # noqa: E402
-from khata.dates import DEFAULT_TIMEZONE, parse_date, shop_today  # noqa: E402
-from khata.errors import DatabaseBusy, KhataError  # noqa: E402
-from khata.notify import make_notifier  # noqa: E402
-from khata.notify.ratelimit import RateLimiter  # noqa: E402
-from khata.notify.twilio_whatsapp import ENV_KEYS, TwilioConfig  # noqa: E402
-from khata.reminders import Steps  # noqa: E402
+from khata import reminders, settings
+from khata.dates import DEFAULT_TIMEZONE, parse_date, shop_today
+from khata.errors import DatabaseBusy, KhataError
+from khata.notify import make_notifier
+from khata.notify.ratelimit import RateLimiter
+from khata.notify.twilio_whatsapp import ENV_KEYS, TwilioConfig
+from khata.reminders import Steps
 
 SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the environment lacks
     "twilio-account-sid": "TWILIO_ACCOUNT_SID",
@@ -80,7 +74,7 @@ def twilio_config() -> TwilioConfig | None:
     config = TwilioConfig.from_env()
     if config is not None:
         return config
-    values = {k: os.environ.get(k) for k in ENV_KEYS if os.environ.get(k)}
+    values = {k: settings.raw(k)[0] for k in ENV_KEYS if settings.raw(k)[0]}
     from prefect.blocks.system import Secret
 
     for block, key in SECRET_BLOCKS.items():

@@ -1,4 +1,4 @@
-"""`python -m khata ...`: init, demo, import, export, backup, restore, remind.
+"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind.
 
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import db
 from .errors import ImportRejected, KhataError
@@ -25,8 +26,14 @@ def _db_arg(parser):
     parser.add_argument("--db", metavar="PATH", help="database file (default: $KHATA_DB or data/khata.duckdb)")
 
 
+def _prog() -> str:
+    """`khata` when run as the installed command, else `python -m khata`."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "khata" if name == "khata" else "python -m khata"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m khata", description="Credikhaata: the shop's credit book.")
+    parser = _Parser(prog=_prog(), description="Credikhaata: the shop's credit book.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("init", help="create or migrate a database")
@@ -57,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("maintain", help="nightly upkeep: a dated backup (last 7 kept), then keep each shop's rows together")
-    p.add_argument("--backups", metavar="DIR", help="where dated backups go (default: data/backups next to the database)")
+    p = sub.add_parser("maintain",
+                       help="nightly upkeep: a dated backup (last 7 kept), then keep each shop's rows together")
+    p.add_argument("--backups", metavar="DIR",
+                   help="where dated backups go (default: data/backups next to the database)")
     _db_arg(p)
     p.set_defaults(func=cmd_maintain)
 
@@ -198,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KhataError as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except db.DatabaseError as err:  # a damaged file: DuckDB's own first line, no traceback
+        text = str(err).strip().splitlines()
+        print(f"error: the database could not be used: {text[0] if text else type(err).__name__}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as err:
         print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "), file=sys.stderr)

@@ -1,6 +1,6 @@
 """The only module that calls ``duckdb.connect``.
 
-Rules (docs/architecture.md explains them):
+Rules (docs/architecture.md, "One connection per unit of work"):
 - one short connection per unit of work, closed at once, never kept in a
   global or a Streamlit cache, so the app, the reminder flow and the CLI (three
   processes) can take turns on one file;
@@ -19,24 +19,29 @@ import random
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 import duckdb
 
-from .errors import DatabaseBusy
+from . import settings
+from .errors import DatabaseBusy, ValidationError
 
 T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DEFAULT_DB = PROJECT_ROOT / "data" / "khata.duckdb"
+DEFAULT_DB = settings.SETTINGS["KHATA_DB"].default
 
 BUSY_MESSAGE = (
     "The shop's book is open in another program and stayed locked for {secs:.0f} s. "
     "Nothing was changed; please try again in a moment."
 )
+
+DatabaseError = duckdb.Error  # what callers outside this module catch, without importing duckdb
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 # Figures for the reliability report: how often and how long we waited on the file lock.
 lock_stats = {"retries": 0, "longest_wait_s": 0.0, "conflict_retries": 0}
@@ -48,13 +53,26 @@ _migrate_lock = threading.Lock()
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
-    """Explicit path, else ``KHATA_DB``, else ``data/khata.duckdb`` in the project."""
-    chosen = path or os.environ.get("KHATA_DB") or DEFAULT_DB
+    """Explicit path, else the ``KHATA_DB`` setting (default ``data/khata.duckdb`` in the project)."""
+    chosen = path or settings.get("KHATA_DB")
     return Path(chosen).expanduser().resolve()
 
 
+def check_database_file(path: Path, what: str = "database") -> None:
+    """Refuse a folder, or an existing file that is not a DuckDB database. DuckDB would
+    fail with a traceback on the first, and for a file such as a .csv it quietly opens
+    an in-memory database, so "ready" would mean nothing was kept."""
+    if path.is_dir():
+        raise ValidationError(f"{path} is a folder, not a {what} file; nothing was changed.")
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+        if head[8:12] != DUCKDB_MAGIC:
+            raise ValidationError(f"{path} is not a Credikhaata {what} (not a DuckDB file); nothing was changed.")
+
+
 def lock_timeout_s() -> float:
-    return float(os.environ.get("KHATA_LOCK_TIMEOUT", "20"))
+    return settings.get("KHATA_LOCK_TIMEOUT")
 
 
 def _is_lock_error(err: Exception) -> bool:
@@ -94,6 +112,7 @@ def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
 def connect(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short connection for one unit of work; closed on exit."""
     resolved = db_path(path)
+    check_database_file(resolved)
     resolved.parent.mkdir(parents=True, exist_ok=True)
     con = _open(resolved, lock_timeout)
     try:
@@ -187,7 +206,7 @@ def next_id(con, sequence: str) -> int:
 def rows_as_dicts(cursor) -> list[dict]:
     """Fetch all rows as dicts (DECIMAL stays Decimal, unlike ``.df()``)."""
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def one_as_dict(cursor) -> dict | None:

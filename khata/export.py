@@ -2,14 +2,17 @@
 
 An analyst never holds the live file open: ``export_snapshot`` writes one Parquet
 file per table and per analyst view plus ``snapshot.duckdb`` holding the same,
-which can be opened (even read-write) while the app runs. ``backup`` copies the
-whole database consistently (one short read) and ``restore`` brings a backup
-back in one transaction.
+which can be opened (even read-write) while the app runs. The snapshot is for
+analysis, so secrets stay out of it: password hashes, login counters and lockouts,
+form tokens, Twilio message ids (see ``LEFT_OUT``). ``backup`` copies the whole
+database consistently (one short read), secrets included, because it is for
+restoring; ``restore`` brings a backup back in one transaction.
 """
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import db
@@ -17,9 +20,30 @@ from .errors import ValidationError
 
 ANALYST_VIEWS = ("loan_balances", "customer_balances", "daily_collections", "reminder_log")
 
+# What the analyst snapshot leaves out, and why.
+OMITTED_TABLES = {
+    "idempotency_keys": "form tokens and what each submission returned: nothing to analyse, and a token is a key",
+}
+LEFT_OUT = {
+    "shopkeepers": {
+        "password_hash": "bcrypt hash: enough to guess weak passwords offline",
+        "failed_logins": "login security state",
+        "locked_until": "login security state",
+        "password_changed_at": "decides which login cookies are still valid",
+    },
+    "reminder_outbox": {"message_sid": "Twilio message id: opens the message in the Twilio account"},
+    "reminder_log": {"message_sid": "Twilio message id: opens the message in the Twilio account"},
+}
+# Any column whose name looks like a secret is left out too, so a new one cannot leak by default.
+SECRET_LOOKING = re.compile(r"(password|hash|secret|token|cookie|api_key|(^|_)sid$)", re.IGNORECASE)
+
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
 
 
 def _tables(con, database: str = "main") -> list[str]:
@@ -36,8 +60,17 @@ def _views(con) -> list[str]:
     return [v for v in ANALYST_VIEWS if v in present]
 
 
+def _exported_columns(con, name: str) -> list[str]:
+    columns = [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = ? ORDER BY column_index", [name]).fetchall()]
+    secret = LEFT_OUT.get(name, {})
+    return [c for c in columns if c not in secret and not SECRET_LOOKING.search(c)]
+
+
 def export_snapshot(out_dir, *, path=None) -> dict:
-    """Write <out>/<name>.parquet for every table and analyst view, and <out>/snapshot.duckdb."""
+    """Write <out>/<name>.parquet for every table and analyst view, and <out>/snapshot.duckdb,
+    without the secrets (``OMITTED_TABLES``, ``LEFT_OUT``, secret-looking column names)."""
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     tmp_db = out / "snapshot.duckdb.tmp"
@@ -45,18 +78,20 @@ def export_snapshot(out_dir, *, path=None) -> dict:
         leftover.unlink(missing_ok=True)
 
     def work(con):
-        names = _tables(con) + _views(con)
+        names = [n for n in _tables(con) + _views(con) if n not in OMITTED_TABLES]
+        selects = {n: "SELECT " + ", ".join(f'"{c}"' for c in _exported_columns(con, n)) + f" FROM main.{n}"
+                   for n in names}
         counts = {}
         for name in names:
             target = out / f"{name}.parquet.tmp"
-            con.execute(f"COPY (SELECT * FROM {name}) TO '{_sql_path(target)}' (FORMAT parquet)")
+            con.execute(f"COPY ({selects[name]}) TO '{_sql_path(target)}' (FORMAT parquet)")
             counts[name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         con.execute(f"ATTACH '{_sql_path(tmp_db)}' AS snapshot")
         try:
             for name in names:
-                con.execute(f"CREATE TABLE snapshot.{name} AS SELECT * FROM main.{name}")
+                con.execute(f"CREATE TABLE snapshot.{name} AS {selects[name]}")
             con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ?::TIMESTAMPTZ AS exported_at",
-                        [datetime.now(timezone.utc)])
+                        [datetime.now(UTC)])
         finally:
             con.execute("DETACH snapshot")
         return counts
@@ -64,6 +99,8 @@ def export_snapshot(out_dir, *, path=None) -> dict:
     counts = db.read(work, path)
     for name in counts:
         os.replace(out / f"{name}.parquet.tmp", out / f"{name}.parquet")
+    for name in OMITTED_TABLES:  # an older export's file must not outlive the rule
+        (out / f"{name}.parquet").unlink(missing_ok=True)
     os.replace(tmp_db, out / "snapshot.duckdb")
     return {"out": str(out), "tables": counts}
 
@@ -97,9 +134,14 @@ def restore(backup_dir, *, path=None) -> dict:
         source = source / "khata-backup.duckdb"
     if not source.is_file():
         raise ValidationError(f"There is no backup at {source}.")
+    db.check_database_file(source, "backup")
 
     def work(con):
-        con.execute(f"ATTACH '{_sql_path(source)}' AS backup_copy (READ_ONLY)")
+        try:
+            con.execute(f"ATTACH '{_sql_path(source)}' AS backup_copy (READ_ONLY)")
+        except db.DatabaseError as err:
+            raise ValidationError(
+                f"{source} could not be read as a backup ({_first_line(err)}); nothing was changed.") from None
         try:
             theirs = set(_tables(con, "backup_copy"))
             ours = set(_tables(con))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import db
 from .book import audit, resolve_today, shop_row
@@ -55,20 +55,31 @@ def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
         raise ValidationError(f"The file could not be read as CSV: {err}.") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValidationError(f"The CSV needs the column(s) {', '.join(missing)}; it has: {', '.join(header) or 'none'}.")
+        raise ValidationError(
+            f"The CSV needs the column(s) {', '.join(missing)}; it has: {', '.join(header) or 'none'}.")
     unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
     if unknown:
         raise ValidationError(f"Unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}.")
     reader.fieldnames = header
     rows = []
+    lines = text.splitlines(keepends=True)
     try:
-        for record in reader:
+        while True:
+            first_line = reader.line_num + 1  # where the next record starts (blank lines are skipped below)
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            while first_line < reader.line_num and not lines[first_line - 1].strip():
+                first_line += 1
+            if reader.line_num >= len(lines):  # the last record: did it end inside a quote?
+                _refuse_unclosed_quote(lines, first_line)
             if None in record:
-                rows.append((reader.line_num, {"__error__": "has more cells than the header"}))
+                rows.append((first_line, {"__error__": "has more cells than the header"}))
                 continue
             if all(not (v or "").strip() for v in record.values()):
                 continue
-            rows.append((reader.line_num, record))
+            rows.append((first_line, record))
             if len(rows) > MAX_ROWS:
                 raise ValidationError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
     except csv.Error as err:
@@ -76,6 +87,21 @@ def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
     if not rows:
         raise ValidationError("The file has no customers in it.")
     return header, rows
+
+
+def _refuse_unclosed_quote(lines: list[str], first_line: int) -> None:
+    """Refuse a last record that ends inside a quote. Python's csv reader accepts a
+    quote that is never closed silently (the rest of the file becomes one cell and
+    the problem shows up at the last line), so that record is read again strictly."""
+    try:
+        for _ in csv.reader(io.StringIO("".join(lines[first_line - 1:]), newline=""), strict=True):
+            pass
+    except csv.Error as err:
+        if "unexpected end of data" in str(err):
+            raise ValidationError(
+                f"Line {first_line} opens a quote (\") that is never closed, so everything from there to the end"
+                f" of the file (line {len(lines)}) would be one cell; close or remove that quote."
+            ) from None
 
 
 def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
@@ -138,7 +164,7 @@ def import_customers(shop_id, source, *, actor: str | None = None, progress: Pro
             raise ImportRejected(clashes)
         ids = [r[0] for r in con.execute(f"SELECT nextval('customer_id_seq') FROM range({len(good)})").fetchall()]
         customer_rows, loan_rows = [], []
-        for cid, r in zip(ids, good):
+        for cid, r in zip(ids, good, strict=True):
             customer_rows.append({"customer_id": cid, "shop_id": sid, "name": r["name"], "phone": r["phone"],
                                   "address": r.get("address"), "trust_score": r.get("trust_score", 5),
                                   "credit_limit": r["credit_limit"], "notes": r.get("notes"),
@@ -156,7 +182,7 @@ def import_customers(shop_id, source, *, actor: str | None = None, progress: Pro
         if loan_rows:
             loan_ids = [r[0] for r in con.execute(
                 f"SELECT nextval('loan_id_seq') FROM range({len(loan_rows)})").fetchall()]
-            for loan_id, row in zip(loan_ids, loan_rows):
+            for loan_id, row in zip(loan_ids, loan_rows, strict=True):
                 row["loan_id"] = loan_id
             db.insert_rows(con, "loans", loan_rows)
         total_opening = sum((r["amount"] for r in loan_rows), Decimal("0.00"))

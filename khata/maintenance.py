@@ -4,7 +4,7 @@ Why: every screen reads one shop, but loans, repayments and customers are
 appended in time order, so at platform scale one shop's rows are spread over the
 whole table. DuckDB skips storage blocks whose min/max (zone map) exclude the
 shop, which only works when a shop's rows sit together. And because every unit of
-work opens the file afresh (DESIGN.md: short connections), each query has to
+work opens the file afresh (docs/architecture.md: one connection per unit of work), each query has to
 read and decompress the blocks it touches again. Measured with the benchmark at
 platform scale (2,000 shops, 1,000,000 loans, 2,500,000 repayments; see
 bench/README.md), clustering cuts the shop summary and the list pages by about half.

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Install the pinned Python packages into .venv (the stamp file skips it when nothing changed).
+# Install the pinned Python packages into .venv, then the project itself in editable mode
+# (pyproject.toml: `import khata` works from anywhere, the `khata` command exists, nothing
+# edits sys.path). The stamp file skips it when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=.venv/.installed
-if [ -f "$stamp" ] && [ "$stamp" -nt requirements.txt ] && [ "$stamp" -nt requirements-dev.txt ]; then
+if [ -f "$stamp" ] && [ "$stamp" -nt requirements.txt ] && [ "$stamp" -nt requirements-dev.txt ] \
+   && [ "$stamp" -nt pyproject.toml ] && [ -x .venv/bin/khata ]; then
   exit 0
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # pip's warnings about this machine's local package mirrors are noise; errors still show.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt \
-  2> >(grep -v 'is ignored: it is neither' >&2)
+quiet_pip() {
+  .venv/bin/python -m pip --quiet --disable-pip-version-check "$@" 2> >(grep -v 'is ignored: it is neither' >&2)
+}
+quiet_pip install -r requirements-dev.txt
+# The exact pins came from requirements.txt above; this adds only the project (and its command).
+quiet_pip install --no-deps -e .
 touch "$stamp"

@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # `make run`: the demo database if there is none, then the app and the reminder
 # scheduler side by side. Ctrl-C stops everything this script started.
+#
+# Each service runs in its own process group (`setsid`), so stopping it reaches
+# every process it spawned (uvicorn under the Prefect server, flow runs under the
+# worker). On Ctrl-C every group gets SIGTERM; whatever is still there after
+# STOP_GRACE_S seconds (a Prefect worker "Stopping..." while it retries its server)
+# gets SIGKILL. The database is safe either way: nothing holds it between units of
+# work, and DuckDB's write-ahead log makes a killed write all-or-nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-[ -f .env ] && { set -a; . ./.env; set +a; }
-export KHATA_DB="${KHATA_DB:-$PWD/data/khata.duckdb}"
+# Every setting (environment, else .env, else the default) from khata/settings.py, the one
+# place that reads them for every entry point; a bad value stops here with one line.
+settings_sh=$($PY -m khata.settings --shell)
+eval "$settings_sh"
+STOP_GRACE_S=3
 
 if [ ! -f "$KHATA_DB" ]; then
   echo "No database at $KHATA_DB: creating the demo shop..."
@@ -14,10 +24,39 @@ else
   $PY -m khata init --db "$KHATA_DB" >/dev/null
 fi
 
-pids=()
+groups=()   # process group ids of everything started below
+new_group=setsid
+command -v setsid >/dev/null 2>&1 || new_group=   # no setsid (macOS): plain children, killed by pid
+start_group() {  # start_group LOGFILE CMD...: CMD in a new process group, its id appended to groups
+  local log=$1
+  shift
+  if [ "$log" = - ]; then $new_group "$@" & else $new_group "$@" >"$log" 2>&1 & fi
+  groups+=($!)
+}
+
+signal_all() {  # signal_all SIG: every group (or, without setsid, every process) started above
+  local g
+  for g in "${groups[@]}"; do kill "-$1" -- "-$g" 2>/dev/null || kill "-$1" "$g" 2>/dev/null || true; done
+}
+
+alive() {
+  local g
+  for g in "${groups[@]}"; do
+    { kill -0 -- "-$g" || kill -0 "$g"; } 2>/dev/null && return 0
+  done
+  return 1
+}
+
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  echo
+  echo "Stopping..."
+  signal_all TERM
+  for _ in $(seq 1 $((STOP_GRACE_S * 10))); do
+    alive || break
+    sleep 0.1
+  done
+  signal_all KILL
   wait 2>/dev/null || true
   echo "Stopped."
 }
@@ -25,16 +64,15 @@ trap cleanup INT TERM EXIT
 
 # --- reminder scheduler (Prefect server, work pool, deployment, worker) ---
 if [ -f scripts/run_prefect.sh ]; then
-  source scripts/run_prefect.sh   # appends its process ids to pids
+  source scripts/run_prefect.sh   # starts its processes with start_group
 fi
 
 # --- the shopkeeper app ---
 if [ -f streamlit_app.py ]; then
-  $PY -m streamlit run streamlit_app.py --server.port 8501 --server.headless true \
-      --browser.gatherUsageStats false &
-  pids+=($!)
+  start_group - $PY -m streamlit run streamlit_app.py --server.port "$KHATA_PORT" --server.headless true \
+      --browser.gatherUsageStats false
   echo
-  echo "Credikhaata is at http://localhost:8501  (demo login: demo / Demo@1234)"
+  echo "Credikhaata is at http://localhost:${KHATA_PORT}  (demo login: demo / Demo@1234)"
 fi
 echo "Press Ctrl-C to stop."
 wait

@@ -1,13 +1,12 @@
 # Sourced by scripts/run.sh (`make run`): the reminder scheduler next to the app.
 # A local Prefect server (state in .prefect/ inside the project, telemetry off,
 # 127.0.0.1 only), a process work pool, the deployment from prefect.yaml and a
-# worker that runs it. Every background process id goes into the `pids` array
-# so Ctrl-C in run.sh stops them.
-PREFECT_PORT="${PREFECT_PORT:-4200}"
-export PREFECT_HOME="${PREFECT_HOME:-$PWD/.prefect}"
+# worker that runs it. Each is started with run.sh's start_group (its own process
+# group), so Ctrl-C in run.sh stops them and everything they spawned.
+# PREFECT_PORT and PREFECT_HOME come from khata/settings.py (run.sh exported them).
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
 export PREFECT_API_URL="http://127.0.0.1:${PREFECT_PORT}/api"
-KHATA_POOL="credikhaata-pool"
+POOL="credikhaata-pool"
 mkdir -p "$PREFECT_HOME"
 _prefect_up() {
   .venv/bin/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
@@ -18,8 +17,7 @@ if _prefect_up; then
   echo "A Prefect server already answers on port $PREFECT_PORT; using it."
 else
   echo "Starting the Prefect server (log: $PREFECT_HOME/server.log)..."
-  .venv/bin/prefect server start --host 127.0.0.1 --port "$PREFECT_PORT" >"$PREFECT_HOME/server.log" 2>&1 &
-  pids+=($!)
+  start_group "$PREFECT_HOME/server.log" .venv/bin/prefect server start --host 127.0.0.1 --port "$PREFECT_PORT"
   for _ in $(seq 1 120); do
     _prefect_up && break
     sleep 0.5
@@ -30,22 +28,14 @@ else
 fi
 
 if _prefect_up; then
-  .venv/bin/prefect work-pool create "$KHATA_POOL" --type process --overwrite >/dev/null \
-    || echo "Could not create the work pool $KHATA_POOL."
+  .venv/bin/prefect work-pool create "$POOL" --type process --overwrite >/dev/null \
+    || echo "Could not create the work pool $POOL."
   if .venv/bin/prefect --no-prompt deploy --all >"$PREFECT_HOME/deploy.log" 2>&1; then
     echo "Deployed overdue-reminders/daily-8am-ist (every day 08:00 Asia/Kolkata) and book-maintenance/nightly-3am-ist (03:00 backup + upkeep)."
   else
     echo "Deploying prefect.yaml failed; see $PREFECT_HOME/deploy.log."
   fi
-  # The worker is stopped first (it is put at the front of pids) and is told twice:
-  # a worker whose server already went away keeps retrying after the first signal.
-  (
-    .venv/bin/prefect worker start --pool "$KHATA_POOL" >"$PREFECT_HOME/worker.log" 2>&1 &
-    worker=$!
-    trap 'kill -TERM $worker 2>/dev/null; sleep 1; kill -TERM $worker 2>/dev/null; sleep 4; kill -KILL $worker 2>/dev/null' TERM INT
-    wait $worker
-  ) &
-  pids=($! "${pids[@]}")
+  start_group "$PREFECT_HOME/worker.log" .venv/bin/prefect worker start --pool "$POOL"
   echo "Prefect UI (reminder runs, artifacts): http://127.0.0.1:${PREFECT_PORT}"
   echo "Run the reminders now: .venv/bin/prefect deployment run overdue-reminders/daily-8am-ist"
   echo "  (or without Prefect: .venv/bin/python -m khata remind; add --dry-run for a preview)"

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import itertools
-import sys
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from khata import accounts
 
-from khata import accounts  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent  # the project directory (tests run commands from it)
+
+# Tests never read the developer's own .env (real Twilio credentials, another KHATA_DB...):
+# every setting comes from the test's environment or its default. Subprocesses inherit this.
+os.environ["KHATA_DOTENV"] = str(Path(tempfile.gettempdir()) / "credikhaata-tests-have-no.env")
 
 _counter = itertools.count(1)
 

@@ -29,10 +29,10 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from .. import settings
 from ..phones import mask_phone
 from . import NOT_ON_WHATSAPP, PERMANENT_CODES, OutgoingMessage, SendResult, StatusResult
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENV_KEYS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "TWILIO_CONTENT_SID")
 _PHONE_RE = re.compile(r"\+?\d[\d ]{9,16}\d")
 
@@ -57,14 +57,17 @@ class TwilioConfig:
         if not (sid and token and sender):
             return None
         content = (values.get("TWILIO_CONTENT_SID") or "").strip() or None
-        timeout = float(values.get("TWILIO_TIMEOUT_S") or 15)
+        timeout = settings.parse_value("TWILIO_TIMEOUT_S", values.get("TWILIO_TIMEOUT_S"))
         return cls(sid, token, sender, content, timeout)
 
     @classmethod
     def from_env(cls, env: dict | None = None, dotenv_file: Path | None | str = "default") -> "TwilioConfig | None":
-        """Environment first, then the project's ``.env`` (or ``KHATA_DOTENV``) for anything missing."""
+        """Environment first, then the project's ``.env`` (or ``KHATA_DOTENV``) for anything missing:
+        ``khata.settings``. ``env`` and ``dotenv_file`` replace those two sources (tests)."""
+        if env is None and dotenv_file == "default":
+            return cls.from_mapping({k: settings.raw(k)[0] for k in (*ENV_KEYS, "TWILIO_TIMEOUT_S")})
         if dotenv_file == "default":
-            dotenv_file = Path(os.environ.get("KHATA_DOTENV") or PROJECT_ROOT / ".env")
+            dotenv_file = settings.dotenv_path()
         values = {}
         if dotenv_file is not None and Path(dotenv_file).is_file():
             from dotenv import dotenv_values

@@ -60,7 +60,8 @@ def test_demo_shop_is_realistic(demo_db):
         partial = con.execute("SELECT count(*) FROM loan_balances WHERE repaid > 0 AND outstanding > 0").fetchone()[0]
         assert partial > 0
         buckets = con.execute("""SELECT count(*) FILTER (WHERE days_past_due BETWEEN 1 AND 30),
-            count(*) FILTER (WHERE days_past_due BETWEEN 31 AND 60), count(*) FILTER (WHERE days_past_due BETWEEN 61 AND 90),
+            count(*) FILTER (WHERE days_past_due BETWEEN 31 AND 60),
+            count(*) FILTER (WHERE days_past_due BETWEEN 61 AND 90),
             count(*) FILTER (WHERE days_past_due > 90),
             count(*) FILTER (WHERE outstanding > 0 AND due_date BETWEEN current_date AND current_date + 7)
             FROM loan_balances""").fetchone()
@@ -150,6 +151,26 @@ def test_unreadable_csv(tmp_path):
         assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_unclosed_quote_is_reported_where_it_opens(tmp_path):
+    """Python's csv reader swallows the rest of the file into one cell; the person must
+    be sent to the line with the stray quote, not to the end of the file."""
+    path = tmp_path / "k.duckdb"
+    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
+                                 password="Demo@1234", path=path)
+    f = tmp_path / "x.csv"
+    f.write_text('name,phone\nAsha,9876500001\n"Bina,9876500002\nChetan,9876500003\nDev,9876500004\n')
+    result = khata("import", "customers", str(f), "--shop", "ravi", "--db", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Line 3 opens a quote" in result.stderr and "never closed" in result.stderr
+    assert table_count(path, "customers") == 0
+
+    # a quoted address with a line break is fine, and rows after it keep their own line numbers
+    f.write_text('name,phone,address\nAsha,9876500001,"12 MG Road\nBengaluru"\nBina,123,\n')
+    result = khata("import", "customers", str(f), "--shop", "ravi", "--db", str(path))
+    assert result.returncode == 1 and "  line 4:" in result.stderr and "quote" not in result.stderr
+
+
 def test_export_snapshot_is_queryable_while_the_live_file_is_busy(demo_db, tmp_path):
     out = tmp_path / "snap"
     result = khata("export", "--out", str(out), "--db", str(demo_db))
@@ -226,7 +247,13 @@ def test_no_connection_is_kept_between_units_of_work(tmp_path):
     path = tmp_path / "k.duckdb"
     accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
                                  password="Demo@1234", path=path)
-    probe = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r}).close()"],
-                           capture_output=True, text=True, timeout=60)
+    shop_count = db.read(lambda con: con.execute("SELECT count(*) FROM shops").fetchone()[0], path)
+    assert shop_count == 1
+    # The probe waits for nothing (lock timeout 0): one failed attempt to open would raise DatabaseBusy.
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys; from khata import db\n"
+         "with db.connect(sys.argv[1], lock_timeout=0) as con: con.execute('SELECT 1')\n"
+         "print(db.lock_stats['retries'])", str(path)],
+        capture_output=True, text=True, timeout=60)
     assert probe.returncode == 0, probe.stderr
-    assert db.lock_stats["retries"] >= 0
+    assert probe.stdout.strip() == "0"

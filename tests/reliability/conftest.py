@@ -1,9 +1,9 @@
 """Sizes for the reliability runs: small in `make test`, full in `make reliability`."""
-import os
-
 import pytest
 
-FULL = os.environ.get("KHATA_RELIABILITY") == "full"
+from khata import settings
+
+FULL = settings.get("KHATA_RELIABILITY") == "full"
 
 
 @pytest.fixture

@@ -124,7 +124,8 @@ def test_csv_importer_with_hostile_files(ctx, scale):
         lines = ["name,phone,opening_balance,opening_due_date"] + [
             ",".join('"' + str(v).replace('"', '""') + '"' for v in row) for row in rows]
         for source in ("\n".join(lines) + "\n", raw):
-            result = _accepts_or_refuses(lambda: importer.import_customers(ctx["sid"], source, path=ctx["path"]))
+            result = _accepts_or_refuses(
+                lambda source=source: importer.import_customers(ctx["sid"], source, path=ctx["path"]))
             if result is None:
                 assert _snapshot(ctx["path"]) == before
             else:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from khata import customers, db, loans, repayments
-from khata.errors import KhataError, Overpayment, CreditLimitExceeded
+from khata.errors import CreditLimitExceeded, KhataError, Overpayment
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,14 @@
-"""kill -9 in the middle of a burst of writes; every time the database opens, every
-invariant holds, and each unit of work is all there or not there."""
+"""kill -9 in the middle of a write; every time the database opens, every invariant
+holds, and each unit of work is all there or not there.
+
+Each kill lands while a transaction is in flight: the worker (``workers.py``) stops at
+a chosen point with its writes done but not committed and prints ``in-flight``; the
+test waits for that line, then sends SIGKILL. A worker that finishes without reaching
+its stall point fails the test, so no run can pass without killing mid-write. Each
+test prints how many kills landed mid-write."""
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -10,7 +17,40 @@ from pathlib import Path
 
 from khata import customers, db, loans
 
+from .workers import IN_FLIGHT
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_for_in_flight(proc, timeout_s: float = 90) -> tuple[str, list[str]]:
+    """The worker's ``in-flight`` line (and the lines before it); fails if it never comes."""
+    deadline = time.monotonic() + timeout_s
+    before = []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith(IN_FLIGHT):
+            return line.strip(), before
+        before.append(line.strip())
+    proc.kill()
+    proc.wait()
+    raise AssertionError(f"the worker never reached its stall point (exit {proc.returncode}); it said {before}")
+
+
+def _kill_mid_write(proc) -> tuple[str, list[str]]:
+    """SIGKILL the worker while its transaction is open; returns where it was."""
+    where, before = _wait_for_in_flight(proc)
+    assert proc.poll() is None, "the worker ended before the kill"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    return where, before
 
 
 def _check_invariants(path, seeded_repayments: int = 0):
@@ -31,55 +71,59 @@ def _check_invariants(path, seeded_repayments: int = 0):
 
 
 def test_kill_during_csv_import(db_file, shop, scale, tmp_path, record_property):
-    rows = 6000
+    """Killed half-way through the inserts or just before the commit, the import leaves nothing."""
+    rows = 6000  # three chunks of customers, then the opening balances: four bulk inserts
     csv = tmp_path / "big.csv"
     with csv.open("w") as f:
         f.write("name,phone,opening_balance\n")
         for i in range(rows):
             f.write(f"Customer {i},+9198{i:08d},{(i % 50) + 1}.50\n")
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
-    rng = random.Random(1)
-    outcomes = {"all": 0, "none": 0}
+    points = ["insert:2", "commit:1", "insert:4", "insert:1", "insert:3"]
+    random.Random(1).shuffle(points)
+    mid_write = []
     for attempt in range(scale["kills"]):
-        with db.connect(db_file) as con:
-            con.execute("DELETE FROM loans; DELETE FROM customers; DELETE FROM audit_log WHERE action = 'import'")
-        proc = subprocess.Popen([sys.executable, "-m", "khata", "import", "customers", str(csv), "--shop", "ravi",
-                                 "--db", str(db_file)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.8, 3.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        point = points[attempt % len(points)]
+        proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.workers", "import_stalled", point,
+                                 str(db_file), str(csv)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        where, _ = _kill_mid_write(proc)
+        mid_write.append(where)
         _check_invariants(db_file)
         with db.connect(db_file) as con:
-            n_customers, n_loans = con.execute(
-                "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM loans)").fetchone()
-        assert (n_customers, n_loans) in ((0, 0), (rows, rows)), (attempt, n_customers, n_loans)
-        outcomes["all" if n_customers else "none"] += 1
-    record_property("import_kills", outcomes)
-    print(f"import kills: {outcomes}")
+            n_customers, n_loans, n_audit = con.execute(
+                "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM loans),"
+                " (SELECT count(*) FROM audit_log WHERE action = 'import')").fetchone()
+        assert (n_customers, n_loans, n_audit) == (0, 0, 0), (attempt, where, n_customers, n_loans)
+    assert len(mid_write) == scale["kills"]
+    record_property("import_kills_mid_write", len(mid_write))
+    print(f"import kills: {scale['kills']}, landed mid-write: {len(mid_write)} ({', '.join(mid_write)})")
 
 
 def test_kill_during_repayment_burst(db_file, shop, scale, record_property):
+    """Repayments commit one by one; the one in flight at the kill is not there, every earlier one is."""
     sid = shop["shop_id"]
     cust = customers.create_customer(sid, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
     loan = loans.create_loan(sid, cust["customer_id"], amount="50000", item="Fridge", path=db_file)
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
     rng = random.Random(2)
-    recorded = []
+    mid_write = 0
+    committed_total = 0
     for _ in range(scale["kills"]):
+        point = f"commit:{rng.randint(1, 40)}"
         proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.workers", "repay_forever", str(db_file),
-                                 str(sid), str(loan["loan_id"])], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                text=True)
-        assert proc.stdout.readline().strip() == "started"
-        time.sleep(rng.uniform(0.3, 1.2))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+                                 str(sid), str(loan["loan_id"]), point], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, text=True)
+        _, said = _kill_mid_write(proc)
+        mid_write += 1
+        committed_total += said.count("committed")
         _check_invariants(db_file)
         with db.connect(db_file) as con:
-            recorded.append(con.execute("SELECT count(*) FROM repayments").fetchone()[0])
-    assert recorded == sorted(recorded) and recorded[-1] > 0  # nothing committed was lost
-    record_property("repayments_committed_before_kills", recorded[-1])
-    print(f"repayment kills: {scale['kills']}, repayments committed: {recorded[-1]}")
+            recorded = con.execute("SELECT count(*) FROM repayments").fetchone()[0]
+        assert recorded == committed_total, (point, recorded, committed_total)  # all committed, none in flight
+    assert mid_write == scale["kills"] and committed_total > 0
+    record_property("repayment_kills_mid_write", mid_write)
+    print(f"repayment kills: {scale['kills']}, landed mid-write: {mid_write}, repayments committed: {committed_total}")
 
 
 def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_property):
@@ -93,20 +137,21 @@ def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_prope
 
     seeded = demo.create_demo(path=db_file)["repayments"]
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
-    rng = random.Random(3)
-    totals = {"kills": 0, "sent_before_kill": 0, "unknown": 0, "duplicates": 0}
+    # A run of the demo shop commits five times; the 4th records the results after Twilio
+    # accepted the messages (a kill there leaves them 'sending', later 'unknown'): the one
+    # that could cause a second message, so it comes first.
+    points = ["commit:4", "commit:3", "commit:5", "commit:2", "commit:1"]
+    totals = {"kills": 0, "mid_write": 0, "sent_before_kill": 0, "unknown": 0, "duplicates": 0}
     with FakeTwilioServer(latency_s=0.05) as twilio:
         for n in range(scale["kills"]):
             day = date.today() + timedelta(days=n)
             already = len(twilio.sends())
             proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.workers", "remind", str(db_file),
-                                     twilio.url, day.isoformat()], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                    text=True)
-            assert proc.stdout.readline().strip() == "started"
-            time.sleep(rng.uniform(0.5, 2.5))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+                                     twilio.url, day.isoformat(), points[n % len(points)]], cwd=ROOT, env=env,
+                                    stdout=subprocess.PIPE, text=True)
+            _kill_mid_write(proc)
             totals["kills"] += 1
+            totals["mid_write"] += 1
             _check_invariants(db_file, seeded)
             # the next run that day, after the lease: in-flight rows become 'unknown', nothing is resent
             notifier = OutboxNotifier()
@@ -122,5 +167,6 @@ def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_prope
             assert rows.get("sent", 0) <= len(sends) <= rows.get("sent", 0) + rows.get("unknown", 0)
             totals["sent_before_kill"] += len(sends)
             totals["unknown"] += rows.get("unknown", 0)
+    assert totals["mid_write"] == totals["kills"] == scale["kills"]
     record_property("reminder_kills", totals)
-    print(f"reminder kills: {totals}")
+    print(f"reminder kills: {totals['kills']}, landed mid-write: {totals['mid_write']}, details: {totals}")

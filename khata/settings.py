@@ -1,0 +1,212 @@
+"""Every setting the project reads from the environment, in one place.
+
+Why one module: the CLI, the Streamlit app (even under a bare ``streamlit run``),
+the Prefect flows and the scripts must agree on what a setting means, its default,
+and how ``.env`` is read. A value comes from the process environment, else from
+``.env`` in the project (or the file ``KHATA_DOTENV`` names), else the default; the
+environment always wins, and ``.env`` is never copied into ``os.environ``.
+
+A bad value raises ``SettingError`` with one line naming the setting, what it must
+be and where the value came from. The README's configuration table lists exactly
+``SETTINGS`` (``tests/unit/test_settings.py`` checks both ways).
+
+``python -m khata.settings`` prints every setting (secrets masked); ``--check``
+validates them; ``--shell`` prints ``export NAME=value`` lines for the scripts.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import KhataError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingError(KhataError, RuntimeError):
+    """A setting has a value the program cannot use; the message says which and why.
+    (Also a RuntimeError: a configuration problem, not something a shopkeeper typed.)"""
+
+
+def _number(kind, *, low: float, low_inclusive: bool, what: str) -> Callable[[str], Any]:
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ValueError(what) from None
+        if value < low or (value == low and not low_inclusive):
+            raise ValueError(what)
+        return value
+    return parse
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser()
+
+
+def _port(text: str) -> int:
+    value = _number(int, low=1, low_inclusive=True, what="a port number (1-65535)")(text)
+    if value > 65535:
+        raise ValueError("a port number (1-65535)")
+    return value
+
+
+def _cookie_key(text: str) -> str:
+    if len(text.encode()) < 32:
+        raise ValueError("at least 32 characters long")
+    return text
+
+
+def _reliability(text: str) -> str:
+    if text not in ("quick", "full"):
+        raise ValueError("'quick' or 'full'")
+    return text
+
+
+def _text(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    meaning: str
+    secret: bool = False
+
+
+_SECONDS = _number(float, low=0, low_inclusive=True, what="a number of seconds (0 or more)")
+_POSITIVE_FLOAT = _number(float, low=0, low_inclusive=False, what="a number more than 0")
+_POSITIVE_INT = _number(int, low=1, low_inclusive=True, what="a whole number more than 0")
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    Setting("KHATA_DB", _path, PROJECT_ROOT / "data" / "khata.duckdb", "the database file"),
+    Setting("KHATA_LOCK_TIMEOUT", _SECONDS, 20.0,
+            "seconds to wait when another program holds the file, then a clear 'busy' message"),
+    Setting("KHATA_COOKIE_KEY", _cookie_key, None,
+            "secret for the login cookie, at least 32 characters (else generated into KHATA_COOKIE_KEY_FILE)",
+            secret=True),
+    Setting("KHATA_COOKIE_KEY_FILE", _path, PROJECT_ROOT / "data" / ".cookie_key",
+            "where the generated cookie key is kept (mode 0600) when KHATA_COOKIE_KEY is unset"),
+    Setting("KHATA_COOKIE_DAYS", _POSITIVE_FLOAT, 30.0, "how long a login lasts across reloads and deep links"),
+    Setting("KHATA_LOGIN_MAX_ATTEMPTS", _POSITIVE_INT, 5, "failed logins before an account is locked"),
+    Setting("KHATA_LOCK_MINUTES", _POSITIVE_INT, 15, "how long a locked account stays locked"),
+    Setting("KHATA_REMINDER_RATE", _POSITIVE_FLOAT, 10.0, "WhatsApp messages per second"),
+    Setting("KHATA_REMINDER_WORKERS", _POSITIVE_INT, None, "sender threads (default: enough for the rate)"),
+    Setting("KHATA_DOTENV", _path, PROJECT_ROOT / ".env",
+            "the .env file read for every other setting (tests point it at an empty file)"),
+    Setting("KHATA_PORT", _port, 8501, "the app's port in `make run`"),
+    Setting("PREFECT_PORT", _port, 4200, "the local Prefect server's port in `make run`"),
+    Setting("PREFECT_HOME", _path, PROJECT_ROOT / ".prefect",
+            "Prefect's state (server database, logs) for `make run`; `make test` uses .prefect/test"),
+    Setting("KHATA_RELIABILITY", _reliability, "quick", "`full` makes tests/reliability run its long version"),
+    Setting("TWILIO_ACCOUNT_SID", _text, None, "Twilio account (AC...); unset: reminders are a dry run"),
+    Setting("TWILIO_AUTH_TOKEN", _text, None, "Twilio auth token", secret=True),
+    Setting("TWILIO_WHATSAPP_FROM", _text, None, "the WhatsApp sender, whatsapp:+..."),
+    Setting("TWILIO_CONTENT_SID", _text, None, "approved WhatsApp template (HX...)"),
+    Setting("TWILIO_TIMEOUT_S", _POSITIVE_FLOAT, 15.0, "seconds to wait for Twilio's answer to one request"),
+)}
+
+_dotenv_cache: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def dotenv_path() -> Path:
+    """``KHATA_DOTENV`` from the environment (never from a .env), else the project's ``.env``."""
+    chosen = os.environ.get("KHATA_DOTENV", "").strip()
+    return _path(chosen) if chosen else SETTINGS["KHATA_DOTENV"].default
+
+
+def dotenv_values() -> dict[str, str]:
+    """The .env file's values (cached until the file changes); {} when there is none."""
+    path = dotenv_path()
+    try:
+        stamp = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return {}
+    if stamp not in _dotenv_cache:
+        from dotenv import dotenv_values as read
+
+        _dotenv_cache.clear()
+        _dotenv_cache[stamp] = {k: v for k, v in read(path).items() if v is not None}
+    return _dotenv_cache[stamp]
+
+
+def raw(name: str) -> tuple[str | None, str]:
+    """(the text as set, where it came from): the environment, else .env; blank counts as unset."""
+    if name not in SETTINGS:
+        raise KeyError(f"{name} is not a setting in khata/settings.py")
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value, "environment"
+    if name == "KHATA_DOTENV":
+        return None, "default"
+    value = (dotenv_values().get(name) or "").strip()
+    if value:
+        return value, str(dotenv_path())
+    return None, "default"
+
+
+def get(name: str) -> Any:
+    """The typed value of a setting, or its default when unset."""
+    text, source = raw(name)  # a name that is not a setting raises KeyError here
+    return parse_value(name, text, source)
+
+
+def parse_value(name: str, text: str | None, source: str = "the configuration") -> Any:
+    """``text`` read as the setting ``name`` (its default when blank), or SettingError."""
+    setting = SETTINGS[name]
+    text = "" if text is None else str(text).strip()
+    if not text:
+        return setting.default
+    try:
+        return setting.parse(text)
+    except ValueError as err:
+        shown = "(hidden)" if setting.secret else repr(text)
+        raise SettingError(f"{name} must be {err}, not {shown} (from {source}).") from None
+
+
+def check() -> list[str]:
+    """Every setting's problem, one line each (empty when all are usable)."""
+    problems = []
+    for name in SETTINGS:
+        try:
+            get(name)
+        except SettingError as err:
+            problems.append(str(err))
+    return problems
+
+
+def _shell_lines() -> list[str]:
+    lines = []
+    for name in SETTINGS:
+        value = get(name)
+        if value is not None:
+            lines.append(f"export {name}={shlex.quote(str(value))}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    problems = check()
+    if problems:
+        for line in problems:
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    if args[:1] == ["--shell"]:
+        print("\n".join(_shell_lines()))
+    elif args[:1] != ["--check"]:
+        for name, setting in SETTINGS.items():
+            text, source = raw(name)
+            shown = "(set)" if setting.secret and text else get(name)
+            print(f"{name}={shown if shown is not None else ''}  [{source}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

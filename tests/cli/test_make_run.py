@@ -1,0 +1,103 @@
+"""`make run` then Ctrl-C: everything it started (Prefect server, worker, Streamlit and
+whatever they spawned) is gone within seconds, and the database is intact."""
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from khata import accounts
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.prefect
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _marked_processes(mark: str) -> set[int]:
+    """Processes whose environment carries ``mark`` (children inherit it, even if reparented)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if mark.encode() in (entry / "environ").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_ctrl_c_stops_everything_within_seconds(tmp_path):
+    db_file = tmp_path / "k.duckdb"
+    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
+                                 password="Demo@1234", path=db_file)
+    app_port, prefect_port, mark = _free_port(), _free_port(), f"khata-run-test-{uuid.uuid4()}"
+    env = {**os.environ, "KHATA_DB": str(db_file), "KHATA_PORT": str(app_port), "PREFECT_PORT": str(prefect_port),
+           "PREFECT_HOME": str(tmp_path / "prefect"), "KHATA_DOTENV": str(tmp_path / "no.env"),
+           "KHATA_COOKIE_KEY_FILE": str(tmp_path / "cookie_key"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "KHATA_RUN_TEST_MARK": mark}
+    log = (tmp_path / "run.log").open("w")
+    # A terminal's Ctrl-C goes to the foreground process group: run.sh gets its own, like `make run` would.
+    run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                           start_new_session=True)
+    try:
+        deadline = time.monotonic() + 80
+        while not _answers(f"http://127.0.0.1:{app_port}/_stcore/health"):
+            assert run.poll() is None, (tmp_path / "run.log").read_text()
+            assert time.monotonic() < deadline, "the app never answered:\n" + (tmp_path / "run.log").read_text()
+            time.sleep(0.5)
+        assert _answers(f"http://127.0.0.1:{prefect_port}/api/health"), (tmp_path / "run.log").read_text()
+        deadline = time.monotonic() + 20
+        while "Press Ctrl-C" not in (tmp_path / "run.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        worker_log = tmp_path / "prefect" / "worker.log"
+        while "started" not in (worker_log.read_text() if worker_log.exists() else "") \
+                and time.monotonic() < deadline:  # the worker polls its server: the state that hung
+            time.sleep(0.2)
+        time.sleep(2)
+        started = _marked_processes(mark)
+        assert len(started) >= 4, started  # run.sh, the Prefect server, its worker, Streamlit
+
+        os.killpg(run.pid, signal.SIGINT)
+        stopped_at = time.monotonic()
+        while _marked_processes(mark) and time.monotonic() - stopped_at < 10:
+            time.sleep(0.1)
+        left = _marked_processes(mark)
+        took = time.monotonic() - stopped_at
+        print(f"make run: {len(started)} processes stopped in {took:.1f} s")
+        assert not left, f"still running {took:.0f} s after Ctrl-C: {left}\n" + (tmp_path / "run.log").read_text()
+        assert run.wait(timeout=5) is not None
+        assert "Stopped." in (tmp_path / "run.log").read_text()
+    finally:
+        for pid in _marked_processes(mark):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        log.close()
+    assert not _answers(f"http://127.0.0.1:{app_port}/_stcore/health")
+    con = duckdb.connect(str(db_file), read_only=True)
+    try:
+        assert con.execute("SELECT username FROM shopkeepers").fetchall() == [("ravi",)]
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] >= 3
+    finally:
+        con.close()
