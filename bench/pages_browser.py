@@ -40,6 +40,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TIMEOUT_MS = 60_000
+DRAWN_TIMEOUT_MS = 20_000  # a page that takes longer is reported as a failure
 
 # Installed before any page script: logs every WebSocket message as [time, bytes,
 # ForwardMsg field, value]. Protobuf writes fields in number order, so after the
@@ -83,7 +84,10 @@ DRAWN_JS = """
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return false;
   const h1 = main.querySelector('h1');
-  if (!h1 || h1.textContent.trim() !== title) return false;
+  const heading = h1 ? h1.textContent.trim() : null;
+  // another page, and nothing more for 1.5 s: the app went somewhere else (no rerun coming)
+  if (heading !== title && performance.now() - last[0] > 1500) return {wrong: heading, url: location.href};
+  if (heading !== title) return false;
   if (main.querySelector('[data-stale="true"]')) return false;
   for (const c of main.querySelectorAll('[data-testid="stPlotlyChart"]'))
     if (!c.querySelector('.main-svg')) return false;
@@ -198,7 +202,6 @@ def open_sidebar(page) -> None:
             button.first.click()
             break
     nav.wait_for(state="visible", timeout=TIMEOUT_MS)
-    page.wait_for_timeout(350)  # the slide-in animation
 
 
 def sidebar_pages(page) -> list[dict]:
@@ -215,19 +218,44 @@ def _sample(page, t0: float, t1: float) -> dict:
     return {"ms": t1 - t0, **info}
 
 
+class NotDrawn(RuntimeError):
+    """The page was not drawn in time; the message says what was on screen."""
+
+
+STATE_JS = """
+(t0) => ({url: location.href, h1: (document.querySelector('[data-testid="stMain"] h1') || {}).textContent || null,
+          status_widget: !!document.querySelector('[data-testid="stStatusWidget"]'),
+          stale: document.querySelectorAll('[data-testid="stMain"] [data-stale="true"]').length,
+          last_messages: (window.__ws || []).filter(([t]) => t >= t0).slice(-6).map((m) => [Math.round(m[0] - t0), m[2], m[3]])})
+"""
+
+
+def _wait_drawn(page, target: dict, t0: float) -> float:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        drawn = page.wait_for_function(DRAWN_JS, arg=[target["title"], t0], polling="raf",
+                                       timeout=DRAWN_TIMEOUT_MS).json_value()
+    except PlaywrightTimeout:
+        try:
+            state = page.evaluate(STATE_JS, t0)
+        except Exception as err:  # noqa: BLE001 - the page itself is gone
+            state = f"page state unavailable: {err}"
+        raise NotDrawn(f"{target['title']!r} not drawn in {DRAWN_TIMEOUT_MS} ms: {state}") from None
+    if isinstance(drawn, dict):
+        raise NotDrawn(f"{target['title']!r} asked for, {drawn['wrong']!r} shown at {drawn['url']}")
+    return drawn
+
+
 def navigate(page, target: dict) -> dict:
     """Click ``target``'s sidebar link; time until it is drawn."""
     open_sidebar(page)
     link = page.locator('[data-testid="stSidebarNav"] a').nth(target["index"])
     t0 = link.evaluate(CLICK_JS)
-    t1 = page.wait_for_function(DRAWN_JS, arg=[target["title"], t0], polling="raf",
-                                timeout=TIMEOUT_MS).json_value()
-    return _sample(page, t0, t1)
+    return _sample(page, t0, _wait_drawn(page, target, t0))
 
 
 def full_load(page, base: str, target: dict) -> dict:
     """Open ``target``'s URL as a bookmark or a reload would (the login cookie is kept)."""
     page.goto(f"{base}/{target['path']}", wait_until="commit")
-    t1 = page.wait_for_function(DRAWN_JS, arg=[target["title"], 0.0], polling="raf",
-                                timeout=TIMEOUT_MS).json_value()
-    return _sample(page, 0.0, t1)
+    return _sample(page, 0.0, _wait_drawn(page, target, 0.0))

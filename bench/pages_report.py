@@ -21,6 +21,8 @@ FLOOR_PAGE = "(empty page)"
 def summarise(samples: list[dict]) -> dict:
     """median / p90 / min / max of the drawn times, and the medians of the details."""
     ms = sorted(s["ms"] for s in samples)
+    if not ms:
+        return {"median_ms": None, "p90_ms": None, "min_ms": None, "max_ms": None, "runs": 0, "samples_ms": []}
     p90 = ms[min(len(ms) - 1, round(0.9 * (len(ms) - 1)))]
 
     def med(key):
@@ -51,12 +53,12 @@ def add_goals(records: list[dict]) -> list[dict]:
     floors = {(r["scale"], r["viewport"]): r for r in records if r.get("is_floor")}
     for rec in records:
         floor = floors.get((rec["scale"], rec["viewport"]))
-        if rec["kind"] == "full" and floor and not rec.get("is_floor"):
+        if rec["kind"] == "full" and floor and floor["median_ms"] and rec["median_ms"] and not rec.get("is_floor"):
             rec["floor_ms"] = floor["median_ms"]
             rec["floor_page"] = floor.get("floor_page", FLOOR_PAGE)
             rec["vs_floor"] = round(rec["median_ms"] / floor["median_ms"], 2)
         goal = goal_for(rec)
-        if goal:
+        if goal and rec["median_ms"] is not None:
             rec["goal"], rec["goal_ms"] = goal[0], round(goal[1], 1)
             rec["meets_goal"] = rec["median_ms"] <= goal[1]
     return records
@@ -112,6 +114,9 @@ def markdown(records: list[dict]) -> str:
                   if r and r.get("meets_goal") is False]
         has_goal = any(r and r.get("meets_goal") is not None for r in (cold, cached, full))
         verdict = ("miss: " + ", ".join(misses)) if misses else ("pass" if has_goal else "—")
+        failed = sum(len(r.get("failures") or []) for r in (cold, cached, full) if r)
+        if failed:
+            verdict += f" ({failed} not drawn in time)"
         kb = (cold or full or {}).get("bytes_median")
         ratio = f"{full['vs_floor']:.2f}" if full and full.get("vs_floor") else "—"
         lines.append(f"| {scale} | {viewport} | {page} | {_cell(cold)} | {_cell(cached)} | {_cell(full)} | "
