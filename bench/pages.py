@@ -88,14 +88,18 @@ def measure_viewport(browser, server: pb.Server, login: tuple[str, str], scale: 
         samples.update({(t["title"], "back"): [] for t in targets})
         failures: dict[tuple, list[str]] = {}
 
-        def measure(key, fn, *args):
-            """One sample; a page not drawn in time is recorded (not hidden) and the run goes on."""
-            try:
-                samples[key].append(fn(*args))
-            except pb.NotDrawn as err:
-                failures.setdefault(key, []).append(str(err))
-                page.goto(f"{server.base}/{args[-1]['path']}")
-                pb.wait_idle(page)
+        def measure(key, fn, *args, tries=1):
+            """One sample. A page not drawn in time, or another page shown instead, is recorded
+            in the record's failures (never hidden); a full load is tried again (up to ``tries``),
+            a navigation is not (the page is then on screen, its link would do nothing)."""
+            for _ in range(tries):
+                try:
+                    samples[key].append(fn(*args))
+                    return
+                except pb.NotDrawn as err:
+                    failures.setdefault(key, []).append(str(err))
+                    page.goto(f"{server.base}/{args[-1]['path']}")
+                    pb.wait_idle(page)
 
         for _ in range(reps):
             for target in targets:
@@ -112,7 +116,8 @@ def measure_viewport(browser, server: pb.Server, login: tuple[str, str], scale: 
         samples[(report.FLOOR_PAGE, "full")] = []
         for _ in range(reps):
             for target in targets + [floor]:
-                measure((target.get("page", target["title"]), "full"), pb.full_load, page, server.base, target)
+                measure((target.get("page", target["title"]), "full"), pb.full_load, page, server.base, target,
+                        tries=3)
                 tick(1)
         paths = {t["title"]: t["path"] for t in targets}
         records = []
@@ -145,7 +150,8 @@ def run(scales, viewports, reps: int, only=None, work_dir: Path | None = None, p
     from tqdm import tqdm
 
     per_rep = len(only) * 3 + 1 if only else 7 * 3 + 1
-    total = len(scales) * sum(reps if v == "desktop" or phone_reps is None else phone_reps for v in viewports) * per_rep
+    reps_of = {v: reps if v == "desktop" or phone_reps is None else phone_reps for v in viewports}
+    total = len(scales) * sum(reps_of.values()) * per_rep
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="khata-bench-pages-"))
     work.mkdir(parents=True, exist_ok=True)
     records, runs = [], {}
@@ -159,7 +165,7 @@ def run(scales, viewports, reps: int, only=None, work_dir: Path | None = None, p
                 try:
                     for viewport in viewports:
                         bar.set_postfix_str(f"{scale} {viewport}")
-                        n = reps if viewport == "desktop" or phone_reps is None else phone_reps
+                        n = reps_of[viewport]
                         records += measure_viewport(browser, server, login, scale, viewport, n, only,
                                                     bar.update)
                 finally:
