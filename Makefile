@@ -1,7 +1,7 @@
 # The two commands that work on a fresh machine: `make run` and `make test`.
 PY := .venv/bin/python
 
-.PHONY: install run test bench bench-full bench-reminders reliability clean
+.PHONY: install run test bench bench-full bench-reminders bench-pages reliability clean
 
 install:
 	bash scripts/install.sh
@@ -26,3 +26,6 @@ clean:
 
 bench-reminders: install
 	$(PY) -m bench.reminders_bench
+
+bench-pages: install
+	$(PY) -m bench.pages

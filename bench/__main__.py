@@ -13,7 +13,8 @@ import argparse
 import time
 from pathlib import Path
 
-from .run import markdown, run_scale, write_results
+from .harness import run_scale
+from .report import markdown, write_results
 
 
 def main(argv=None) -> int:

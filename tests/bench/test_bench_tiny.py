@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from bench import generate as gen
-from bench.run import run_scale, write_results
+from bench.harness import run_scale
+from bench.report import write_results
 from khata import maintenance, reports, repayments
 from khata.phones import normalize_phone
 
