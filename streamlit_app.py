@@ -7,6 +7,7 @@ gets the ledger pages (see dashboard/app_pages/).
 import streamlit as st
 
 from dashboard import auth
+from dashboard.text import plain
 from dashboard.theme import apply_theme
 
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
@@ -43,6 +44,6 @@ else:
         ],
     }
     with st.sidebar:
-        st.markdown(f"**{me['shop_name']}**  \n{me['name']} · `{me['username']}`")
+        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
     st.navigation(pages).run()

@@ -39,6 +39,8 @@ import streamlit_authenticator as stauth
 from khata import accounts, db
 from khata.errors import AuthError, KhataError
 
+from .text import plain
+
 COOKIE_NAME = "credikhaata_auth"
 ME = "_khata_me"
 LOGIN_AT = "_khata_login_at"
@@ -260,7 +262,7 @@ def login_page() -> None:
             keeper = accounts.authenticate(typed, password, max_attempts=cfg.max_attempts,
                                            lock_minutes=cfg.lock_minutes)
         except AuthError as err:
-            st.error(str(err))
+            st.error(plain(str(err)))
             return
         log_in(keeper)
         st.rerun()
@@ -295,9 +297,9 @@ def signup_page() -> None:
             account = accounts.register_shopkeeper(name=name, shop_name=shop_name, username=username,
                                                    email=email, phone=phone, password=password)
         except KhataError as err:
-            st.error(str(err))
+            st.error(plain(str(err)))
             return
-        st.success(f"Your shop is ready. Log in as **{account['username']}**.")
+        st.success(f"Your shop is ready. Log in as **{plain(account['username'])}**.")
         _link("login", "Go to log in", "🔑")
         return
     _link("login", "Already have an account? Log in", "🔑")

@@ -22,6 +22,7 @@ from khata.accounts import get_settings
 from khata.dates import shop_today
 
 from . import format as fmt
+from .text import plain
 
 TTL = 60  # seconds; the flow and the CLI may write from other processes
 
@@ -147,9 +148,15 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The pending success message, shown as plain text (it names customers, items...)."""
     message = st.session_state.pop("_khata_flash", None)
     if message:
-        st.success(message)
+        st.success(plain(message))
+
+
+def show_error(err) -> None:
+    """A refusal from the core, as plain text: its message may quote what was typed."""
+    st.error(plain(str(err)))
 
 
 def done(form: str, message: str) -> None:

@@ -49,7 +49,7 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
             loan = loans.create_loan(sid, chosen, amount=amount, item=item, issue_date=issued, due_date=due,
                                      grace_days=int(grace), actor=common.actor(), idempotency_key=token)
         except KhataError as err:
-            st.error(str(err))
+            common.show_error(err)
             return
         common.done(name, f"Recorded {fmt.inr(loan['principal'])} for {loan['item']} to {loan['customer_name']}, "
                           f"due {fmt.day(loan['due_date'])}.")
@@ -84,7 +84,7 @@ def customer_repayment_form(name: str, *, customer_id: int | None = None) -> Non
             result = repayments.record_customer_repayment(sid, chosen, actor=common.actor(),
                                                           idempotency_key=token, **values)
         except KhataError as err:
-            st.error(str(err))
+            common.show_error(err)
             return
         common.done(name, f"Recorded a repayment of {fmt.inr(result['total'])} "
                           f"over {len(result['repayments'])} sale(s).")
@@ -120,7 +120,7 @@ def loan_repayment_form(name: str) -> None:
             result = repayments.record_repayment(sid, chosen, actor=common.actor(), idempotency_key=token,
                                                  **_payment_values(name, token))
         except KhataError as err:
-            st.error(str(err))
+            common.show_error(err)
             return
         loan = result["loans"][chosen]
         common.done(name, f"Recorded {fmt.inr(result['total'])} against sale #{chosen}; "

@@ -36,7 +36,7 @@ with st.form("shop_profile"):
                                      timezone=timezone_name, loan_term_days=term, reminders_enabled=enabled,
                                      reminder_days=days, reminder_repeat_days=repeat)
         except KhataError as err:
-            st.error(str(err))
+            common.show_error(err)
         else:
             st.session_state["_khata_me"] = {**me, "shop_name": name.strip(), "timezone": timezone_name.strip()}
             common.done("shop_profile", "Saved your shop profile.")
@@ -54,7 +54,7 @@ with st.form("change_password"):
             try:
                 accounts.change_password(me["username"], old, new)
             except KhataError as err:
-                st.error(str(err))
+                common.show_error(err)
             else:
                 auth.password_changed()
                 common.done("change_password", "Password changed. Other browsers are logged out.")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import common, forms
 from dashboard import format as fmt
+from dashboard.text import plain
 from khata import customers, reports
 from khata.errors import KhataError
 
@@ -17,7 +18,7 @@ try:
     person = customers.get_customer(sid, wanted)
     statement = reports.customer_statement(sid, person["customer_id"])
 except KhataError as err:
-    st.error(str(err))
+    common.show_error(err)
     st.page_link("dashboard/app_pages/customers.py", label="Back to Customers", icon="👥")
     st.stop()
 cid = person["customer_id"]
@@ -25,13 +26,13 @@ st.query_params["id"] = str(cid)
 st.session_state["customer_id"] = cid
 
 st.page_link("dashboard/app_pages/customers.py", label="All customers", icon="⬅️")
-st.title(person["name"])
-contact = [f"📞 {fmt.phone(person['phone'])}"]
+st.title(plain(person["name"]))
+contact = [f"📞 {plain(fmt.phone(person['phone']))}"]
 if person["address"]:
-    contact.append(f"🏠 {person['address']}")
+    contact.append(f"🏠 {plain(person['address'])}")
 st.markdown(" · ".join(contact))
 if person["notes"]:
-    st.caption(person["notes"])
+    st.caption(plain(person["notes"]))
 if person["whatsapp_opt_out"]:
     st.caption("🔕 Does not get WhatsApp reminders.")
 

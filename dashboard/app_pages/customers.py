@@ -59,7 +59,7 @@ with st.expander("➕ Add a customer", expanded=not rows):
                                                   address=address, credit_limit=limit, trust_score=trust,
                                                   notes=notes)
             except KhataError as err:
-                st.error(str(err))
+                common.show_error(err)
             else:
                 common.done("add_customer", f"Added {added['name']}.")
 
@@ -72,7 +72,7 @@ if rows:
             try:
                 current = customers.get_customer(sid, edit_id)
             except KhataError as err:
-                st.error(str(err))
+                common.show_error(err)
                 st.stop()
             with st.form(f"edit_customer_{edit_id}"):
                 name = st.text_input("Name", value=current["name"], key=f"ce_name_{edit_id}")
@@ -89,7 +89,7 @@ if rows:
                                                           phone=phone, address=address, credit_limit=limit,
                                                           trust_score=trust, notes=notes)
                     except KhataError as err:
-                        st.error(str(err))
+                        common.show_error(err)
                     else:
                         common.done("edit_customer", f"Saved {saved['name']}.")
 
@@ -107,6 +107,6 @@ if rows:
                 try:
                     outcome = customers.remove_customer(sid, remove_id, actor=common.actor())
                 except KhataError as err:
-                    st.error(str(err))
+                    common.show_error(err)
                 else:
                     common.done("remove_customer", f"Customer {outcome}.")

@@ -27,12 +27,12 @@ else:
                                                progress=common.progress_callback(bar))
         except ImportRejected as err:
             bar.empty()
-            st.error(str(err))
+            common.show_error(err)
             st.dataframe([{"Line": line, "Problem": reason} for line, reason in err.row_errors],
                          hide_index=True, width="stretch")
         except KhataError as err:
             bar.empty()
-            st.error(str(err))
+            common.show_error(err)
         else:
             common.done("import", f"Imported {result['customers']} customer(s) with "
                                   f"{result['opening_balances']} opening balance(s) "

@@ -28,7 +28,7 @@ date_to = c2.date_input("Sold to", value=None, max_value=today, key="lo_to", for
 try:
     rows = common.loan_list(sid, key, None if status == "all" else status, customer, date_from, date_to, 1000)
 except KhataError as err:
-    st.error(str(err))
+    common.show_error(err)
     rows = []
 if rows:
     more = " (the newest 1,000; filter to see others)" if len(rows) == 1000 else ""
@@ -61,6 +61,6 @@ with st.expander("↩️ Reverse a sale entered by mistake"):
             try:
                 loans.reverse_loan(sid, chosen, reason=reason, actor=common.actor())
             except KhataError as err:
-                st.error(str(err))
+                common.show_error(err)
             else:
                 common.done("reverse_loan", f"Sale #{chosen} reversed.")

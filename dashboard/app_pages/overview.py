@@ -3,12 +3,13 @@ import streamlit as st
 
 from dashboard import charts, common
 from dashboard import format as fmt
+from dashboard.text import plain
 from khata import reports
 
 sid, key = common.shop_id(), common.db_key()
 today = common.today()
 st.title("Overview")
-st.caption(f"{common.current()['shop_name']} · as of {fmt.day(today)}")
+st.caption(f"{plain(common.current()['shop_name'])} · as of {fmt.day(today)}")
 common.show_flash()
 
 reads = common.overview_reads(sid, key, today)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import common
 from dashboard import format as fmt
+from dashboard.text import plain
 from khata import customers
 from khata.errors import KhataError
 
@@ -54,7 +55,7 @@ st.subheader("Who gets WhatsApp reminders")
 people = common.customer_list(sid, key)
 opted_out = [row for row in people if row["whatsapp_opt_out"]]
 if opted_out:
-    not_sent = ", ".join(row["name"] for row in opted_out)
+    not_sent = ", ".join(plain(row["name"]) for row in opted_out)
     st.caption(f"Not sent to: {not_sent}")
 labels = {row["customer_id"]: common.customer_label(row) for row in people}
 if labels:
@@ -68,7 +69,7 @@ if labels:
             try:
                 customers.update_customer(sid, chosen, actor=common.actor(), whatsapp_opt_out=not wants)
             except KhataError as err:
-                st.error(str(err))
+                common.show_error(err)
             else:
                 common.done("reminder_opt_out", f"{current['name']} will {'' if wants else 'not '}get reminders.")
 else:

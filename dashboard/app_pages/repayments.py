@@ -29,7 +29,7 @@ date_to = c2.date_input("Paid to", value=None, max_value=today, key="rh_to", for
 try:
     history = common.repayment_list(sid, key, customer, date_from, date_to, 1000)
 except KhataError as err:
-    st.error(str(err))
+    common.show_error(err)
     st.stop()
 c1, c2 = st.columns(2)
 c1.metric("Total collected", fmt.inr(history["total"]), help="Reversed repayments are not counted.", border=True)
@@ -62,6 +62,6 @@ with st.expander("↩️ Reverse a repayment entered by mistake"):
             try:
                 repayments.reverse_repayment(sid, chosen, reason=reason, actor=common.actor())
             except KhataError as err:
-                st.error(str(err))
+                common.show_error(err)
             else:
                 common.done("reverse_repayment", f"Repayment #{chosen} reversed; that amount is owed again.")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from khata import accounts, customers, loans, repayments
 from khata.errors import CreditLimitExceeded
 
-from .conftest import app, count, errors, keyed, open_page, submit, texts
+from .conftest import app, count, errors, keyed, open_page, shown, submit, texts
 
 SHOP = 1  # the demo shop
 
@@ -19,7 +19,7 @@ def fill(at, values: dict):
 
 
 def successes(at):
-    return [s.value for s in at.success]
+    return [shown(s.value) for s in at.success]
 
 
 # ---- customers ------------------------------------------------------------------------

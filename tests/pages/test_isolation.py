@@ -6,7 +6,7 @@ import pytest
 from khata import customers, loans, repayments
 from tests.conftest import make_shop
 
-from .conftest import app, open_page, texts
+from .conftest import app, errors, open_page, texts
 
 PAGES = ("overview.py", "customers.py", "loans.py", "repayments.py", "reminders.py", "account.py",
          "import_export.py")
@@ -38,7 +38,7 @@ def test_other_shops_customer_id_is_not_found(second_shop):
     at.session_state["customer_id"] = second_shop["customer_id"]
     at.switch_page("dashboard/app_pages/customer.py").run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["That customer does not exist in this shop."]
+    assert errors(at) == ["That customer does not exist in this shop."]
     assert SECRET not in texts(at)
 
 
