@@ -17,11 +17,14 @@ So the credentials dict handed to the library is loaded from DuckDB on every run
 and the library never writes to it anything we need to keep (it only marks
 ``logged_in``); the ``finally`` that the design notes suggest is not needed.
 
-Cookies issued before a password change are refused: the token carries
-``exp_date`` and we know the expiry length, so its issue time is
-``exp_date - expiry``; a token issued before ``password_changed_at`` is deleted
-and the visitor must log in. A logged-in session is also ended on its next run
-when the password was changed after it logged in (in another browser).
+Cookies issued before a password change are refused: we write the cookie
+ourselves (the library's JWT ``{username, exp_date}`` plus ``issued_at``, the
+time it was issued), so revocation never depends on ``KHATA_COOKIE_DAYS``
+(deriving the issue time from ``exp_date - expiry`` let old cookies look new
+once the setting was lowered). A token without ``issued_at``, or issued before
+``password_changed_at``, is deleted and the visitor must log in. A logged-in
+session is also ended on its next run when the password was changed after it
+logged in (in another browser).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -47,6 +51,8 @@ LOGIN_AT = "_khata_login_at"
 SET_COOKIE = "_khata_set_cookie"
 LOGOUT = "_khata_logout"
 NOTICE = "_khata_auth_notice"
+ISSUED_AT = "issued_at"  # our claim; not JWT's "iat", which PyJWT validates and the library does not catch
+PASSWORD_CHANGED = "Your password was changed; please log in again."
 
 
 @dataclass(frozen=True)
@@ -123,17 +129,35 @@ def load_credentials() -> dict:
     return {"usernames": users}
 
 
-def token_issued_at(token: dict, cfg: AuthSettings) -> float:
-    return float(token["exp_date"]) - cfg.cookie_days * 86400
+def make_token(username: str, cfg: AuthSettings, *, now: float | None = None) -> dict:
+    """The cookie's claims: what the library reads (username, exp_date) and when it was issued."""
+    now = time.time() if now is None else now
+    return {"username": username, "exp_date": now + cfg.cookie_days * 86400, ISSUED_AT: now}
 
 
-def token_is_current(token: dict, credentials: dict, cfg: AuthSettings) -> bool:
-    """False for a token of an unknown user or one issued before the last password change."""
+def set_cookie(authenticator: stauth.Authenticate, cfg: AuthSettings) -> None:
+    """Write the login cookie with its issue time (instead of ``cookie_controller.set_cookie``)."""
+    claims = make_token(st.session_state["username"], cfg)
+    authenticator.cookie_controller.cookie_model.cookie_manager.set(
+        cfg.cookie_name, jwt.encode(claims, cfg.cookie_key, algorithm="HS256"),
+        expires_at=datetime.now() + timedelta(days=cfg.cookie_days))
+
+
+def token_issued_at(token: dict) -> float | None:
+    """When the cookie was issued, as written in it; None for a cookie without that claim."""
+    value = token.get(ISSUED_AT)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def token_is_current(token: dict, credentials: dict) -> bool:
+    """False for a token of an unknown user, without an issue time, or issued before the
+    last password change."""
     user = credentials["usernames"].get(str(token.get("username", "")).lower())
-    if user is None:
+    issued = token_issued_at(token)
+    if user is None or issued is None:
         return False
     changed = user.get("password_changed_at")
-    return changed is None or token_issued_at(token, cfg) >= changed.timestamp()
+    return changed is None or issued >= changed.timestamp()
 
 
 # Failed logins for usernames that do not exist, so they lock exactly like real
@@ -173,21 +197,21 @@ def gate() -> dict | None:
         ss.pop(LOGIN_AT, None)
         return None
     if ss.pop(SET_COOKIE, False) and ss.get("authentication_status"):
-        authenticator.cookie_controller.set_cookie()
+        set_cookie(authenticator, cfg)
 
     if not ss.get("authentication_status"):
         token = authenticator.cookie_controller.get_cookie()
-        if token and not token_is_current(token, credentials, cfg):
+        if token and not token_is_current(token, credentials):
             authenticator.cookie_controller.delete_cookie()
             ss["logout"] = True  # the library then ignores this cookie for the session
-            ss[NOTICE] = "Your password was changed; please log in again."
+            ss[NOTICE] = PASSWORD_CHANGED if token_issued_at(token) is not None else "Please log in again."
             token = None
         try:
             authenticator.login(location="unrendered")
         except stauth.LoginError:
             ss["authentication_status"] = None
         if ss.get("authentication_status") and token:
-            ss[LOGIN_AT] = token_issued_at(token, cfg)
+            ss[LOGIN_AT] = token_issued_at(token)
 
     if not ss.get("authentication_status"):
         ss.pop(ME, None)
@@ -200,7 +224,7 @@ def gate() -> dict | None:
         # account gone, or the password was changed after this session logged in
         authenticator.logout(location="unrendered")
         ss.pop(ME, None)
-        ss[NOTICE] = "Your password was changed; please log in again."
+        ss[NOTICE] = PASSWORD_CHANGED
         return None
     me = ss.get(ME)
     if not me or me.get("username") != username:
