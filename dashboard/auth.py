@@ -160,23 +160,6 @@ def token_is_current(token: dict, credentials: dict) -> bool:
     return changed is None or issued >= changed.timestamp()
 
 
-# Failed logins for usernames that do not exist, so they lock exactly like real
-# ones and the messages give nothing away (per process; real ones are in DuckDB).
-_ghost_failures: dict[str, list[float]] = {}
-_ghost_lock = threading.Lock()
-
-
-def _ghost_locked(username: str, cfg: AuthSettings, *, fail: bool) -> bool:
-    now = time.time()
-    window = cfg.lock_minutes * 60
-    with _ghost_lock:
-        recent = [t for t in _ghost_failures.get(username, []) if now - t < window]
-        if fail:
-            recent.append(now)
-        _ghost_failures[username] = recent
-        return len(recent) >= cfg.max_attempts
-
-
 def _session_for(keeper: dict) -> dict:
     return {"shop_id": keeper["shop_id"], "username": keeper["username"], "name": keeper["name"],
             "shop_name": keeper.get("shop_name"), "timezone": keeper.get("timezone") or "Asia/Kolkata"}
@@ -277,12 +260,7 @@ def login_page() -> None:
         if not typed or not password:
             st.error("Type your username and password.")
             return
-        if typed not in load_credentials()["usernames"]:
-            accounts.check_password(password, accounts._DUMMY_HASH)  # same time either way
-            locked = _ghost_locked(typed, cfg, fail=True)
-            st.error(accounts.LOCKED.format(minutes=cfg.lock_minutes) if locked else accounts.LOGIN_FAILED)
-            return
-        try:
+        try:  # the login policy (unknown names, lockout) is khata.accounts.authenticate
             keeper = accounts.authenticate(typed, password, max_attempts=cfg.max_attempts,
                                            lock_minutes=cfg.lock_minutes)
         except AuthError as err:
