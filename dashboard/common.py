@@ -298,6 +298,43 @@ EXPORTS = {
 }
 
 
+REMINDER_LOG_MAX = 5000  # khata.reminders.reminder_log returns at most this many rows per call
+
+
+def all_reminders(sid: int, key: str) -> list[dict]:
+    """Every outbox row of the shop, newest first, for the CSV download.
+
+    ``reminder_log`` caps one call at 5,000 rows (newest first), so read it like a
+    cursor: a full page is complete for every date after its oldest date; that
+    date is read on its own (split by status if it alone fills a page), then
+    the next page ends the day before. Never silently short."""
+    from khata import reminders
+
+    def read(**filters) -> list[dict]:
+        return reminders.reminder_log(sid, limit=REMINDER_LOG_MAX, path=key, **filters)
+
+    def one_day(day) -> list[dict]:
+        rows = read(date_from=day, date_to=day)
+        if len(rows) < REMINDER_LOG_MAX:
+            return rows
+        by_status = [read(date_from=day, date_to=day, status=status) for status in reminders.STATUSES]
+        if any(len(part) >= REMINDER_LOG_MAX for part in by_status):
+            raise RuntimeError(f"More than {REMINDER_LOG_MAX:,} reminders with one status on {day}; "
+                               "the download cannot hold them all.")
+        return sorted((row for part in by_status for row in part), key=lambda row: row["customer_name"] or "")
+
+    out: list[dict] = []
+    upper = None
+    while True:
+        page = read(date_to=upper)
+        if len(page) < REMINDER_LOG_MAX:
+            return out + page
+        oldest = page[-1]["reminder_date"]
+        out.extend(row for row in page if row["reminder_date"] > oldest)
+        out.extend(one_day(oldest))
+        upper = days_after(oldest, -1)
+
+
 def export_rows(table_name: str, sid: int, key: str) -> list[dict] | None:
     if table_name == "customers":
         return customers.list_customers(sid, path=key)
@@ -310,7 +347,7 @@ def export_rows(table_name: str, sid: int, key: str) -> list[dict] | None:
         if module is None:
             return None
         try:
-            return module.reminder_log(sid, limit=1_000_000, path=key)
+            return all_reminders(sid, key)
         except Exception as err:  # noqa: BLE001
             if _missing_table(err):
                 return None

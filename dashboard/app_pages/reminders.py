@@ -17,7 +17,8 @@ days = ", ".join(str(d) for d in config["reminder_days"])
 st.caption(f"WhatsApp reminders are **{state}**; sent at 8:00 on days {days} relative to the due date "
            "(change this on the Account page).")
 
-STATUSES = ["all", "simulated", "sent", "delivered", "read", "failed", "skipped", "queued"]
+# every outbox status (khata.reminders.STATUSES), the ones a shopkeeper checks first
+STATUSES = ["all", "failed", "unknown", "sending", "queued", "sent", "delivered", "read", "skipped", "simulated"]
 c1, c2, c3 = st.columns(3)
 status = c1.selectbox("Status", STATUSES, key="rm_status", format_func=str.capitalize)
 date_from = c2.date_input("From", value=common.days_after(today, -30), max_value=today, key="rm_from",
@@ -32,6 +33,9 @@ if log is None:
 elif not log:
     st.info("No reminders in these dates.")
 else:
+    if len(log) == 500:
+        st.caption("The newest 500; narrow the dates or the status to see others, or download them all "
+                   "on Import & export.")
     for row in log:
         reason = " ".join(str(part) for part in (row.get("error_code"), row.get("error_message")) if part)
         row["why"] = reason
