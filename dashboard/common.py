@@ -170,10 +170,13 @@ def done(form: str, message: str) -> None:
 # ---- display tables -------------------------------------------------------------------
 
 def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=()) -> pd.DataFrame:
-    """Rows -> a display frame with shopkeeper labels, ₹ strings and readable dates."""
+    """Rows -> a display frame with shopkeeper labels, ₹ strings and readable dates;
+    a missing value is a blank cell (st.dataframe would write "None")."""
     out = {}
     for key, label in columns.items():
         values = [row.get(key) for row in rows]
+        if any(value is None for value in values):
+            values = [fmt.blank_if_none(v) if key not in (*money, *dates, *phones) else v for v in values]
         if key in money:
             values = [fmt.inr(v) for v in values]
         elif key in dates:
