@@ -41,16 +41,15 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from khata import accounts, db
-from khata.errors import AuthError, KhataError
 
-from .text import plain
+from .session import ME
 
 COOKIE_NAME = "credikhaata_auth"
-ME = "_khata_me"
 LOGIN_AT = "_khata_login_at"
 SET_COOKIE = "_khata_set_cookie"
 LOGOUT = "_khata_logout"
 NOTICE = "_khata_auth_notice"
+PUBLIC_PAGES = "_khata_public_pages"
 ISSUED_AT = "issued_at"  # our claim; not JWT's "iat", which PyJWT validates and the library does not catch
 PASSWORD_CHANGED = "Your password was changed; please log in again."
 
@@ -240,68 +239,22 @@ def request_logout() -> None:
     st.session_state[LOGOUT] = True
 
 
-# ---- the two pages a logged-out visitor can see ---------------------------------------
+# ---- what the login and sign-up pages (app_pages/login.py, signup.py) call -------------
 
-def login_page() -> None:
-    st.title("📒 Credikhaata")
-    st.caption("The credit book for your shop.")
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.info(notice)
+def check_login(username: str, password: str) -> dict:
+    """The shopkeeper for a right login; AuthError otherwise. Failure counting and the
+    lockout, for real and unknown names alike, are ``khata.accounts.authenticate``'s."""
     cfg = settings()
-    with st.form("login_form"):
-        st.subheader("Log in")
-        username = st.text_input("Username", key="login_user", autocomplete="username")
-        password = st.text_input("Password", type="password", key="login_password",
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button("Log in", type="primary", width="stretch")
-    if submitted:
-        typed = (username or "").strip().lower()
-        if not typed or not password:
-            st.error("Type your username and password.")
-            return
-        try:  # the login policy (unknown names, lockout) is khata.accounts.authenticate
-            keeper = accounts.authenticate(typed, password, max_attempts=cfg.max_attempts,
-                                           lock_minutes=cfg.lock_minutes)
-        except AuthError as err:
-            st.error(plain(str(err)))
-            return
-        log_in(keeper)
-        st.rerun()
-    _link("signup", "New here? Sign up your shop", "🆕")
+    return accounts.authenticate(username, password, max_attempts=cfg.max_attempts, lock_minutes=cfg.lock_minutes)
 
 
-def _link(name: str, label: str, icon: str) -> None:
-    page = (st.session_state.get("_khata_public_pages") or {}).get(name)
+def register(**fields) -> dict:
+    """A new shop and its shopkeeper (KhataError with the reason otherwise)."""
+    return accounts.register_shopkeeper(**fields)
+
+
+def public_link(name: str, label: str, icon: str) -> None:
+    """A link between the login and sign-up pages (registered by streamlit_app.py)."""
+    page = (st.session_state.get(PUBLIC_PAGES) or {}).get(name)
     if page is not None:
         st.page_link(page, label=label, icon=icon)
-
-
-def signup_page() -> None:
-    st.title("Sign up your shop")
-    st.caption("One account per shop. You will log in with the username and password you choose.")
-    with st.form("signup_form"):
-        name = st.text_input("Your name", key="su_name")
-        shop_name = st.text_input("Shop name", key="su_shop")
-        username = st.text_input("Username", key="su_user", help="3 to 30 characters: lowercase letters, "
-                                 "digits, '.', '_' or '-'.")
-        email = st.text_input("Email", key="su_email")
-        phone = st.text_input("Phone", key="su_phone", placeholder="98765 43210")
-        password = st.text_input("Password", type="password", key="su_password", help=accounts.PASSWORD_RULES)
-        repeat = st.text_input("Repeat password", type="password", key="su_repeat")
-        st.caption(f"Password: {accounts.PASSWORD_RULES}.")
-        submitted = st.form_submit_button("Create my shop", type="primary", width="stretch")
-    if submitted:
-        if password != repeat:
-            st.error("The two passwords are not the same.")
-            return
-        try:
-            account = accounts.register_shopkeeper(name=name, shop_name=shop_name, username=username,
-                                                   email=email, phone=phone, password=password)
-        except KhataError as err:
-            st.error(plain(str(err)))
-            return
-        st.success(f"Your shop is ready. Log in as **{plain(account['username'])}**.")
-        _link("login", "Go to log in", "🔑")
-        return
-    _link("login", "Already have an account? Log in", "🔑")

@@ -132,8 +132,11 @@ def test_signup_form(demo_db):
 
 def _signup_page():
     """The sign-up page alone (in the app it is the public page at /signup)."""
+    from pathlib import Path
+
     from streamlit.testing.v1 import AppTest
-    at = AppTest.from_string("from dashboard.auth import signup_page\nsignup_page()\n", default_timeout=60)
+    page = Path(__file__).resolve().parents[2] / "dashboard" / "app_pages" / "signup.py"
+    at = AppTest.from_file(str(page), default_timeout=60)
     at.run()
     assert not at.exception
     return at

@@ -307,8 +307,8 @@ def test_import_all_or_nothing(demo_db):
 
 def test_exports_are_formula_safe(demo_db):
     customers.create_customer(SHOP, name="=HYPERLINK(\"http://x\")", phone="98450 66666", notes="+cmd|' /C calc'!A0")
-    from dashboard import common
-    data = common.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
+    from dashboard import exports
+    data = exports.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "'+cmd" in data
     assert "\n=HYPERLINK" not in data and ",=HYPERLINK" not in data
     at = open_page(app(), "import_export.py")

@@ -51,7 +51,7 @@ def test_second_shop_sees_its_own_book_only(second_shop):
 
 
 def test_exports_hold_only_this_shop(second_shop):
-    from dashboard import common
+    from dashboard import exports, reads
     for table in ("customers", "loans", "repayments"):
-        data = common.export_csv(table, 1, str(second_shop and common.db.db_path()))().decode("utf-8-sig")
+        data = exports.export_csv(table, 1, reads.db_key())().decode("utf-8-sig")
         assert SECRET not in data and "Secret saffron" not in data

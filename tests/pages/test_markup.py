@@ -46,7 +46,9 @@ NOTE = f"paid {LINK} {HTML}"
 REASON = f"oops {IMG} {BOLD}"
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = sorted(p.name for p in (ROOT / "dashboard" / "app_pages").glob("*.py") if p.name != "__init__.py")
+ALL_PAGES = sorted(p.name for p in (ROOT / "dashboard" / "app_pages").glob("*.py") if p.name != "__init__.py")
+PUBLIC = ("login.py", "signup.py")  # what a logged-out visitor sees
+PAGES = [page for page in ALL_PAGES if page not in PUBLIC]
 # Streamlit 1.67 draws these as Markdown (checked in Chromium); selectbox options are plain text.
 MARKDOWN_FIELDS = {"body", "label", "help", "options"}
 PLAIN_OPTIONS = {"Selectbox", "MultiSelect"}
@@ -130,8 +132,29 @@ def test_plain_shows_text_as_typed():
 
 
 def test_every_page_is_covered():
-    assert set(PAGES) == {"overview.py", "customers.py", "customer.py", "loans.py", "repayments.py",
-                          "reminders.py", "account.py", "import_export.py"}, "a new page: add it here"
+    assert set(ALL_PAGES) == {"overview.py", "customers.py", "customer.py", "loans.py", "repayments.py",
+                              "reminders.py", "account.py", "import_export.py", *PUBLIC}, "a new page: add it here"
+
+
+def test_login_and_signup_pages(marked_shop):
+    at = app(None)
+    at.run()
+    at.text_input(key="login_user").input(f"x{LINK}")
+    at.text_input(key="login_password").input("Wrong@1234")
+    submit(at, "Log in")
+    assert_no_live_markup(at, "login.py")
+    at.switch_page("dashboard/app_pages/signup.py").run()
+    fields = {"su_name": f"Ravi {LINK}", "su_shop": SHOP_NAME, "su_user": "marked2", "su_email": LINK,
+              "su_phone": "98450 30001", "su_password": "Asha@2026", "su_repeat": "Asha@2026"}
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    submit(at, "Create my shop")
+    assert_no_live_markup(at, "signup.py refused")
+    assert errors(at) == [f"'{LINK}' is not an email address."]
+    at.text_input(key="su_email").input("ravi@example.in")
+    submit(at, "Create my shop")
+    assert_no_live_markup(at, "signup.py done")
+    assert [shown(s.value) for s in at.success] == ["Your shop is ready. Log in as **marked2**."]
 
 
 @pytest.mark.parametrize("page", PAGES)
