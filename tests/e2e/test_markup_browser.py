@@ -40,6 +40,16 @@ def read(page, testid: str) -> str:
     return page.locator(f'[data-testid="{testid}"]').inner_text().replace("\u2060", "")
 
 
+def wait_for_text(page, testid: str, text: str, timeout_s: float = 30) -> str:
+    """The element's text once it holds ``text`` (a busy machine draws late)."""
+    for _ in range(int(timeout_s * 4)):
+        body = read(page, testid)
+        if text in body:
+            return body
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{text!r} never appeared in {testid}: {body[:500]!r}")
+
+
 def test_markup_in_the_book_stays_text(server, browser, marked):
     base = server["base"]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -57,14 +67,14 @@ def test_markup_in_the_book_stays_text(server, browser, marked):
         for path in PATHS:
             page.goto(f"{base}/{path.format(**marked)}")
             idle(page)
+            wait_for_text(page, "stSidebar", SHOP_NAME)  # drawn before we look for links
+            if path.startswith("customer?"):
+                body = wait_for_text(page, "stMain", ASHA)
+                assert " ".join(PAYLOADS) in body
             page.wait_for_timeout(500)
             images = page.eval_on_selector_all("img", "els => els.map(e => e.src)")
             links = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
             assert not [u for u in images + links if HOST in u], f"/{path}: {images + links}"
-            assert SHOP_NAME in read(page, "stSidebar"), path
-            if path.startswith("customer?"):
-                body = read(page, "stMain")
-                assert ASHA in body and " ".join(PAYLOADS) in body
         assert fetched == []
     except Exception:
         shot(page, "markup-failure")
