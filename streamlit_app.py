@@ -7,6 +7,7 @@ gets the ledger pages (see dashboard/app_pages/).
 import streamlit as st
 
 from dashboard import auth
+from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
 
@@ -22,18 +23,18 @@ if problems:
 me = auth.gate()
 PROTECTED = ("customers", "customer", "loans", "repayments", "reminders", "account", "import")
 
+P = "dashboard/app_pages/"
 if me is None:
-    login = st.Page(auth.login_page, title="Log in", icon="🔑", url_path="login", default=True)
-    signup = st.Page(auth.signup_page, title="Sign up", icon="🆕", url_path="signup")
-    st.session_state["_khata_public_pages"] = {"login": login, "signup": signup}
+    login = st.Page(P + "login.py", title="Log in", icon="🔑", url_path="login", default=True)
+    signup = st.Page(P + "signup.py", title="Sign up", icon="🆕", url_path="signup")
+    st.session_state[auth.PUBLIC_PAGES] = {"login": login, "signup": signup}
     # A deep link to any ledger page shows the login form (no "page not found"); after
     # logging in, the same URL opens that page.
-    guarded = [st.Page(auth.login_page, title="Log in", url_path=path, visibility="hidden")
+    guarded = [st.Page(P + "login.py", title="Log in", url_path=path, visibility="hidden")
                for path in PROTECTED]
     # No menu: the two pages link to each other, and on a phone no sidebar covers the form.
     st.navigation([login, signup, *guarded], position="hidden").run()
 else:
-    P = "dashboard/app_pages/"
     pages = {
         "Book": [
             st.Page(P + "overview.py", title="Overview", icon="📊", url_path="overview", default=True),
@@ -49,6 +50,6 @@ else:
         ],
     }
     with st.sidebar:
-        st.markdown(f"**{me['shop_name']}**  \n{me['name']} · `{me['username']}`")
+        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
     st.navigation(pages).run()

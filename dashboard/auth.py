@@ -17,11 +17,14 @@ So the credentials dict handed to the library is loaded from DuckDB on every run
 and the library never writes to it anything we need to keep (it only marks
 ``logged_in``); the ``finally`` that the design notes suggest is not needed.
 
-Cookies issued before a password change are refused: the token carries
-``exp_date`` and we know the expiry length, so its issue time is
-``exp_date - expiry``; a token issued before ``password_changed_at`` is deleted
-and the visitor must log in. A logged-in session is also ended on its next run
-when the password was changed after it logged in (in another browser).
+Cookies issued before a password change are refused: we write the cookie
+ourselves (the library's JWT ``{username, exp_date}`` plus ``issued_at``, the
+time it was issued), so revocation never depends on ``KHATA_COOKIE_DAYS``
+(deriving the issue time from ``exp_date - expiry`` let old cookies look new
+once the setting was lowered). A token without ``issued_at``, or issued before
+``password_changed_at``, is deleted and the visitor must log in. A logged-in
+session is also ended on its next run when the password was changed after it
+logged in (in another browser).
 """
 from __future__ import annotations
 
@@ -33,19 +36,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from khata import accounts
 from khata import settings as khata_settings
-from khata.errors import AuthError, KhataError
+
+from .session import ME
 
 COOKIE_NAME = "credikhaata_auth"
-ME = "_khata_me"
 LOGIN_AT = "_khata_login_at"
 SET_COOKIE = "_khata_set_cookie"
 LOGOUT = "_khata_logout"
 NOTICE = "_khata_auth_notice"
+PUBLIC_PAGES = "_khata_public_pages"
+ISSUED_AT = "issued_at"  # our claim; not JWT's "iat", which PyJWT validates and the library does not catch
+PASSWORD_CHANGED = "Your password was changed; please log in again."
 
 
 @dataclass(frozen=True)
@@ -107,34 +114,35 @@ def load_credentials() -> dict:
     return {"usernames": users}
 
 
-def token_issued_at(token: dict, cfg: AuthSettings) -> float:
-    return float(token["exp_date"]) - cfg.cookie_days * 86400
+def make_token(username: str, cfg: AuthSettings, *, now: float | None = None) -> dict:
+    """The cookie's claims: what the library reads (username, exp_date) and when it was issued."""
+    now = time.time() if now is None else now
+    return {"username": username, "exp_date": now + cfg.cookie_days * 86400, ISSUED_AT: now}
 
 
-def token_is_current(token: dict, credentials: dict, cfg: AuthSettings) -> bool:
-    """False for a token of an unknown user or one issued before the last password change."""
+def set_cookie(authenticator: stauth.Authenticate, cfg: AuthSettings) -> None:
+    """Write the login cookie with its issue time (instead of ``cookie_controller.set_cookie``)."""
+    claims = make_token(st.session_state["username"], cfg)
+    authenticator.cookie_controller.cookie_model.cookie_manager.set(
+        cfg.cookie_name, jwt.encode(claims, cfg.cookie_key, algorithm="HS256"),
+        expires_at=datetime.now() + timedelta(days=cfg.cookie_days))
+
+
+def token_issued_at(token: dict) -> float | None:
+    """When the cookie was issued, as written in it; None for a cookie without that claim."""
+    value = token.get(ISSUED_AT)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def token_is_current(token: dict, credentials: dict) -> bool:
+    """False for a token of an unknown user, without an issue time, or issued before the
+    last password change."""
     user = credentials["usernames"].get(str(token.get("username", "")).lower())
-    if user is None:
+    issued = token_issued_at(token)
+    if user is None or issued is None:
         return False
     changed = user.get("password_changed_at")
-    return changed is None or token_issued_at(token, cfg) >= changed.timestamp()
-
-
-# Failed logins for usernames that do not exist, so they lock exactly like real
-# ones and the messages give nothing away (per process; real ones are in DuckDB).
-_ghost_failures: dict[str, list[float]] = {}
-_ghost_lock = threading.Lock()
-
-
-def _ghost_locked(username: str, cfg: AuthSettings, *, fail: bool) -> bool:
-    now = time.time()
-    window = cfg.lock_minutes * 60
-    with _ghost_lock:
-        recent = [t for t in _ghost_failures.get(username, []) if now - t < window]
-        if fail:
-            recent.append(now)
-        _ghost_failures[username] = recent
-        return len(recent) >= cfg.max_attempts
+    return changed is None or issued >= changed.timestamp()
 
 
 def _session_for(keeper: dict) -> dict:
@@ -157,21 +165,21 @@ def gate() -> dict | None:
         ss.pop(LOGIN_AT, None)
         return None
     if ss.pop(SET_COOKIE, False) and ss.get("authentication_status"):
-        authenticator.cookie_controller.set_cookie()
+        set_cookie(authenticator, cfg)
 
     if not ss.get("authentication_status"):
         token = authenticator.cookie_controller.get_cookie()
-        if token and not token_is_current(token, credentials, cfg):
+        if token and not token_is_current(token, credentials):
             authenticator.cookie_controller.delete_cookie()
             ss["logout"] = True  # the library then ignores this cookie for the session
-            ss[NOTICE] = "Your password was changed; please log in again."
+            ss[NOTICE] = PASSWORD_CHANGED if token_issued_at(token) is not None else "Please log in again."
             token = None
         try:
             authenticator.login(location="unrendered")
         except stauth.LoginError:
             ss["authentication_status"] = None
         if ss.get("authentication_status") and token:
-            ss[LOGIN_AT] = token_issued_at(token, cfg)
+            ss[LOGIN_AT] = token_issued_at(token)
 
     if not ss.get("authentication_status"):
         ss.pop(ME, None)
@@ -184,7 +192,7 @@ def gate() -> dict | None:
         # account gone, or the password was changed after this session logged in
         authenticator.logout(location="unrendered")
         ss.pop(ME, None)
-        ss[NOTICE] = "Your password was changed; please log in again."
+        ss[NOTICE] = PASSWORD_CHANGED
         return None
     me = ss.get(ME)
     if not me or me.get("username") != username:
@@ -217,73 +225,22 @@ def request_logout() -> None:
     st.session_state[LOGOUT] = True
 
 
-# ---- the two pages a logged-out visitor can see ---------------------------------------
+# ---- what the login and sign-up pages (app_pages/login.py, signup.py) call -------------
 
-def login_page() -> None:
-    st.title("📒 Credikhaata")
-    st.caption("The credit book for your shop.")
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.info(notice)
+def check_login(username: str, password: str) -> dict:
+    """The shopkeeper for a right login; AuthError otherwise. Failure counting and the
+    lockout, for real and unknown names alike, are ``khata.accounts.authenticate``'s."""
     cfg = settings()
-    with st.form("login_form"):
-        st.subheader("Log in")
-        username = st.text_input("Username", key="login_user", autocomplete="username")
-        password = st.text_input("Password", type="password", key="login_password",
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button("Log in", type="primary", width="stretch")
-    if submitted:
-        typed = (username or "").strip().lower()
-        if not typed or not password:
-            st.error("Type your username and password.")
-            return
-        if typed not in load_credentials()["usernames"]:
-            accounts.check_password(password, accounts._DUMMY_HASH)  # same time either way
-            locked = _ghost_locked(typed, cfg, fail=True)
-            st.error(accounts.LOCKED.format(minutes=cfg.lock_minutes) if locked else accounts.LOGIN_FAILED)
-            return
-        try:
-            keeper = accounts.authenticate(typed, password, max_attempts=cfg.max_attempts,
-                                           lock_minutes=cfg.lock_minutes)
-        except AuthError as err:
-            st.error(str(err))
-            return
-        log_in(keeper)
-        st.rerun()
-    _link("signup", "New here? Sign up your shop", "🆕")
+    return accounts.authenticate(username, password, max_attempts=cfg.max_attempts, lock_minutes=cfg.lock_minutes)
 
 
-def _link(name: str, label: str, icon: str) -> None:
-    page = (st.session_state.get("_khata_public_pages") or {}).get(name)
+def register(**fields) -> dict:
+    """A new shop and its shopkeeper (KhataError with the reason otherwise)."""
+    return accounts.register_shopkeeper(**fields)
+
+
+def public_link(name: str, label: str, icon: str) -> None:
+    """A link between the login and sign-up pages (registered by streamlit_app.py)."""
+    page = (st.session_state.get(PUBLIC_PAGES) or {}).get(name)
     if page is not None:
         st.page_link(page, label=label, icon=icon)
-
-
-def signup_page() -> None:
-    st.title("Sign up your shop")
-    st.caption("One account per shop. You will log in with the username and password you choose.")
-    with st.form("signup_form"):
-        name = st.text_input("Your name", key="su_name")
-        shop_name = st.text_input("Shop name", key="su_shop")
-        username = st.text_input("Username", key="su_user", help="3 to 30 characters: lowercase letters, "
-                                 "digits, '.', '_' or '-'.")
-        email = st.text_input("Email", key="su_email")
-        phone = st.text_input("Phone", key="su_phone", placeholder="98765 43210")
-        password = st.text_input("Password", type="password", key="su_password", help=accounts.PASSWORD_RULES)
-        repeat = st.text_input("Repeat password", type="password", key="su_repeat")
-        st.caption(f"Password: {accounts.PASSWORD_RULES}.")
-        submitted = st.form_submit_button("Create my shop", type="primary", width="stretch")
-    if submitted:
-        if password != repeat:
-            st.error("The two passwords are not the same.")
-            return
-        try:
-            account = accounts.register_shopkeeper(name=name, shop_name=shop_name, username=username,
-                                                   email=email, phone=phone, password=password)
-        except KhataError as err:
-            st.error(str(err))
-            return
-        st.success(f"Your shop is ready. Log in as **{account['username']}**.")
-        _link("login", "Go to log in", "🔑")
-        return
-    _link("login", "Already have an account? Log in", "🔑")

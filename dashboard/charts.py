@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from .text import chart_text
+
 COLOURS = {"Given on credit": "#d9822b", "Collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
            "overdue": "#e03131", "reversed": "#868e96"}
 AGING_ORDER = ["current", "1-30", "31-60", "61-90", "90+"]
@@ -54,7 +56,7 @@ def status_mix(frame: pd.DataFrame) -> go.Figure:
 
 
 def top_customers(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.sort_values("outstanding")
+    frame = frame.sort_values("outstanding").assign(name=lambda f: f["name"].map(chart_text))
     fig = px.bar(frame, x="outstanding", y="name", orientation="h", labels={"outstanding": "Outstanding", "name": ""},
                  hover_data={"overdue": ":,.2f"}, color_discrete_sequence=["#d9822b"])
     return _layout(fig, "Top 10 customers by outstanding", money_axis="x")

@@ -11,7 +11,12 @@ from decimal import Decimal
 from khata.money import format_inr
 from khata.phones import pretty_phone
 
-__all__ = ["inr", "day", "when", "percent", "phone", "pretty_phone"]
+__all__ = ["inr", "day", "when", "percent", "phone", "pretty_phone", "blank_if_none"]
+
+
+def blank_if_none(value):
+    """A table cell: nothing shown for a missing value."""
+    return "" if value is None else value
 
 
 def inr(amount) -> str:

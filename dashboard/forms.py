@@ -1,148 +1,77 @@
-"""Forms used on more than one page: a sale on credit and a repayment.
-
-Each form is keyed by an idempotency token (see ``common.form_token``): the
-token goes to the service, so a double-click posts once; after a success the
-token is renewed, which also gives the next sale an empty form. A refused form
-shows the core's message and keeps what was typed.
-"""
+"""What every form shares: an idempotency token per rendering, one submit helper
+(run the write, show a refusal, or clear the shop's caches, renew the token,
+flash and rerun), and the flash and error messages, always shown as plain text
+because they quote names, items and notes from the book."""
 from __future__ import annotations
+
+import uuid
+from typing import Callable, TypeVar
 
 import streamlit as st
 
-from khata import loans, repayments
 from khata.errors import KhataError
-from khata.repayments import METHODS
 
-from . import common
-from . import format as fmt
+from . import cache, session
+from .text import plain
+
+FLASH = "_khata_flash"
+Result = TypeVar("Result")
 
 
-def sale_form(name: str, *, customer_id: int | None = None) -> None:
-    """A new credit sale; with ``customer_id`` the customer is fixed (customer page)."""
-    sid, key = common.shop_id(), common.db_key()
-    today = common.today()
-    term = common.settings(sid, key)["loan_term_days"]
-    token = common.form_token(name)
-    people = common.customer_list(sid, key)
-    if not people:
-        st.info("Add a customer first (Customers page).")
+def form_token(name: str) -> str:
+    """An idempotency key for one rendering of a form; the same until it succeeds,
+    so a double-click (two reruns with the same form) posts once."""
+    key = f"_form_token_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = uuid.uuid4().hex
+    return st.session_state[key]
+
+
+def renew_token(name: str) -> None:
+    st.session_state[f"_form_token_{name}"] = uuid.uuid4().hex
+
+
+def flash(message: str) -> None:
+    """A success message shown after the rerun that follows a write."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    """The pending success message, as plain text."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(plain(message))
+
+
+def show_error(err) -> None:
+    """A refusal (from the core or the form), as plain text: it may quote what was typed."""
+    st.error(plain(str(err)))
+
+
+def submit(form: str, write: Callable[[], Result], message: str | Callable[[Result], str], *,
+           on_success: Callable[[Result], None] | None = None,
+           on_refused: Callable[[KhataError], None] | None = None) -> None:
+    """Run one write for form ``form``. Refused: show the core's message in the form
+    (what was typed stays). Done: clear this shop's cached reads, renew the form's
+    token (an empty form), flash ``message`` and rerun."""
+    try:
+        result = write()
+    except KhataError as err:
+        show_error(err)
+        if on_refused is not None:
+            on_refused(err)
         return
-    labels = {row["customer_id"]: common.customer_label(row) for row in people}
-    with st.form(f"{name}_{token}"):
-        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
-        c1, c2 = st.columns(2)
-        amount = c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 450 or 99.50")
-        item = c2.text_input("Item", key=f"{name}_item_{token}", placeholder="e.g. Rice 5 kg")
-        c1, c2, c3 = st.columns(3)
-        issued = c1.date_input("Sale date", value=today, max_value=today, key=f"{name}_issued_{token}",
-                               format="DD/MM/YYYY")
-        due = c2.date_input("Due date", value=common.days_after(today, term), key=f"{name}_due_{token}",
-                            format="DD/MM/YYYY")
-        grace = c3.number_input("Grace days", min_value=0, max_value=365, value=0, step=1,
-                                key=f"{name}_grace_{token}")
-        submitted = st.form_submit_button("Record sale on credit", type="primary")
-    if submitted:
-        if chosen is None:
-            st.error("Choose the customer.")
-            return
-        try:
-            loan = loans.create_loan(sid, chosen, amount=amount, item=item, issue_date=issued, due_date=due,
-                                     grace_days=int(grace), actor=common.actor(), idempotency_key=token)
-        except KhataError as err:
-            st.error(str(err))
-            return
-        common.done(name, f"Recorded {fmt.inr(loan['principal'])} for {loan['item']} to {loan['customer_name']}, "
-                          f"due {fmt.day(loan['due_date'])}.")
+    if on_success is not None:
+        on_success(result)
+    cache.forget_shop(session.shop_id())
+    renew_token(form)
+    flash(message(result) if callable(message) else message)
+    st.rerun()
 
 
-def _customer_picker(name: str, token: str, labels: dict):
-    """The searchable customer choice shared by the sale and repayment forms."""
-    return st.selectbox("Customer", list(labels), format_func=labels.get, index=None,
-                        placeholder="Choose a customer (type to search)", key=f"{name}_customer_{token}")
-
-
-def customer_repayment_form(name: str, *, customer_id: int | None = None) -> None:
-    """A payment from a customer, settling their oldest sales first."""
-    sid, key = common.shop_id(), common.db_key()
-    today = common.today()
-    token = common.form_token(name)
-    if customer_id is None:
-        labels = _owing_labels(sid, key)
-        if not labels:
-            st.info("Nobody owes you anything right now.")
-            return
-    with st.form(f"{name}_{token}"):
-        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
-        _payment_fields(name, token, today)
-        submitted = st.form_submit_button("Record repayment", type="primary")
-    if submitted:
-        if chosen is None:
-            st.error("Choose the customer.")
-            return
-        values = _payment_values(name, token)
-        try:
-            result = repayments.record_customer_repayment(sid, chosen, actor=common.actor(),
-                                                          idempotency_key=token, **values)
-        except KhataError as err:
-            st.error(str(err))
-            return
-        common.done(name, f"Recorded a repayment of {fmt.inr(result['total'])} "
-                          f"over {len(result['repayments'])} sale(s).")
-
-
-def loan_repayment_form(name: str) -> None:
-    """A payment against one open sale: choose the customer, then which of their sales."""
-    sid, key = common.shop_id(), common.db_key()
-    today = common.today()
-    token = common.form_token(name)
-    owing = _owing_labels(sid, key)
-    if not owing:
-        st.info("There is no open sale to repay.")
-        return
-    customer_id = st.selectbox("Customer", list(owing), format_func=owing.get, index=None,
-                               placeholder="Choose a customer (type to search)", key=f"{name}_customer")
-    if customer_id is None:
-        return
-    open_loans = [row for row in common.loan_list(sid, key, None, customer_id, None, None, None)
-                  if row["outstanding"] > 0]
-    labels = {row["loan_id"]: f"#{row['loan_id']} {row['item']} · {fmt.day(row['issue_date'])} · "
-                              f"owes {fmt.inr(row['outstanding'])} ({row['status']})" for row in open_loans}
-    with st.form(f"{name}_{token}"):
-        chosen = st.selectbox("Sale", list(labels), format_func=labels.get, index=None,
-                              placeholder="Choose a sale", key=f"{name}_loan_{token}")
-        _payment_fields(name, token, today)
-        submitted = st.form_submit_button("Record repayment", type="primary")
-    if submitted:
-        if chosen is None:
-            st.error("Choose the sale.")
-            return
-        try:
-            result = repayments.record_repayment(sid, chosen, actor=common.actor(), idempotency_key=token,
-                                                 **_payment_values(name, token))
-        except KhataError as err:
-            st.error(str(err))
-            return
-        loan = result["loans"][chosen]
-        common.done(name, f"Recorded {fmt.inr(result['total'])} against sale #{chosen}; "
-                          f"{fmt.inr(loan['outstanding'])} still owed on it.")
-
-
-def _owing_labels(sid: int, key: str) -> dict:
-    owing = [row for row in common.customer_list(sid, key, "", "outstanding", True) if row["outstanding"] > 0]
-    return {row["customer_id"]: f"{row['name']} · {fmt.phone(row['phone'])} · owes {fmt.inr(row['outstanding'])}"
-            for row in owing}
-
-
-def _payment_fields(name: str, token: str, today) -> None:
-    c1, c2 = st.columns(2)
-    c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 500")
-    c2.date_input("Paid on", value=today, max_value=today, key=f"{name}_paid_{token}", format="DD/MM/YYYY")
-    c1, c2 = st.columns(2)
-    c1.selectbox("Method", METHODS, key=f"{name}_method_{token}", format_func=str.upper)
-    c2.text_input("Note (optional)", key=f"{name}_note_{token}")
-
-
-def _payment_values(name: str, token: str) -> dict:
-    ss = st.session_state
-    return {"amount": ss.get(f"{name}_amount_{token}"), "paid_on": ss.get(f"{name}_paid_{token}"),
-            "method": ss.get(f"{name}_method_{token}"), "note": ss.get(f"{name}_note_{token}")}
+def progress_callback(bar):
+    """A (done, total) callable for the importer that moves an ``st.progress`` bar."""
+    def report(done_rows: int, total: int) -> None:
+        fraction = min(1.0, done_rows / total) if total else 1.0
+        bar.progress(fraction, text=f"Checked {min(done_rows, total):,} of {total:,}")
+    return report

@@ -1,12 +1,17 @@
 """Shopkeeper accounts and shop settings.
 
-Passwords are stored only as bcrypt hashes. Login failures are counted here so a
-lockout survives page reloads and restarts; messages never say whether a
-username exists.
+Passwords are stored only as bcrypt hashes. The login policy lives here, in
+``authenticate``: failures are counted (in DuckDB for real accounts, so a lockout
+survives reloads and restarts; in this process for names that do not exist) and
+both kinds of name lock the same way, get the same words and cost one bcrypt
+check of the same cost, so neither the message nor the response time tells
+whether a username exists.
 """
 from __future__ import annotations
 
+import math
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 
 import bcrypt
@@ -36,8 +41,11 @@ def validate_password(password: str) -> str:
     return password
 
 
+BCRYPT_ROUNDS = 12  # every stored hash and the unknown-user check use this cost
+
+
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
 
 
 def check_password(password: str, password_hash: str) -> bool:
@@ -157,15 +165,24 @@ def record_login_success(username, path=None) -> None:
 
 def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int = 15,
                  now: datetime | None = None, path=None) -> dict:
-    """Check a login; counts failures and enforces the lockout. Returns the shopkeeper."""
+    """The login policy: check a login, count failures and enforce the lockout, for
+    real and unknown usernames alike. Returns the shopkeeper or raises AuthError.
+
+    Every call costs exactly one bcrypt check of ``BCRYPT_ROUNDS`` (against a dummy
+    hash for an unknown name, and also while locked) and one short write, so the
+    response time does not tell whether a username exists or is locked."""
     now = now or datetime.now(timezone.utc)
     keeper = get_shopkeeper(username, path)
-    if keeper and keeper["locked_until"] and keeper["locked_until"] > now:
-        minutes = max(1, int((keeper["locked_until"] - now).total_seconds() // 60) + 1)
-        raise AuthError(LOCKED.format(minutes=minutes))
-    if keeper is None or not check_password(password, keeper["password_hash"]):
-        if keeper is None:
-            check_password(password, _DUMMY_HASH)  # same time whether or not the user exists
+    matches = check_password(password, keeper["password_hash"] if keeper else UNKNOWN_USER_HASH)
+    if keeper is None:
+        locked_until = _unknown_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
+                                        now=now, path=path)
+        record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes, now=now,
+                             path=path)  # the same database round trip as for a real name
+        raise AuthError(_locked_message(locked_until, now) if locked_until else LOGIN_FAILED)
+    if keeper["locked_until"] and keeper["locked_until"] > now:
+        raise AuthError(_locked_message(keeper["locked_until"], now))
+    if not matches:
         locked = record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
                                       now=now, path=path)
         if locked:
@@ -175,7 +192,36 @@ def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int
     return keeper
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=4)).decode()
+def _locked_message(locked_until: datetime, now: datetime) -> str:
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
+    return LOCKED.format(minutes=minutes)
+
+
+UNKNOWN_USER_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
+
+# Failed logins for names that do not exist, per database file, kept in this process
+# (the dashboard's): they count and lock exactly like a real account's.
+_unknown_failures: dict[tuple[str, str], dict] = {}
+_unknown_lock = threading.Lock()
+_UNKNOWN_KEEP = 10_000  # forget expired entries beyond this many names
+
+
+def _unknown_failure(username, *, max_attempts: int, lock_minutes: int, now: datetime, path=None):
+    """Count a failure for an unknown name; returns its lock end while it is locked, else None."""
+    key = (str(db.db_path(path)), str(username or "").strip().lower())
+    with _unknown_lock:
+        entry = _unknown_failures.setdefault(key, {"failures": 0, "locked_until": None})
+        if entry["locked_until"] and entry["locked_until"] > now:
+            return entry["locked_until"]
+        entry["failures"] += 1
+        entry["locked_until"] = None
+        if entry["failures"] >= max_attempts:
+            entry.update(failures=0, locked_until=now + timedelta(minutes=lock_minutes))
+        if len(_unknown_failures) > _UNKNOWN_KEEP:
+            for stale in [k for k, v in _unknown_failures.items()
+                          if k != key and not (v["locked_until"] and v["locked_until"] > now)]:
+                del _unknown_failures[stale]
+        return entry["locked_until"]
 
 
 def change_password(username, old_password, new_password, path=None) -> datetime:

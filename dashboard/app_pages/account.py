@@ -1,16 +1,14 @@
 """Account: the shop profile, reminder settings and change password."""
 import streamlit as st
 
-from dashboard import auth, common
+from dashboard import auth, reads, session, writes
 from dashboard import format as fmt
-from khata import accounts
-from khata.errors import KhataError
+from dashboard.forms import show_error, show_flash, submit
 
-sid, key = common.shop_id(), common.db_key()
-me = common.current()
+sid, key = session.shop_id(), reads.db_key()
 st.title("Account")
-common.show_flash()
-config = common.settings(sid, key)
+show_flash()
+config = reads.settings(sid, key)
 
 st.subheader("Shop profile")
 with st.form("shop_profile"):
@@ -31,30 +29,23 @@ with st.form("shop_profile"):
     repeat = c2.number_input("Then repeat every (days, 0 = never)", min_value=0, max_value=60, step=1,
                              value=int(config["reminder_repeat_days"]), key="sp_rem_repeat")
     if st.form_submit_button("Save profile", type="primary"):
-        try:
-            accounts.update_settings(sid, actor=me["username"], name=name, phone=phone, upi_id=upi,
-                                     timezone=timezone_name, loan_term_days=term, reminders_enabled=enabled,
-                                     reminder_days=days, reminder_repeat_days=repeat)
-        except KhataError as err:
-            st.error(str(err))
-        else:
-            st.session_state["_khata_me"] = {**me, "shop_name": name.strip(), "timezone": timezone_name.strip()}
-            common.done("shop_profile", "Saved your shop profile.")
+        submit("shop_profile",
+               lambda: writes.save_shop_settings(name=name, phone=phone, upi_id=upi, timezone=timezone_name,
+                                                 loan_term_days=term, reminders_enabled=enabled,
+                                                 reminder_days=days, reminder_repeat_days=repeat),
+               "Saved your shop profile.",
+               on_success=lambda saved: session.remember_shop(shop_name=saved["name"], timezone=saved["timezone"]))
 
 st.subheader("Change password")
 with st.form("change_password"):
     old = st.text_input("Current password", type="password", key="cp_old")
-    new = st.text_input("New password", type="password", key="cp_new", help=accounts.PASSWORD_RULES)
+    new = st.text_input("New password", type="password", key="cp_new", help=writes.PASSWORD_RULES)
     repeat_new = st.text_input("Repeat new password", type="password", key="cp_repeat")
-    st.caption(f"Password: {accounts.PASSWORD_RULES}.")
+    st.caption(f"Password: {writes.PASSWORD_RULES}.")
     if st.form_submit_button("Change password"):
         if new != repeat_new:
-            st.error("The two new passwords are not the same.")
+            show_error("The two new passwords are not the same.")
         else:
-            try:
-                accounts.change_password(me["username"], old, new)
-            except KhataError as err:
-                st.error(str(err))
-            else:
-                auth.password_changed()
-                common.done("change_password", "Password changed. Other browsers are logged out.")
+            submit("change_password", lambda: writes.change_password(old, new),
+                   "Password changed. Other browsers are logged out.",
+                   on_success=lambda changed_at: auth.password_changed())

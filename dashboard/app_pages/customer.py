@@ -1,23 +1,26 @@
 """One customer: contact details, balances, running statement, sell and repay."""
 import streamlit as st
 
-from dashboard import common, forms
 from dashboard import format as fmt
-from khata import customers, reports
+from dashboard import reads, session
+from dashboard.exports import csv_bytes
+from dashboard.forms import show_error, show_flash
+from dashboard.ledger_forms import customer_repayment_form, sale_form
+from dashboard.tables import show_table, table
+from dashboard.text import plain
 from khata.errors import KhataError
 
-sid = common.shop_id()
-common.show_flash()
+sid = session.shop_id()
+show_flash()
 wanted = st.query_params.get("id") or st.session_state.get("customer_id")
 if wanted in (None, ""):
     st.info("Choose a customer on the Customers page.")
     st.page_link("dashboard/app_pages/customers.py", label="Go to Customers", icon="👥")
     st.stop()
 try:
-    person = customers.get_customer(sid, wanted)
-    statement = reports.customer_statement(sid, person["customer_id"])
+    person, statement = reads.customer_with_statement(sid, wanted)
 except KhataError as err:
-    st.error(str(err))
+    show_error(err)
     st.page_link("dashboard/app_pages/customers.py", label="Back to Customers", icon="👥")
     st.stop()
 cid = person["customer_id"]
@@ -25,13 +28,13 @@ st.query_params["id"] = str(cid)
 st.session_state["customer_id"] = cid
 
 st.page_link("dashboard/app_pages/customers.py", label="All customers", icon="⬅️")
-st.title(person["name"])
-contact = [f"📞 {fmt.phone(person['phone'])}"]
+st.title(plain(person["name"]))
+contact = [f"📞 {plain(fmt.phone(person['phone']))}"]
 if person["address"]:
-    contact.append(f"🏠 {person['address']}")
+    contact.append(f"🏠 {plain(person['address'])}")
 st.markdown(" · ".join(contact))
 if person["notes"]:
-    st.caption(person["notes"])
+    st.caption(plain(person["notes"]))
 if person["whatsapp_opt_out"]:
     st.caption("🔕 Does not get WhatsApp reminders.")
 
@@ -44,17 +47,17 @@ cols[1].metric("Credit limit", fmt.inr(person["credit_limit"]), border=True)
 
 left, right = st.columns(2)
 with left.expander("🛒 Sell on credit"):
-    forms.sale_form(f"cust_sale_{cid}", customer_id=cid)
+    sale_form(f"cust_sale_{cid}", customer_id=cid)
 with right.expander("💰 Record a repayment"):
-    forms.customer_repayment_form(f"cust_repay_{cid}", customer_id=cid)
+    customer_repayment_form(f"cust_repay_{cid}", customer_id=cid)
 
 st.subheader("Statement")
 COLUMNS = {"entry_date": "Date", "entry": "Entry", "description": "Details", "debit": "Debit (sale)",
            "credit": "Credit (paid)", "balance": "Balance"}
 if statement:
-    common.show_table(common.table(statement, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
-    st.download_button("⬇️ Download statement (CSV)", data=common.csv_bytes(statement, COLUMNS),
-                       file_name=f"statement-{cid}-{fmt.day(common.today()).replace(' ', '-')}.csv",
+    show_table(table(statement, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
+    st.download_button("⬇️ Download statement (CSV)", data=csv_bytes(statement, COLUMNS),
+                       file_name=f"statement-{cid}-{fmt.day(session.today()).replace(' ', '-')}.csv",
                        mime="text/csv", key="statement_csv")
 else:
     st.info("No sales or repayments yet.")

@@ -1,14 +1,15 @@
 """Customers: search, sort, add, edit, remove; open one for the statement."""
 import streamlit as st
 
-from dashboard import common
 from dashboard import format as fmt
-from khata import customers
+from dashboard import reads, session, writes
+from dashboard.forms import form_token, show_error, show_flash, submit
+from dashboard.tables import customer_label, show_table, table
 from khata.errors import KhataError
 
-sid, key = common.shop_id(), common.db_key()
+sid, key = session.shop_id(), reads.db_key()
 st.title("Customers")
-common.show_flash()
+show_flash()
 
 SORTS = {"Name": "name", "Outstanding": "outstanding", "Overdue": "overdue", "Available credit": "available_credit",
          "Trust score": "trust_score", "Last activity": "last_activity"}
@@ -18,18 +19,18 @@ sort_label = c2.selectbox("Sort by", list(SORTS), key="cu_sort")
 descending = c3.toggle("Largest first", key="cu_desc", value=False)
 only_overdue = st.checkbox("Only customers with overdue balances", key="cu_overdue")
 
-rows = common.customer_list(sid, key, search.strip(), SORTS[sort_label], descending, only_overdue, 500)
+rows = reads.customer_list(sid, key, search.strip(), SORTS[sort_label], descending, only_overdue, 500)
 if rows:
     more = " (the first 500; search to narrow down)" if len(rows) == 500 else ""
     st.caption(f"{len(rows)} customer(s){more}")
-    common.show_table(common.table(rows, {
+    show_table(table(rows, {
         "name": "Name", "phone": "Phone", "outstanding": "Outstanding", "overdue": "Overdue",
         "available_credit": "Available credit", "credit_limit": "Credit limit", "trust_score": "Trust (0-10)",
         "max_days_past_due": "Days late", "last_activity": "Last activity"},
         money=("outstanding", "overdue", "available_credit", "credit_limit"), dates=("last_activity",),
         phones=("phone",)))
     ids = [row["customer_id"] for row in rows]
-    names = {row["customer_id"]: common.customer_label(row) for row in rows}
+    names = {row["customer_id"]: customer_label(row) for row in rows}
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     chosen = c1.selectbox("Open a customer", ids, format_func=names.get, key="cu_open", index=None,
                           placeholder="Choose a customer")
@@ -42,7 +43,7 @@ else:
     st.info("No customers yet. Add your first one below, or import a list on **Import & export**.")
 
 # ---- add ----
-token = common.form_token("add_customer")
+token = form_token("add_customer")
 with st.expander("➕ Add a customer", expanded=not rows):
     with st.form(f"add_customer_{token}"):
         name = st.text_input("Name", key=f"ac_name_{token}")
@@ -53,15 +54,9 @@ with st.expander("➕ Add a customer", expanded=not rows):
         trust = c2.slider("Trust score", 0, 10, 5, key=f"ac_trust_{token}")
         notes = st.text_area("Notes (optional)", key=f"ac_notes_{token}", height=68)
         if st.form_submit_button("Add customer", type="primary"):
-            try:
-                added = customers.create_customer(sid, actor=common.actor(), idempotency_key=token,
-                                                  name=name, phone=phone,
-                                                  address=address, credit_limit=limit, trust_score=trust,
-                                                  notes=notes)
-            except KhataError as err:
-                st.error(str(err))
-            else:
-                common.done("add_customer", f"Added {added['name']}.")
+            submit("add_customer", lambda: writes.add_customer(token=token, name=name, phone=phone, address=address,
+                                                               credit_limit=limit, trust_score=trust, notes=notes),
+                   lambda added: f"Added {added['name']}.")
 
 if rows:
     # ---- edit ----
@@ -70,9 +65,9 @@ if rows:
                                placeholder="Choose a customer")
         if edit_id is not None:
             try:
-                current = customers.get_customer(sid, edit_id)
+                current = reads.customer(sid, edit_id)
             except KhataError as err:
-                st.error(str(err))
+                show_error(err)
                 st.stop()
             with st.form(f"edit_customer_{edit_id}"):
                 name = st.text_input("Name", value=current["name"], key=f"ce_name_{edit_id}")
@@ -84,14 +79,10 @@ if rows:
                 trust = c2.slider("Trust score", 0, 10, int(current["trust_score"]), key=f"ce_trust_{edit_id}")
                 notes = st.text_area("Notes", value=current["notes"] or "", key=f"ce_notes_{edit_id}", height=68)
                 if st.form_submit_button("Save changes", type="primary"):
-                    try:
-                        saved = customers.update_customer(sid, edit_id, actor=common.actor(), name=name,
-                                                          phone=phone, address=address, credit_limit=limit,
-                                                          trust_score=trust, notes=notes)
-                    except KhataError as err:
-                        st.error(str(err))
-                    else:
-                        common.done("edit_customer", f"Saved {saved['name']}.")
+                    submit("edit_customer",
+                           lambda: writes.edit_customer(edit_id, name=name, phone=phone, address=address,
+                                                        credit_limit=limit, trust_score=trust, notes=notes),
+                           lambda saved: f"Saved {saved['name']}.")
 
     # ---- remove ----
     with st.expander("🗑️ Remove a customer"):
@@ -102,11 +93,7 @@ if rows:
         sure = st.checkbox("Yes, remove this customer", key="cr_sure")
         if st.button("Remove", key="cr_button", disabled=remove_id is None):
             if not sure:
-                st.error("Tick the box to confirm first.")
+                show_error("Tick the box to confirm first.")
             else:
-                try:
-                    outcome = customers.remove_customer(sid, remove_id, actor=common.actor())
-                except KhataError as err:
-                    st.error(str(err))
-                else:
-                    common.done("remove_customer", f"Customer {outcome}.")
+                submit("remove_customer", lambda: writes.remove_customer(remove_id),
+                       lambda outcome: f"Customer {outcome}.")

@@ -1,21 +1,23 @@
 """Credit sales: a new sale, the list by status/customer/dates, reversal."""
 import streamlit as st
 
-from dashboard import common, forms
 from dashboard import format as fmt
-from khata import loans
+from dashboard import reads, session, writes
+from dashboard.forms import form_token, show_error, show_flash, submit
+from dashboard.ledger_forms import sale_form
+from dashboard.tables import show_table, table
 from khata.errors import KhataError
 
-sid, key = common.shop_id(), common.db_key()
-today = common.today()
+sid, key = session.shop_id(), reads.db_key()
+today = session.today()
 st.title("Credit sales")
-common.show_flash()
+show_flash()
 
 with st.expander("🛒 New sale on credit", expanded=True):
-    forms.sale_form("new_sale")
+    sale_form("new_sale")
 
 st.subheader("Sales")
-people = common.customer_list(sid, key)
+people = reads.customer_list(sid, key)
 names = {row["customer_id"]: row["name"] for row in people}
 c1, c2 = st.columns(2)
 status = c1.selectbox("Status", ["all", "pending", "overdue", "paid", "reversed"], key="lo_status",
@@ -26,14 +28,14 @@ c1, c2 = st.columns(2)
 date_from = c1.date_input("Sold from", value=None, max_value=today, key="lo_from", format="DD/MM/YYYY")
 date_to = c2.date_input("Sold to", value=None, max_value=today, key="lo_to", format="DD/MM/YYYY")
 try:
-    rows = common.loan_list(sid, key, None if status == "all" else status, customer, date_from, date_to, 1000)
+    rows = reads.loan_list(sid, key, None if status == "all" else status, customer, date_from, date_to, 1000)
 except KhataError as err:
-    st.error(str(err))
+    show_error(err)
     rows = []
 if rows:
     more = " (the newest 1,000; filter to see others)" if len(rows) == 1000 else ""
     st.caption(f"{len(rows)} sale(s){more}")
-    common.show_table(common.table(rows, {
+    show_table(table(rows, {
         "loan_id": "#", "customer_name": "Customer", "item": "Item", "principal": "Amount", "repaid": "Repaid",
         "outstanding": "Owed", "issue_date": "Sold on", "due_date": "Due", "grace_days": "Grace days",
         "status": "Status", "days_past_due": "Days past due", "reversal_reason": "Reversal reason"},
@@ -48,7 +50,7 @@ with st.expander("↩️ Reverse a sale entered by mistake"):
     reversible = [row for row in rows if row["status"] != "reversed"]
     labels = {row["loan_id"]: f"#{row['loan_id']} {row['customer_name']} · {row['item']} · "
                               f"{fmt.inr(row['principal'])}" for row in reversible}
-    token = common.form_token("reverse_loan")
+    token = form_token("reverse_loan")
     with st.form(f"reverse_loan_{token}"):
         chosen = st.selectbox("Sale", list(labels), format_func=labels.get, index=None, key=f"rl_loan_{token}",
                               placeholder="Choose a sale")
@@ -56,11 +58,6 @@ with st.expander("↩️ Reverse a sale entered by mistake"):
         submitted = st.form_submit_button("Reverse sale")
     if submitted:
         if chosen is None:
-            st.error("Choose the sale.")
+            show_error("Choose the sale.")
         else:
-            try:
-                loans.reverse_loan(sid, chosen, reason=reason, actor=common.actor())
-            except KhataError as err:
-                st.error(str(err))
-            else:
-                common.done("reverse_loan", f"Sale #{chosen} reversed.")
+            submit("reverse_loan", lambda: writes.reverse_sale(chosen, reason), f"Sale #{chosen} reversed.")

@@ -1,18 +1,19 @@
 """Overview: KPI cards and charts for the whole book."""
 import streamlit as st
 
-from dashboard import charts, common
+from dashboard import charts, reads, session
 from dashboard import format as fmt
-from khata import reports
+from dashboard.forms import show_flash
+from dashboard.text import plain
 
-sid, key = common.shop_id(), common.db_key()
-today = common.today()
+sid, key = session.shop_id(), reads.db_key()
+today = session.today()
 st.title("Overview")
-st.caption(f"{common.current()['shop_name']} · as of {fmt.day(today)}")
-common.show_flash()
+st.caption(f"{plain(session.current()['shop_name'])} · as of {fmt.day(today)}")
+show_flash()
 
-reads = common.overview_reads(sid, key, today)
-summary, month = reads["summary"], reads["month"]
+cold = reads.overview_reads(sid, key, today)
+summary, month = cold["summary"], cold["month"]
 
 cols = st.columns(3)
 cols[0].metric("Outstanding", fmt.inr(summary["outstanding"]), border=True)
@@ -31,18 +32,18 @@ if not any(summary["counts"].values()):
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 1])
-    date_from = c1.date_input("From", value=common.days_after(today, -180), max_value=today, key="ov_from",
+    date_from = c1.date_input("From", value=session.days_after(today, -180), max_value=today, key="ov_from",
                               format="DD/MM/YYYY")
     date_to = c2.date_input("To", value=today, max_value=today, key="ov_to", format="DD/MM/YYYY")
     period = c3.radio("By", ["week", "month"], horizontal=True, key="ov_period")
 if date_from > date_to:
     st.error("The 'From' date is after the 'To' date.")
     st.stop()
-ranged = common.period_totals(sid, key, date_from, date_to)
+ranged = reads.period_totals(sid, key, date_from, date_to)
 st.caption(f"{fmt.day(date_from)} to {fmt.day(date_to)}: given on credit {fmt.inr(ranged['issued'])}, "
            f"collected {fmt.inr(ranged['collected'])}.")
 
-flow = common.issued_vs_collected(sid, key, period, date_from, date_to)
+flow = reads.issued_vs_collected(sid, key, period, date_from, date_to)
 left, right = st.columns(2)
 with left:
     if flow.empty:
@@ -50,13 +51,13 @@ with left:
     else:
         st.plotly_chart(charts.issued_vs_collected(flow, period), key="chart_flow")
 with right:
-    st.plotly_chart(charts.aging(reports.aging_frame(summary)), key="chart_aging")
+    st.plotly_chart(charts.aging(reads.aging_frame(summary)), key="chart_aging")
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.status_mix(reports.status_mix_frame(summary)), key="chart_status")
+    st.plotly_chart(charts.status_mix(reads.status_mix_frame(summary)), key="chart_status")
 with right:
-    top = reads["top"]
+    top = cold["top"]
     if top.empty:
         st.info("Nobody owes you anything right now.")
     else:
@@ -64,9 +65,9 @@ with right:
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.expected_collections(reads["expected"]), key="chart_expected")
+    st.plotly_chart(charts.expected_collections(cold["expected"]), key="chart_expected")
 with right:
-    repaid = reads["days_to_repay"]
+    repaid = cold["days_to_repay"]
     if repaid.empty:
         st.info("No sale has been fully repaid yet.")
     else:

@@ -1,25 +1,27 @@
 """Repayments: record one (against a customer or one sale), history with totals, reversal."""
 import streamlit as st
 
-from dashboard import common, forms
 from dashboard import format as fmt
-from khata import repayments
+from dashboard import reads, session, writes
+from dashboard.forms import form_token, show_error, show_flash, submit
+from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
+from dashboard.tables import show_table, table
 from khata.errors import KhataError
 
-sid, key = common.shop_id(), common.db_key()
-today = common.today()
+sid, key = session.shop_id(), reads.db_key()
+today = session.today()
 st.title("Repayments")
-common.show_flash()
+show_flash()
 
 with st.expander("💰 Record a repayment", expanded=True):
     mode = st.radio("Against", ["A customer (oldest sales first)", "One sale"], horizontal=True, key="rp_mode")
     if mode == "One sale":
-        forms.loan_repayment_form("repay_loan")
+        loan_repayment_form("repay_loan")
     else:
-        forms.customer_repayment_form("repay_customer")
+        customer_repayment_form("repay_customer")
 
 st.subheader("History")
-people = common.customer_list(sid, key)
+people = reads.customer_list(sid, key)
 names = {row["customer_id"]: row["name"] for row in people}
 customer = st.selectbox("Customer", list(names), format_func=names.get, index=None, key="rh_customer",
                         placeholder="All customers")
@@ -27,9 +29,9 @@ c1, c2 = st.columns(2)
 date_from = c1.date_input("Paid from", value=None, max_value=today, key="rh_from", format="DD/MM/YYYY")
 date_to = c2.date_input("Paid to", value=None, max_value=today, key="rh_to", format="DD/MM/YYYY")
 try:
-    history = common.repayment_list(sid, key, customer, date_from, date_to, 1000)
+    history = reads.repayment_list(sid, key, customer, date_from, date_to, 1000)
 except KhataError as err:
-    st.error(str(err))
+    show_error(err)
     st.stop()
 c1, c2 = st.columns(2)
 c1.metric("Total collected", fmt.inr(history["total"]), help="Reversed repayments are not counted.", border=True)
@@ -38,7 +40,7 @@ rows = history["rows"]
 if rows:
     for row in rows:
         row["state"] = f"reversed: {row['reversal_reason']}" if row["reversed"] else "ok"
-    common.show_table(common.table(rows, {
+    show_table(table(rows, {
         "repayment_id": "#", "paid_on": "Paid on", "customer_name": "Customer", "amount": "Amount",
         "method": "Method", "loan_id": "Sale #", "item": "Item", "note": "Note", "state": "Status"},
         money=("amount",), dates=("paid_on",)))
@@ -49,7 +51,7 @@ with st.expander("↩️ Reverse a repayment entered by mistake"):
     live = [row for row in rows if not row["reversed"]]
     labels = {row["repayment_id"]: f"#{row['repayment_id']} {row['customer_name']} · {fmt.inr(row['amount'])} · "
                                    f"{fmt.day(row['paid_on'])}" for row in live}
-    token = common.form_token("reverse_repayment")
+    token = form_token("reverse_repayment")
     with st.form(f"reverse_repayment_{token}"):
         chosen = st.selectbox("Repayment", list(labels), format_func=labels.get, index=None,
                               key=f"rr_pick_{token}", placeholder="Choose a repayment")
@@ -57,11 +59,7 @@ with st.expander("↩️ Reverse a repayment entered by mistake"):
         submitted = st.form_submit_button("Reverse repayment")
     if submitted:
         if chosen is None:
-            st.error("Choose the repayment.")
+            show_error("Choose the repayment.")
         else:
-            try:
-                repayments.reverse_repayment(sid, chosen, reason=reason, actor=common.actor())
-            except KhataError as err:
-                st.error(str(err))
-            else:
-                common.done("reverse_repayment", f"Repayment #{chosen} reversed; that amount is owed again.")
+            submit("reverse_repayment", lambda: writes.reverse_repayment(chosen, reason),
+                   f"Repayment #{chosen} reversed; that amount is owed again.")

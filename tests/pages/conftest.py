@@ -2,6 +2,7 @@
 and helpers to drive the app as a logged-in shopkeeper."""
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -64,13 +65,22 @@ def submit(at: AppTest, label: str) -> AppTest:
     return at
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """What a person reads for Markdown source made of plain text: backslash escapes
+    and invisible word joiners (see dashboard.text.plain) removed."""
+    return _ESCAPED.sub(r"\1", str(markdown)).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
     """Everything shown as text, tables included, for 'does X appear' checks."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "error", "success",
                  "warning"):
-        parts.extend(str(e.value) for e in getattr(at, kind))
-    parts.extend(f"{m.label} {m.value}" for m in at.metric)
+        parts.extend(shown(e.value) for e in getattr(at, kind))
+    parts.extend(f"{shown(m.label)} {m.value}" for m in at.metric)
     for frame in at.dataframe:
         parts.append(frame.value.to_csv())
     for box in at.selectbox:
@@ -79,7 +89,7 @@ def texts(at: AppTest) -> str:
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def keyed(elements, prefix: str):

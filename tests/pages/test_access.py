@@ -132,8 +132,11 @@ def test_signup_form(demo_db):
 
 def _signup_page():
     """The sign-up page alone (in the app it is the public page at /signup)."""
+    from pathlib import Path
+
     from streamlit.testing.v1 import AppTest
-    at = AppTest.from_string("from dashboard.auth import signup_page\nsignup_page()\n", default_timeout=60)
+    page = Path(__file__).resolve().parents[2] / "dashboard" / "app_pages" / "signup.py"
+    at = AppTest.from_file(str(page), default_timeout=60)
     at.run()
     assert not at.exception
     return at
@@ -159,15 +162,34 @@ def test_gitignore_covers_the_cookie_key():
 
 def test_cookie_issued_before_password_change_is_refused(demo_db):
     cfg = auth.AuthSettings(cookie_key="k" * 40, cookie_days=30)
-    token = {"username": "demo", "exp_date": time.time() + 30 * 86400}
-    assert auth.token_is_current(token, auth.load_credentials(), cfg)
+    token = auth.make_token("demo", cfg)
+    assert auth.token_is_current(token, auth.load_credentials())
     time.sleep(0.01)
     accounts.change_password("demo", "Demo@1234", "Demo@5678")
-    assert not auth.token_is_current(token, auth.load_credentials(), cfg)
-    fresh = {"username": "demo", "exp_date": time.time() + 30 * 86400}
-    assert auth.token_is_current(fresh, auth.load_credentials(), cfg)
-    assert not auth.token_is_current({"username": "ghost", "exp_date": fresh["exp_date"]},
-                                     auth.load_credentials(), cfg)
+    assert not auth.token_is_current(token, auth.load_credentials())
+    fresh = auth.make_token("demo", cfg)
+    assert auth.token_is_current(fresh, auth.load_credentials())
+    assert not auth.token_is_current({**fresh, "username": "ghost"}, auth.load_credentials())
+
+
+def test_revocation_does_not_depend_on_cookie_days(demo_db, monkeypatch):
+    """A 30-day cookie issued before a password change stays refused after the expiry
+    setting is lowered to 1 day (an issue time derived as exp_date - expiry would make
+    it look issued 29 days in the future)."""
+    monkeypatch.setenv("KHATA_COOKIE_DAYS", "30")
+    cookie = jwt.encode(auth.make_token("demo", auth.settings()), "k" * 40, algorithm="HS256")
+    time.sleep(0.01)
+    accounts.change_password("demo", "Demo@1234", "Demo@5678")
+    monkeypatch.setenv("KHATA_COOKIE_DAYS", "1")
+    assert auth.settings().cookie_days == 1
+    token = jwt.decode(cookie, "k" * 40, algorithms=["HS256"])  # as the library reads it
+    assert not auth.token_is_current(token, auth.load_credentials())
+
+
+def test_cookie_without_issue_time_is_refused(demo_db):
+    """The library's own format ({username, exp_date}) says nothing about when it was issued."""
+    assert not auth.token_is_current({"username": "demo", "exp_date": time.time() + 86400},
+                                     auth.load_credentials())
 
 
 def test_session_ends_when_password_changed_elsewhere(demo_db):

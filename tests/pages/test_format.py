@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard import common
+from dashboard import exports
 from dashboard import format as fmt
 
 
@@ -28,9 +28,9 @@ def test_dates_read_like_a_shopkeeper_writes_them():
     ("Rice 5 kg", "Rice 5 kg"), (Decimal("12.50"), "12.50"), (None, ""),
 ])
 def test_safe_cell(cell, expected):
-    assert common.safe_cell(cell) == expected
+    assert exports.safe_cell(cell) == expected
 
 
 def test_csv_bytes_has_labels_and_bom():
-    data = common.csv_bytes([{"a": "=1+1", "b": Decimal("5.00")}], {"a": "Name", "b": "Amount"})
+    data = exports.csv_bytes([{"a": "=1+1", "b": Decimal("5.00")}], {"a": "Name", "b": "Amount"})
     assert data.decode("utf-8") == "\ufeffName,Amount\r\n'=1+1,5.00\r\n"

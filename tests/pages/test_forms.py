@@ -7,7 +7,7 @@ from decimal import Decimal
 from khata import accounts, customers, loans, repayments
 from khata.errors import CreditLimitExceeded
 
-from .conftest import app, count, errors, keyed, open_page, submit, texts
+from .conftest import app, count, errors, keyed, open_page, shown, submit, texts
 
 SHOP = 1  # the demo shop
 
@@ -19,7 +19,7 @@ def fill(at, values: dict):
 
 
 def successes(at):
-    return [s.value for s in at.success]
+    return [shown(s.value) for s in at.success]
 
 
 # ---- customers ------------------------------------------------------------------------
@@ -307,8 +307,8 @@ def test_import_all_or_nothing(demo_db):
 
 def test_exports_are_formula_safe(demo_db):
     customers.create_customer(SHOP, name="=HYPERLINK(\"http://x\")", phone="98450 66666", notes="+cmd|' /C calc'!A0")
-    from dashboard import common
-    data = common.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
+    from dashboard import exports
+    data = exports.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "'+cmd" in data
     assert "\n=HYPERLINK" not in data and ",=HYPERLINK" not in data
     at = open_page(app(), "import_export.py")

@@ -6,7 +6,7 @@ import pytest
 from khata import customers, loans, repayments
 from tests.conftest import make_shop
 
-from .conftest import app, open_page, texts
+from .conftest import app, errors, open_page, texts
 
 PAGES = ("overview.py", "customers.py", "loans.py", "repayments.py", "reminders.py", "account.py",
          "import_export.py")
@@ -38,7 +38,7 @@ def test_other_shops_customer_id_is_not_found(second_shop):
     at.session_state["customer_id"] = second_shop["customer_id"]
     at.switch_page("dashboard/app_pages/customer.py").run()
     assert not at.exception
-    assert [e.value for e in at.error] == ["That customer does not exist in this shop."]
+    assert errors(at) == ["That customer does not exist in this shop."]
     assert SECRET not in texts(at)
 
 
@@ -51,7 +51,7 @@ def test_second_shop_sees_its_own_book_only(second_shop):
 
 
 def test_exports_hold_only_this_shop(second_shop):
-    from dashboard import common
+    from dashboard import exports, reads
     for table in ("customers", "loans", "repayments"):
-        data = common.export_csv(table, 1, str(second_shop and common.db.db_path()))().decode("utf-8-sig")
+        data = exports.export_csv(table, 1, reads.db_key())().decode("utf-8-sig")
         assert SECRET not in data and "Secret saffron" not in data

@@ -74,3 +74,35 @@ def test_the_checker_catches_arithmetic(tmp_path):
     assert len(arithmetic_in(bad)) == 3
     bad.write_text("import duckdb\n")
     assert "duckdb" in imports_of(bad)
+
+
+SERVICES = {f"khata.{name}" for name in ("customers", "loans", "repayments", "reports", "reminders", "importer",
+                                         "dashboard_queries", "accounts", "demo", "export", "maintenance")}
+DOOR = {"reads.py", "writes.py", "auth.py"}  # the dashboard's one door to khata's services
+
+
+def _khata_imports(path: Path) -> set[str]:
+    return {n for n in imports_of(path) if n == "khata" or n.startswith("khata.")}
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_use_the_door_not_services(path):
+    """Pages import from khata only its errors; every read and write goes through dashboard.reads/writes."""
+    assert {n for n in _khata_imports(path) if not n.startswith("khata.errors")} == set()
+
+
+@pytest.mark.parametrize("path", DASHBOARD, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_door_imports_services(path):
+    if path.name in DOOR and path.parent.name == "dashboard":
+        return
+    touched = {n for n in _khata_imports(path) if any(n == s or n.startswith(s + ".") for s in SERVICES)}
+    assert touched == set(), f"{path.name} calls khata services directly"
+
+
+@pytest.mark.parametrize("path", DASHBOARD, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_import_guards(path):
+    """A broken import fails loudly instead of hiding a page or a feature."""
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ExceptHandler) and node.type is not None:
+            names = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+            assert not names & {"ImportError", "ModuleNotFoundError"}, f"line {node.lineno} of {path.name}"

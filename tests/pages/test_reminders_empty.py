@@ -1,40 +1,21 @@
-"""Until the reminder flow's outbox exists, the Reminders page shows a clear empty state."""
+"""The Reminders page of a migrated book whose outbox is empty, and with real rows.
+(No import guards: a broken khata.reminders fails loudly.)"""
 from __future__ import annotations
-
-import sys
-import types
 
 import streamlit as st
 
-from .conftest import app, open_page, texts
+from .conftest import app, count, open_page, texts
 
 
-def test_without_the_reminders_module(demo_db, monkeypatch):
-    import khata
-    monkeypatch.setitem(sys.modules, "khata.reminders", None)  # import fails
-    monkeypatch.delattr(khata, "reminders", raising=False)
-    st.cache_data.clear()
-    at = open_page(app(), "reminders.py")
-    assert not at.error
-    assert "No reminders have been sent yet" in texts(at)
-    assert "Nothing to show until the daily reminder run is set up." in texts(at)
-
-
-def test_without_the_outbox_table(demo_db, monkeypatch):
-    class CatalogException(Exception):
-        pass
-
-    def missing(*args, **kwargs):
-        raise CatalogException("Catalog Error: Table with name reminder_log does not exist!")
-
-    fake = types.SimpleNamespace(reminder_log=missing, upcoming_reminders=missing)
-    monkeypatch.setitem(sys.modules, "khata.reminders", fake)
-    import khata
-    monkeypatch.setattr(khata, "reminders", fake, raising=False)
-    st.cache_data.clear()
-    at = open_page(app(), "reminders.py")
-    assert not at.error and not at.exception
-    assert "No reminders have been sent yet" in texts(at)
+def test_empty_outbox(db_file, monkeypatch):
+    from tests.conftest import make_shop
+    monkeypatch.setenv("KHATA_COOKIE_KEY", "k" * 40)
+    make_shop(db_file, "fresh")
+    assert count("SELECT count(*) FROM reminder_outbox") == 0
+    at = open_page(app("fresh"), "reminders.py")
+    assert not at.error and not at.dataframe
+    assert "No reminders in these dates" in texts(at)
+    assert "Nobody gets a reminder tomorrow." in texts(at)
 
 
 def test_real_outbox_rows_are_listed(demo_db):

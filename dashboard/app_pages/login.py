@@ -1,0 +1,31 @@
+"""Log in (the page a logged-out visitor gets at any URL). The login policy, for
+known and unknown names, is ``khata.accounts.authenticate`` via ``auth.check_login``."""
+import streamlit as st
+
+from dashboard import auth
+from dashboard.forms import show_error
+from khata.errors import KhataError
+
+st.title("📒 Credikhaata")
+st.caption("The credit book for your shop.")
+notice = st.session_state.pop(auth.NOTICE, None)
+if notice:
+    st.info(notice)
+with st.form("login_form"):
+    st.subheader("Log in")
+    username = st.text_input("Username", key="login_user", autocomplete="username")
+    password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
+    submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+if submitted:
+    typed = (username or "").strip().lower()
+    if not typed or not password:
+        show_error("Type your username and password.")
+    else:
+        try:
+            keeper = auth.check_login(typed, password)
+        except KhataError as err:
+            show_error(err)
+        else:
+            auth.log_in(keeper)
+            st.rerun()
+auth.public_link("signup", "New here? Sign up your shop", "🆕")

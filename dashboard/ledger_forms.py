@@ -1,0 +1,130 @@
+"""Forms used on more than one page: a sale on credit and a repayment.
+
+Each form is keyed by an idempotency token (``forms.form_token``): the token
+goes to the service, so a double-click posts once; after a success the token is
+renewed, which also gives the next sale an empty form. A refused form shows the
+core's message and keeps what was typed (``forms.submit``).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from . import format as fmt
+from . import reads, session, writes
+from .forms import form_token, show_error, submit
+from .tables import customer_label
+
+
+def sale_form(name: str, *, customer_id: int | None = None) -> None:
+    """A new credit sale; with ``customer_id`` the customer is fixed (customer page)."""
+    sid, key = session.shop_id(), reads.db_key()
+    today = session.today()
+    term = reads.settings(sid, key)["loan_term_days"]
+    token = form_token(name)
+    people = reads.customer_list(sid, key)
+    if not people:
+        st.info("Add a customer first (Customers page).")
+        return
+    labels = {row["customer_id"]: customer_label(row) for row in people}
+    with st.form(f"{name}_{token}"):
+        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
+        c1, c2 = st.columns(2)
+        amount = c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 450 or 99.50")
+        item = c2.text_input("Item", key=f"{name}_item_{token}", placeholder="e.g. Rice 5 kg")
+        c1, c2, c3 = st.columns(3)
+        issued = c1.date_input("Sale date", value=today, max_value=today, key=f"{name}_issued_{token}",
+                               format="DD/MM/YYYY")
+        due = c2.date_input("Due date", value=session.days_after(today, term), key=f"{name}_due_{token}",
+                            format="DD/MM/YYYY")
+        grace = c3.number_input("Grace days", min_value=0, max_value=365, value=0, step=1,
+                                key=f"{name}_grace_{token}")
+        submitted = st.form_submit_button("Record sale on credit", type="primary")
+    if submitted:
+        if chosen is None:
+            show_error("Choose the customer.")
+            return
+        submit(name, lambda: writes.sell_on_credit(chosen, token=token, amount=amount, item=item, issue_date=issued,
+                                                   due_date=due, grace_days=int(grace)),
+               lambda loan: f"Recorded {fmt.inr(loan['principal'])} for {loan['item']} to {loan['customer_name']}, "
+                            f"due {fmt.day(loan['due_date'])}.")
+
+
+def _customer_picker(name: str, token: str, labels: dict):
+    """The searchable customer choice shared by the sale and repayment forms."""
+    return st.selectbox("Customer", list(labels), format_func=labels.get, index=None,
+                        placeholder="Choose a customer (type to search)", key=f"{name}_customer_{token}")
+
+
+def customer_repayment_form(name: str, *, customer_id: int | None = None) -> None:
+    """A payment from a customer, settling their oldest sales first."""
+    sid, key = session.shop_id(), reads.db_key()
+    today = session.today()
+    token = form_token(name)
+    if customer_id is None:
+        labels = _owing_labels(sid, key)
+        if not labels:
+            st.info("Nobody owes you anything right now.")
+            return
+    with st.form(f"{name}_{token}"):
+        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
+        _payment_fields(name, token, today)
+        submitted = st.form_submit_button("Record repayment", type="primary")
+    if submitted:
+        if chosen is None:
+            show_error("Choose the customer.")
+            return
+        submit(name, lambda: writes.repay_customer(chosen, token=token, **_payment_values(name, token)),
+               lambda result: f"Recorded a repayment of {fmt.inr(result['total'])} "
+                              f"over {len(result['repayments'])} sale(s).")
+
+
+def loan_repayment_form(name: str) -> None:
+    """A payment against one open sale: choose the customer, then which of their sales."""
+    sid, key = session.shop_id(), reads.db_key()
+    today = session.today()
+    token = form_token(name)
+    owing = _owing_labels(sid, key)
+    if not owing:
+        st.info("There is no open sale to repay.")
+        return
+    customer_id = st.selectbox("Customer", list(owing), format_func=owing.get, index=None,
+                               placeholder="Choose a customer (type to search)", key=f"{name}_customer")
+    if customer_id is None:
+        return
+    open_loans = [row for row in reads.loan_list(sid, key, None, customer_id, None, None, None)
+                  if row["outstanding"] > 0]
+    labels = {row["loan_id"]: f"#{row['loan_id']} {row['item']} · {fmt.day(row['issue_date'])} · "
+                              f"owes {fmt.inr(row['outstanding'])} ({row['status']})" for row in open_loans}
+    with st.form(f"{name}_{token}"):
+        chosen = st.selectbox("Sale", list(labels), format_func=labels.get, index=None,
+                              placeholder="Choose a sale", key=f"{name}_loan_{token}")
+        _payment_fields(name, token, today)
+        submitted = st.form_submit_button("Record repayment", type="primary")
+    if submitted:
+        if chosen is None:
+            show_error("Choose the sale.")
+            return
+        submit(name, lambda: writes.repay_sale(chosen, token=token, **_payment_values(name, token)),
+               lambda result: f"Recorded {fmt.inr(result['total'])} against sale #{chosen}; "
+                              f"{fmt.inr(result['loans'][chosen]['outstanding'])} still owed on it.")
+
+
+def _owing_labels(sid: int, key: str) -> dict:
+    owing = [row for row in reads.customer_list(sid, key, "", "outstanding", True) if row["outstanding"] > 0]
+    return {row["customer_id"]: f"{row['name']} · {fmt.phone(row['phone'])} · owes {fmt.inr(row['outstanding'])}"
+            for row in owing}
+
+
+def _payment_fields(name: str, token: str, today) -> None:
+    c1, c2 = st.columns(2)
+    c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 500")
+    c2.date_input("Paid on", value=today, max_value=today, key=f"{name}_paid_{token}", format="DD/MM/YYYY")
+    c1, c2 = st.columns(2)
+    c1.selectbox("Method", writes.METHODS, key=f"{name}_method_{token}", format_func=str.upper)
+    c2.text_input("Note (optional)", key=f"{name}_note_{token}")
+
+
+def _payment_values(name: str, token: str) -> dict:
+    ss = st.session_state
+    return {"amount": ss.get(f"{name}_amount_{token}"), "paid_on": ss.get(f"{name}_paid_{token}"),
+            "method": ss.get(f"{name}_method_{token}"), "note": ss.get(f"{name}_note_{token}")}

@@ -1,0 +1,37 @@
+"""Display tables: rows from the book -> a frame with shopkeeper labels, ₹ strings,
+readable dates and phones, and blank cells for missing values."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import format as fmt
+
+
+def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=()) -> pd.DataFrame:
+    """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None")."""
+    out = {}
+    for key, label in columns.items():
+        values = [row.get(key) for row in rows]
+        if key in money:
+            values = [fmt.inr(v) for v in values]
+        elif key in dates:
+            values = [fmt.day(v) for v in values]
+        elif key in phones:
+            values = [fmt.phone(v) for v in values]
+        elif any(value is None for value in values):
+            values = [fmt.blank_if_none(v) for v in values]
+        out[label] = values
+    return pd.DataFrame(out, columns=list(columns.values()))
+
+
+def show_table(frame: pd.DataFrame, **kwargs) -> None:
+    st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+
+
+def customer_label(row: dict) -> str:
+    """'Asha Rao · +91 98765 43210 · can take ₹2,000.00 more' (a selectbox option: plain text)."""
+    text = f"{row['name']} · {fmt.phone(row['phone'])}"
+    if row.get("available_credit") is not None:
+        text += f" · can take {fmt.inr(row['available_credit'])} more"
+    return text

@@ -1,0 +1,62 @@
+"""The dashboard's door for changing the book: every khata write the pages make,
+in one place (with ``dashboard.reads``). Each takes the logged-in shop and
+shopkeeper from the session; run them through ``forms.submit``, which shows a
+refusal, clears this shop's cached reads and flashes the result.
+
+Also re-exports the few service constants pages show (password rules, CSV
+columns, payment methods), so pages import no khata service module.
+"""
+from __future__ import annotations
+
+from khata import accounts, customers, importer, loans, repayments
+from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
+from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
+from khata.importer import REQUIRED as IMPORT_REQUIRED  # noqa: F401
+from khata.repayments import METHODS  # noqa: F401
+
+from .session import actor, shop_id
+
+
+def add_customer(*, token: str, **fields) -> dict:
+    return customers.create_customer(shop_id(), actor=actor(), idempotency_key=token, **fields)
+
+
+def edit_customer(customer_id: int, **changes) -> dict:
+    return customers.update_customer(shop_id(), customer_id, actor=actor(), **changes)
+
+
+def remove_customer(customer_id: int) -> str:
+    return customers.remove_customer(shop_id(), customer_id, actor=actor())
+
+
+def sell_on_credit(customer_id: int, *, token: str, **fields) -> dict:
+    return loans.create_loan(shop_id(), customer_id, actor=actor(), idempotency_key=token, **fields)
+
+
+def reverse_sale(loan_id: int, reason: str) -> dict:
+    return loans.reverse_loan(shop_id(), loan_id, reason=reason, actor=actor())
+
+
+def repay_customer(customer_id: int, *, token: str, **payment) -> dict:
+    return repayments.record_customer_repayment(shop_id(), customer_id, actor=actor(), idempotency_key=token,
+                                                **payment)
+
+
+def repay_sale(loan_id: int, *, token: str, **payment) -> dict:
+    return repayments.record_repayment(shop_id(), loan_id, actor=actor(), idempotency_key=token, **payment)
+
+
+def reverse_repayment(repayment_id: int, reason: str) -> dict:
+    return repayments.reverse_repayment(shop_id(), repayment_id, reason=reason, actor=actor())
+
+
+def import_customers(data: bytes, progress) -> dict:
+    return importer.import_customers(shop_id(), data, actor=actor(), progress=progress)
+
+
+def save_shop_settings(**changes) -> dict:
+    return accounts.update_settings(shop_id(), actor=actor(), **changes)
+
+
+def change_password(old: str, new: str):
+    return accounts.change_password(actor(), old, new)

@@ -1,0 +1,66 @@
+"""The Reminders page finds every outbox status, and the reminders CSV holds every row."""
+from __future__ import annotations
+
+import csv
+import io
+
+import streamlit as st
+
+from dashboard import exports, reads
+from khata import db, reminders
+
+from .conftest import app, count, open_page
+
+SHOP = 1
+
+
+def _fill_outbox(path, rows: int, status_of=lambda n: "sent") -> None:
+    """``rows`` outbox rows for the demo shop, straight into the table (one per customer per day)."""
+    def work(con):
+        con.execute(
+            "CREATE TEMP TABLE wanted AS SELECT c.customer_id, DATE '2026-01-01' - CAST(d AS INTEGER) AS day,"
+            " row_number() OVER (ORDER BY d, c.customer_id) AS n"
+            " FROM customers c, range(0, 2000) t(d) WHERE c.shop_id = ? QUALIFY n <= ?", [SHOP, rows])
+        con.execute(
+            "INSERT INTO reminder_outbox (shop_id, customer_id, reminder_date, reminder_id, kind, ladder_day,"
+            " amount, loan_count, phone, message_text, status, created_at)"
+            " SELECT ?, customer_id, day, nextval('reminder_id_seq'), 'overdue', 3, 100, 1, '+919800000000',"
+            " 'Please pay', CASE WHEN n % 3 = 0 THEN 'unknown' WHEN n % 3 = 1 THEN 'sending' ELSE 'sent' END,"
+            " current_timestamp FROM wanted", [SHOP])
+    db.write(work, path)
+
+
+def test_filter_offers_every_outbox_status(demo_db):
+    _fill_outbox(demo_db, 30)
+    at = open_page(app(), "reminders.py")
+    box = at.selectbox(key="rm_status")
+    assert {option.lower() for option in box.options} == {"all", *reminders.STATUSES}
+    at.date_input(key="rm_from").set_value(None)
+    for status in ("unknown", "sending"):
+        box.set_value(status).run()
+        frame = at.dataframe[0].value
+        assert set(frame["Status"]) == {status}
+        assert len(frame) == count("SELECT count(*) FROM reminder_outbox WHERE status = ?", [status])
+
+
+def test_reminders_csv_holds_every_row(demo_db):
+    _fill_outbox(demo_db, 6_200)
+    expected = count("SELECT count(*) FROM reminder_outbox WHERE shop_id = ?", [SHOP])
+    assert expected > reads.REMINDER_LOG_MAX
+    st.cache_data.clear()
+    data = exports.export_csv("reminders", SHOP, str(demo_db))().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(data)))
+    assert len(rows) == expected
+    keys = {(r["customer_id"], r["reminder_date"]) for r in rows}
+    assert len(keys) == expected  # no row twice
+    dates = [r["reminder_date"] for r in rows]
+    assert dates == sorted(dates, reverse=True)  # newest first, like the page
+
+
+def test_reminders_csv_complete_when_one_day_fills_a_page(demo_db, monkeypatch):
+    """With a page smaller than one day's reminders, the day is read status by status."""
+    _fill_outbox(demo_db, 200)
+    per_day = count("SELECT max(n) FROM (SELECT count(*) AS n FROM reminder_outbox GROUP BY reminder_date)")
+    monkeypatch.setattr(reads, "REMINDER_LOG_MAX", per_day - 2)
+    rows = reads.all_reminders(SHOP, str(demo_db))
+    assert len({(r["customer_id"], r["reminder_date"]) for r in rows}) == len(rows) == 200

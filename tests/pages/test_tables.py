@@ -1,0 +1,67 @@
+"""What the tables say: Last activity is the last sale or repayment, and a missing
+value is a blank cell, never the word "None"."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dashboard import format as fmt
+from khata import customers, loans, reminders, repayments
+from khata.dates import shop_today
+from tests.conftest import make_shop
+
+from .conftest import app, open_page
+
+PAGES = ("overview.py", "customers.py", "loans.py", "repayments.py", "reminders.py", "account.py",
+         "import_export.py")
+
+
+@pytest.fixture
+def quiet_shop(db_file, monkeypatch):
+    """A shop whose only sale was 10 days ago, one repaid 25 days ago, a customer with no
+    history and an opted-out one (a skipped reminder, never sent)."""
+    monkeypatch.setenv("KHATA_COOKIE_KEY", "k" * 40)
+    shop = make_shop(db_file, "quiet")
+    sid = shop["shop_id"]
+    today = shop_today("Asia/Kolkata")
+    asha = customers.create_customer(sid, name="Asha Sale", phone="98450 20001")
+    loans.create_loan(sid, asha["customer_id"], amount="100", item="Dal", issue_date=today - timedelta(days=10),
+                      due_date=today + timedelta(days=20))
+    babu = customers.create_customer(sid, name="Babu Paid", phone="98450 20002")
+    sale = loans.create_loan(sid, babu["customer_id"], amount="50", item="Tea",
+                             issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
+    repayments.record_repayment(sid, sale["loan_id"], amount="20", paid_on=today - timedelta(days=25))
+    customers.create_customer(sid, name="Chitra New", phone="98450 20003")
+    dev = customers.create_customer(sid, name="Dev Quiet", phone="98450 20004", whatsapp_opt_out=True)
+    late = loans.create_loan(sid, dev["customer_id"], amount="70", item="Oil",
+                             issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
+    repayments.record_repayment(sid, late["loan_id"], amount="10", paid_on=today - timedelta(days=25))
+    reminders.run_reminders(dry_run=True)
+    return {"today": today}
+
+
+def test_last_activity_is_the_last_sale_or_repayment(quiet_shop):
+    at = open_page(app("quiet"), "customers.py")
+    frame = at.dataframe[0].value.set_index("Name")
+    today = quiet_shop["today"]
+    assert frame.loc["Asha Sale", "Last activity"] == fmt.day(today - timedelta(days=10))
+    assert frame.loc["Babu Paid", "Last activity"] == fmt.day(today - timedelta(days=25))
+    assert frame.loc["Chitra New", "Last activity"] == ""  # no sale or repayment yet
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_cell_says_none(quiet_shop, page):
+    at = open_page(app("quiet"), page)
+    for table in at.dataframe:
+        frame = table.value
+        cells = frame.astype(str).to_numpy().ravel().tolist()
+        assert "None" not in cells and "nan" not in cells and "NaT" not in cells, (page, frame)
+
+
+def test_reminders_table_leaves_missing_values_blank(quiet_shop):
+    at = open_page(app("quiet"), "reminders.py")
+    sent = at.dataframe[0].value
+    assert set(sent["Status"]) == {"simulated", "skipped"}  # Babu's dry run; Dev opted out
+    skipped = sent[sent["Status"] == "skipped"].iloc[0]
+    assert skipped["Sent at"] == ""
