@@ -6,7 +6,7 @@ gets the ledger pages (see dashboard/app_pages/).
 """
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, reads
 from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
@@ -52,4 +52,5 @@ else:
     with st.sidebar:
         st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
-    st.navigation(pages).run()
+    with reads.render_book(me["shop_id"]):  # one unit of work (one connection at most) per render
+        st.navigation(pages).run()

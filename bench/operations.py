@@ -15,6 +15,7 @@ from typing import Callable
 
 import duckdb
 
+from khata import book
 from khata import customers as customers_svc
 from khata import db, export as export_svc, importer, loans as loans_svc, reminders, reports
 from khata import repayments as repayments_svc
@@ -169,7 +170,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
 
     def app_import(_):
         shop = _new_shop(ctx)
-        return importer.import_customers(shop, csv_text.encode(), actor="bench", today=as_of, path=p)["customers"]
+        return book.write(shop, importer.import_customers, csv_text.encode(), actor="bench", today=as_of, path=p)["customers"]
 
     def floor_import(_):
         return floor.import_csv(p, _new_shop(ctx), csv_path)
@@ -257,7 +258,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
         }, {"app": reads, "floor": reads, "sqlite": reads},
             note="open + close only: the fixed cost of a unit of work"),
         Op("shop_summary", {
-            "app": lambda i: summary_answer(reports.shop_summary(sid, today=as_of, path=p)),
+            "app": lambda i: summary_answer(book.read(sid, reports.shop_summary, today=as_of, path=p)),
             "floor": lambda i: floor.summary(p, sid, as_of),
             "sqlite": lambda i: sqlite_store.summary(sqlite_con(), sid, as_of),
             "nplus1": lambda i: nplus1.summary(sqlite_con(), sid, as_of),
@@ -265,7 +266,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=lambda a: _equal(a, keys4), note="reports.shop_summary: totals, counts, aging buckets"),
         Op("loans_overdue_page", {
             "app": lambda i: [(r["loan_id"], r["outstanding"], r["days_past_due"]) for r in
-                              loans_svc.list_loans(sid, status="overdue", limit=50, today=as_of, path=p)],
+                              book.read(sid, loans_svc.list_loans, status="overdue", limit=50, today=as_of, path=p)],
             "floor": lambda i: floor.overdue_loans_page(p, sid, as_of),
             "sqlite": lambda i: sqlite_store.overdue_loans_page(sqlite_con(), sid, as_of),
             "nplus1": lambda i: nplus1.overdue_loans_page(sqlite_con(), sid, as_of),
@@ -273,7 +274,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=lambda a: _equal(a, keys4), note="loans.list_loans(status='overdue', limit=50)"),
         Op("customers_page", {
             "app": lambda i: [(r["customer_id"], r["outstanding"], r["overdue"]) for r in
-                              customers_svc.list_customers(sid, limit=50, today=as_of, path=p)],
+                              book.read(sid, customers_svc.list_customers, limit=50, today=as_of, path=p)],
             "floor": lambda i: floor.customers_page(p, sid, as_of),
             "sqlite": lambda i: sqlite_store.customers_page(sqlite_con(), sid, as_of),
             "nplus1": lambda i: nplus1.customers_page(sqlite_con(), sid, as_of),
@@ -281,7 +282,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=lambda a: _equal(a, keys4), note="customers.list_customers(limit=50), by name"),
         Op("customer_statement", {
             "app": lambda i: [(r["entry"], r["loan_id"], r["repayment_id"], r["debit"], r["credit"], r["balance"])
-                              for r in reports.customer_statement(sid, cid, path=p)],
+                              for r in book.read(sid, reports.customer_statement, cid, path=p)],
             "floor": lambda i: floor.statement(p, sid, cid),
             "sqlite": lambda i: sqlite_store.statement(sqlite_con(), sid, cid),
             "nplus1": lambda i: nplus1.statement_balance(sqlite_con(), sid, cid),
@@ -302,8 +303,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=reminders_compare,
             note="khata.reminders.select_due_many over every shop in one unit of work, as plan_shops does"),
         Op("record_repayment", {
-            "app": lambda i: (lambda loan: repayments_svc.record_repayment(
-                sid, loan, amount="1.00", paid_on=as_of, actor="bench", today=as_of, path=p)["loans"][loan]
+            "app": lambda i: (lambda loan: book.write(sid, repayments_svc.record_repayment, loan, amount="1.00", paid_on=as_of, actor="bench", today=as_of, path=p)["loans"][loan]
                 ["outstanding"])(loan_for_run()),
             "floor": lambda i: floor.record_repayment(p, sid, loan_for_run(), Decimal("1.00"), as_of),
             "sqlite": lambda i: sqlite_store.record_repayment(sp, sid, loan_for_run(), 100, as_of),

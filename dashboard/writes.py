@@ -8,6 +8,7 @@ columns, payment methods), so pages import no khata service module.
 """
 from __future__ import annotations
 
+from khata import book
 from khata import accounts, customers, importer, loans, repayments
 from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
 from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
@@ -18,44 +19,44 @@ from .session import actor, shop_id
 
 
 def add_customer(*, token: str, **fields) -> dict:
-    return customers.create_customer(shop_id(), actor=actor(), idempotency_key=token, **fields)
+    return book.write(shop_id(), customers.create_customer, actor=actor(), idempotency_key=token, **fields)
 
 
 def edit_customer(customer_id: int, **changes) -> dict:
-    return customers.update_customer(shop_id(), customer_id, actor=actor(), **changes)
+    return book.write(shop_id(), customers.update_customer, customer_id, actor=actor(), **changes)
 
 
 def remove_customer(customer_id: int) -> str:
-    return customers.remove_customer(shop_id(), customer_id, actor=actor())
+    return book.write(shop_id(), customers.remove_customer, customer_id, actor=actor())
 
 
 def sell_on_credit(customer_id: int, *, token: str, **fields) -> dict:
-    return loans.create_loan(shop_id(), customer_id, actor=actor(), idempotency_key=token, **fields)
+    return book.write(shop_id(), loans.create_loan, customer_id, actor=actor(), idempotency_key=token, **fields)
 
 
 def reverse_sale(loan_id: int, reason: str) -> dict:
-    return loans.reverse_loan(shop_id(), loan_id, reason=reason, actor=actor())
+    return book.write(shop_id(), loans.reverse_loan, loan_id, reason=reason, actor=actor())
 
 
 def repay_customer(customer_id: int, *, token: str, **payment) -> dict:
-    return repayments.record_customer_repayment(shop_id(), customer_id, actor=actor(), idempotency_key=token,
+    return book.write(shop_id(), repayments.record_customer_repayment, customer_id, actor=actor(), idempotency_key=token,
                                                 **payment)
 
 
 def repay_sale(loan_id: int, *, token: str, **payment) -> dict:
-    return repayments.record_repayment(shop_id(), loan_id, actor=actor(), idempotency_key=token, **payment)
+    return book.write(shop_id(), repayments.record_repayment, loan_id, actor=actor(), idempotency_key=token, **payment)
 
 
 def reverse_repayment(repayment_id: int, reason: str) -> dict:
-    return repayments.reverse_repayment(shop_id(), repayment_id, reason=reason, actor=actor())
+    return book.write(shop_id(), repayments.reverse_repayment, repayment_id, reason=reason, actor=actor())
 
 
 def import_customers(data: bytes, progress) -> dict:
-    return importer.import_customers(shop_id(), data, actor=actor(), progress=progress)
+    return book.write(shop_id(), importer.import_customers, data, actor=actor(), progress=progress)
 
 
 def save_shop_settings(**changes) -> dict:
-    return accounts.update_settings(shop_id(), actor=actor(), **changes)
+    return book.write(shop_id(), accounts.update_settings, actor=actor(), **changes)
 
 
 def change_password(old: str, new: str):

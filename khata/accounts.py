@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, timezone
 import bcrypt
 
 from . import db
-from .book import audit, clean_text, int_in_range, shop_row
+from .book import Book, record_audit
+from .validate import clean_text, int_in_range
 from .dates import DEFAULT_TIMEZONE, validate_timezone
 from .errors import AuthError, Conflict, NotFound, ValidationError, shown
 from .phones import normalize_phone
@@ -98,7 +99,7 @@ def register_shopkeeper(*, name, shop_name, username, email, phone, password,
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [keeper_id, shop_id, username, name, email, phone, password_hash],
         )
-        audit(con, shop_id, username, "create", "shop", shop_id, None,
+        record_audit(con, shop_id, username, "create", "shop", shop_id, None,
               {"shop_name": shop_name, "username": username})
         return {"shop_id": shop_id, "shopkeeper_id": keeper_id, "username": username}
 
@@ -239,7 +240,7 @@ def change_password(username, old_password, new_password, path=None) -> datetime
     def work(con):
         con.execute("UPDATE shopkeepers SET password_hash = ?, password_changed_at = ? WHERE username = ?",
                     [new_hash, changed_at, keeper["username"]])
-        audit(con, keeper["shop_id"], keeper["username"], "change_password", "shopkeeper",
+        record_audit(con, keeper["shop_id"], keeper["username"], "change_password", "shopkeeper",
               keeper["shopkeeper_id"])
         return changed_at
 
@@ -270,13 +271,14 @@ def parse_reminder_days(value) -> tuple[int, ...]:
     return tuple(days)
 
 
-def get_settings(shop_id, path=None) -> dict:
-    row = db.read(lambda con: shop_row(con, shop_id), path)
+def get_settings(book: Book) -> dict:
+    """The shop's profile and reminder settings."""
+    row = dict(book.shop)
     row["reminder_days"] = parse_reminder_days(row["reminder_days"])
     return row
 
 
-def update_settings(shop_id, *, actor: str | None = None, path=None, **changes) -> dict:
+def update_settings(book: Book, **changes) -> dict:
     """Change shop profile and reminder settings; unknown fields are refused."""
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
@@ -303,22 +305,11 @@ def update_settings(shop_id, *, actor: str | None = None, path=None, **changes) 
         elif field == "reminder_repeat_days":
             clean[field] = int_in_range(value, "Repeat every (days)", 0, 60)
 
-    def work(con):
-        before = shop_row(con, shop_id)
-        if clean:
-            sets = ", ".join(f"{field} = ?" for field in clean)
-            con.execute(f"UPDATE shops SET {sets} WHERE shop_id = ?", [*clean.values(), before["shop_id"]])
-            audit(con, before["shop_id"], actor, "edit", "shop", before["shop_id"],
-                  {k: before[k] for k in clean}, clean)
-        return shop_row(con, shop_id)
-
-    row = db.write(work, path)
+    before = book.shop
+    if clean:
+        sets = ", ".join(f"{field} = ?" for field in clean)
+        book.con.execute(f"UPDATE shops SET {sets} WHERE shop_id = ?", [*clean.values(), before["shop_id"]])
+        book.audit("edit", "shop", before["shop_id"], {k: before[k] for k in clean}, clean)
+    row = book.row("SELECT * FROM shops WHERE shop_id = ?", [before["shop_id"]])
     row["reminder_days"] = parse_reminder_days(row["reminder_days"])
     return row
-
-
-def shop_id_for(username, path=None) -> int:
-    keeper = get_shopkeeper(username, path)
-    if keeper is None:
-        raise NotFound("No such shopkeeper.")
-    return keeper["shop_id"]

@@ -37,7 +37,7 @@ class Book:
         self.path = db.db_path(path)
         self.actor = actor
         self.writing = writing
-        self._requested_shop = shop_id
+        self.requested_shop = shop_id
         self._requested_today = today
         self._now = now
         self._con = None
@@ -76,7 +76,7 @@ class Book:
         """The shop row; NotFound when it does not exist (a foreign id looks the same)."""
         if self._shop is None:
             try:
-                shop_id = int(self._requested_shop)
+                shop_id = int(self.requested_shop)
             except (TypeError, ValueError):
                 raise NotFound("That shop does not exist.") from None
             row = self.row("SELECT * FROM shops WHERE shop_id = ?", [shop_id])
@@ -170,6 +170,11 @@ class _WritingBook:
         return self._unit.__exit__(*exc)
 
 
+def book_path(path=None):
+    """The database file a Book opens: ``path``, else ``KHATA_DB``, else data/khata.duckdb."""
+    return db.db_path(path)
+
+
 def open_book(shop_id, *, path=None, write: bool = False, actor: str | None = None, today=None,
               now: datetime | None = None):
     """A Book as a context manager: reads open the file lazily; ``write=True`` is one transaction."""
@@ -216,27 +221,3 @@ def to_json(record: dict | None) -> str | None:
     if record is None:
         return None
     return json.dumps({k: _jsonable(v) for k, v in record.items()}, ensure_ascii=False, sort_keys=True)
-
-
-# ---- transitional: connection-taking helpers, removed once every service takes a Book ----
-from .validate import as_id, clean_text, int_in_range  # noqa: E402,F401
-
-
-def shop_row(con, shop_id) -> dict:
-    return Book(shop_id).attach(con).shop
-
-
-def resolve_today(con, shop_id, today) -> date:
-    return Book(shop_id, today=today).attach(con).today
-
-
-def audit(con, shop_id, actor, action, entity, entity_id, before=None, after=None) -> None:
-    record_audit(con, shop_id, actor, action, entity, entity_id, before, after)
-
-
-def seen_submission(con, shop_id, key, action):
-    return Book(shop_id).attach(con).seen_submission(key, action)
-
-
-def remember_submission(con, shop_id, key, action, result) -> None:
-    Book(shop_id).attach(con).remember_submission(key, action, result)

@@ -141,6 +141,7 @@ def cmd_import_customers(args) -> int:
     from tqdm import tqdm
 
     from .accounts import get_shopkeeper
+    from . import book
     from .importer import import_customers
 
     keeper = get_shopkeeper(args.shop, args.db)
@@ -154,7 +155,8 @@ def cmd_import_customers(args) -> int:
         bar.refresh()
 
     try:
-        result = import_customers(keeper["shop_id"], args.file, actor=args.shop, progress=progress, path=args.db)
+        result = book.write(keeper["shop_id"], import_customers, args.file, actor=args.shop, progress=progress,
+                            path=args.db)
     finally:
         bar.close()
     print(f"Imported {result['customers']} customers and {result['opening_balances']} opening balances.")

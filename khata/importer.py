@@ -14,9 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import db
-from .book import audit, resolve_today, shop_row
+from .book import Book
 from .customers import DEFAULT_CREDIT_LIMIT, clean_customer_fields
-from .dates import parse_date
+from .dates import due_date_within_bounds, parse_date
 from .errors import ImportRejected, KhataError, ValidationError
 from .money import parse_amount
 
@@ -126,6 +126,7 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
             if due_text and clean["opening_balance"] is None:
                 raise ValidationError("opening_due_date is given without an opening_balance.")
             due = parse_date(due_text, "Opening due date") if due_text else today + timedelta(days=loan_term_days)
+            due_date_within_bounds(due, today, "Opening due date")
             if clean["opening_balance"] is not None and due < today - timedelta(days=3650):
                 raise ValidationError("Opening due date is more than 10 years ago.")
             clean["opening_due_date"] = due
@@ -143,51 +144,45 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
     return good, errors
 
 
-def import_customers(shop_id, source, *, actor: str | None = None, progress: Progress | None = None,
-                     today=None, path=None) -> dict:
+def import_customers(book: Book, source, *, progress: Progress | None = None) -> dict:
     """Import customers (and opening balances as loans). Raises ImportRejected
     listing every bad row; on success returns {customers, opening_balances, total_opening}."""
     _, rows = _read_rows(source)
-    shop = db.read(lambda con: shop_row(con, shop_id), path)
-    local_today = db.read(lambda con: resolve_today(con, shop["shop_id"], today), path)
-    good, errors = validate_rows(rows, local_today, shop["loan_term_days"], progress, len(rows))
+    local_today = book.today
+    good, errors = validate_rows(rows, local_today, book.shop["loan_term_days"], progress, len(rows))
     if errors:
         raise ImportRejected(errors)
-
-    def work(con):
-        sid = shop["shop_id"]
-        existing = {r[0]: r[1] for r in con.execute(
-            "SELECT phone, name FROM customers WHERE shop_id = ? AND archived_at IS NULL", [sid]).fetchall()}
-        clashes = [(r["line"], f"{existing[r['phone']]} already has the phone number {r['phone']} in your book.")
-                   for r in good if r["phone"] in existing]
-        if clashes:
-            raise ImportRejected(clashes)
-        ids = [r[0] for r in con.execute(f"SELECT nextval('customer_id_seq') FROM range({len(good)})").fetchall()]
-        customer_rows, loan_rows = [], []
-        for cid, r in zip(ids, good, strict=True):
-            customer_rows.append({"customer_id": cid, "shop_id": sid, "name": r["name"], "phone": r["phone"],
-                                  "address": r.get("address"), "trust_score": r.get("trust_score", 5),
-                                  "credit_limit": r["credit_limit"], "notes": r.get("notes"),
-                                  "whatsapp_opt_out": False})
-            if r["opening_balance"]:
-                loan_rows.append({"shop_id": sid, "customer_id": cid, "item": OPENING_ITEM,
-                                  "amount": r["opening_balance"],
-                                  "issue_date": min(local_today, r["opening_due_date"]),
-                                  "due_date": r["opening_due_date"], "grace_days": 0, "created_by": actor})
-        chunk = 2000
-        for start in range(0, len(customer_rows), chunk):
-            db.insert_rows(con, "customers", customer_rows[start:start + chunk])
-            if progress:
-                progress(len(rows) + min(start + chunk, len(customer_rows)), len(rows) * 2)
-        if loan_rows:
-            loan_ids = [r[0] for r in con.execute(
-                f"SELECT nextval('loan_id_seq') FROM range({len(loan_rows)})").fetchall()]
-            for loan_id, row in zip(loan_ids, loan_rows, strict=True):
-                row["loan_id"] = loan_id
-            db.insert_rows(con, "loans", loan_rows)
-        total_opening = sum((r["amount"] for r in loan_rows), Decimal("0.00"))
-        audit(con, sid, actor, "import", "customer", None, None,
-              {"customers": len(customer_rows), "opening_balances": len(loan_rows), "total_opening": total_opening})
-        return {"customers": len(customer_rows), "opening_balances": len(loan_rows), "total_opening": total_opening}
-
-    return db.write(work, path)
+    sid, con, actor = book.shop_id, book.con, book.actor
+    existing = {r[0]: r[1] for r in con.execute(
+        "SELECT phone, name FROM customers WHERE shop_id = ? AND archived_at IS NULL", [sid]).fetchall()}
+    clashes = [(r["line"], f"{existing[r['phone']]} already has the phone number {r['phone']} in your book.")
+               for r in good if r["phone"] in existing]
+    if clashes:
+        raise ImportRejected(clashes)
+    ids = [r[0] for r in con.execute(f"SELECT nextval('customer_id_seq') FROM range({len(good)})").fetchall()]
+    customer_rows, loan_rows = [], []
+    for cid, r in zip(ids, good, strict=True):
+        customer_rows.append({"customer_id": cid, "shop_id": sid, "name": r["name"], "phone": r["phone"],
+                              "address": r.get("address"), "trust_score": r.get("trust_score", 5),
+                              "credit_limit": r["credit_limit"], "notes": r.get("notes"),
+                              "whatsapp_opt_out": False})
+        if r["opening_balance"]:
+            loan_rows.append({"shop_id": sid, "customer_id": cid, "item": OPENING_ITEM,
+                              "amount": r["opening_balance"],
+                              "issue_date": min(local_today, r["opening_due_date"]),
+                              "due_date": r["opening_due_date"], "grace_days": 0, "created_by": actor})
+    chunk = 2000
+    for start in range(0, len(customer_rows), chunk):
+        book.insert_rows("customers", customer_rows[start:start + chunk])
+        if progress:
+            progress(len(rows) + min(start + chunk, len(customer_rows)), len(rows) * 2)
+    if loan_rows:
+        loan_ids = [r[0] for r in con.execute(
+            f"SELECT nextval('loan_id_seq') FROM range({len(loan_rows)})").fetchall()]
+        for loan_id, row in zip(loan_ids, loan_rows, strict=True):
+            row["loan_id"] = loan_id
+        book.insert_rows("loans", loan_rows)
+    total_opening = sum((r["amount"] for r in loan_rows), Decimal("0.00"))
+    result = {"customers": len(customer_rows), "opening_balances": len(loan_rows), "total_opening": total_opening}
+    book.audit("import", "customer", None, None, result)
+    return result

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from khata import book
 from khata import customers, loans, repayments
 from khata.dates import shop_today
 from tests.conftest import make_shop
@@ -26,12 +27,12 @@ def marked(server):
     shop = make_shop(path, "marked", shop_name=SHOP_NAME, name=f"Ravi {LINK}")
     sid = shop["shop_id"]
     today = shop_today("Asia/Kolkata")
-    asha = customers.create_customer(sid, name=ASHA, phone="98450 10001", credit_limit="1000",
+    asha = book.write(sid, customers.create_customer, name=ASHA, phone="98450 10001", credit_limit="1000",
                                      notes=" ".join(PAYLOADS), path=path)
-    customers.create_customer(sid, name=BABU, phone="98450 10002", whatsapp_opt_out=True, path=path)
-    sale = loans.create_loan(sid, asha["customer_id"], amount="600", item=ITEM,
+    book.write(sid, customers.create_customer, name=BABU, phone="98450 10002", whatsapp_opt_out=True, path=path)
+    sale = book.write(sid, loans.create_loan, asha["customer_id"], amount="600", item=ITEM,
                              issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3), path=path)
-    repayments.record_repayment(sid, sale["loan_id"], amount="50", note=NOTE, path=path)
+    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="50", note=NOTE, path=path)
     return {"asha": asha["customer_id"]}
 
 

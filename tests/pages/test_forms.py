@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from khata import book
 from khata import accounts, customers, loans, repayments
 from khata.errors import CreditLimitExceeded
 
@@ -32,7 +33,7 @@ def test_add_customer_success_clears_the_form(demo_db):
     submit(at, "Add customer")
     assert not errors(at)
     assert successes(at) == ["Added Farida Begum."]
-    added = customers.list_customers(SHOP, search="Farida")[0]
+    added = book.read(SHOP, customers.list_customers, search="Farida")[0]
     assert added["phone"] == "+919845011111" and added["credit_limit"] == Decimal("2500.00")
     assert count("SELECT count(*) FROM customers") == before + 1
     assert keyed(at.text_input, "ac_name_").value == ""
@@ -40,7 +41,7 @@ def test_add_customer_success_clears_the_form(demo_db):
 
 def test_add_customer_refusals_keep_what_was_typed(demo_db):
     at = open_page(app(), "customers.py")
-    taken = customers.list_customers(SHOP)[0]
+    taken = book.read(SHOP, customers.list_customers)[0]
     before = count("SELECT count(*) FROM customers")
     fill(at, {"ac_name_": "Someone New", "ac_phone_": taken["phone"]})
     submit(at, "Add customer")
@@ -58,22 +59,22 @@ def test_add_customer_refusals_keep_what_was_typed(demo_db):
 
 def test_edit_customer(demo_db):
     at = open_page(app(), "customers.py")
-    person = customers.list_customers(SHOP)[0]
+    person = book.read(SHOP, customers.list_customers)[0]
     at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
     at.text_input(key=f"ce_name_{person['customer_id']}").input("Renamed Person")
     submit(at, "Save changes")
     assert not errors(at)
-    assert customers.get_customer(SHOP, person["customer_id"])["name"] == "Renamed Person"
+    assert book.read(SHOP, customers.get_customer, person["customer_id"])["name"] == "Renamed Person"
     at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
     at.text_input(key=f"ce_limit_{person['customer_id']}").input("-5")
     submit(at, "Save changes")
     assert errors(at) == ["Credit limit cannot be negative."]
-    assert customers.get_customer(SHOP, person["customer_id"])["credit_limit"] == person["credit_limit"]
+    assert book.read(SHOP, customers.get_customer, person["customer_id"])["credit_limit"] == person["credit_limit"]
 
 
 def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
-    owing = customers.list_customers(SHOP, sort="outstanding", descending=True)[0]
-    fresh = customers.create_customer(SHOP, name="Temp Person", phone="98450 33333")
+    owing = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)[0]
+    fresh = book.write(SHOP, customers.create_customer, name="Temp Person", phone="98450 33333")
     at = open_page(app(), "customers.py")
     at.selectbox(key="cr_pick").set_value(owing["customer_id"]).run()
     at.button(key="cr_button").click().run()
@@ -81,7 +82,7 @@ def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
     at.checkbox(key="cr_sure").check().run()
     at.button(key="cr_button").click().run()
     assert "still owes" in errors(at)[0]
-    assert customers.get_customer(SHOP, owing["customer_id"])
+    assert book.read(SHOP, customers.get_customer, owing["customer_id"])
     at.selectbox(key="cr_pick").set_value(fresh["customer_id"]).run()
     at.button(key="cr_button").click().run()
     assert not errors(at)
@@ -91,7 +92,7 @@ def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
 # ---- credit sales ---------------------------------------------------------------------
 
 def _customer_with_room(minimum="100"):
-    return next(c for c in customers.list_customers(SHOP, sort="available_credit", descending=True)
+    return next(c for c in book.read(SHOP, customers.list_customers, sort="available_credit", descending=True)
                 if c["available_credit"] >= Decimal(minimum))
 
 
@@ -104,7 +105,7 @@ def test_sale_success(demo_db):
     submit(at, "Record sale on credit")
     assert not errors(at)
     assert successes(at) and "₹450.50" in successes(at)[0]
-    newest = loans.list_loans(SHOP, customer_id=person["customer_id"], limit=1)[0]
+    newest = book.read(SHOP, loans.list_loans, customer_id=person["customer_id"], limit=1)[0]
     assert (newest["item"], newest["principal"]) == ("Basmati rice 5 kg", Decimal("450.50"))
     assert count("SELECT count(*) FROM loans") == before + 1
     assert keyed(at.text_input, "new_sale_amount_").value == ""  # a fresh form for the next sale
@@ -122,7 +123,7 @@ def test_sale_refusals(demo_db):
     submit(at, "Record sale on credit")
     assert len(errors(at)) == 1 and "can take only" in errors(at)[0]
     try:
-        loans.create_loan(SHOP, person["customer_id"], amount="10000000", item="x")
+        book.write(SHOP, loans.create_loan, person["customer_id"], amount="10000000", item="x")
     except CreditLimitExceeded as err:
         assert errors(at) == [str(err)]
     fill(at, {"new_sale_amount_": "12.345"})
@@ -143,19 +144,19 @@ def test_double_submit_posts_once(demo_db):
     keyed(at.selectbox, "new_sale_customer_").set_value(person["customer_id"])
     fill(at, {"new_sale_amount_": "75", "new_sale_item_": "Tea"})
     # the first click reached the server and was saved; this is the second click
-    first = loans.create_loan(SHOP, person["customer_id"], amount="75", item="Tea", idempotency_key=token)
+    first = book.write(SHOP, loans.create_loan, person["customer_id"], amount="75", item="Tea", idempotency_key=token)
     before = count("SELECT count(*) FROM loans")
     submit(at, "Record sale on credit")
     assert not errors(at)
     assert count("SELECT count(*) FROM loans") == before
-    assert loans.list_loans(SHOP, customer_id=person["customer_id"], limit=1)[0]["loan_id"] == first["loan_id"]
+    assert book.read(SHOP, loans.list_loans, customer_id=person["customer_id"], limit=1)[0]["loan_id"] == first["loan_id"]
     assert at.session_state["_form_token_new_sale"] != token
 
 
 def test_reverse_sale(demo_db):
     person = _customer_with_room()
-    paid_loan = next(l for l in loans.list_loans(SHOP, status="paid"))
-    fresh = loans.create_loan(SHOP, person["customer_id"], amount="60", item="Eggs")
+    paid_loan = next(l for l in book.read(SHOP, loans.list_loans, status="paid"))
+    fresh = book.write(SHOP, loans.create_loan, person["customer_id"], amount="60", item="Eggs")
     at = open_page(app(), "loans.py")
     keyed(at.selectbox, "rl_loan_").set_value(paid_loan["loan_id"])
     fill(at, {"rl_reason_": "wrong customer"})
@@ -168,7 +169,7 @@ def test_reverse_sale(demo_db):
     fill(at, {"rl_reason_": "typed twice"})
     submit(at, "Reverse sale")
     assert not errors(at)
-    assert loans.get_loan(SHOP, fresh["loan_id"])["status"] == "reversed"
+    assert book.read(SHOP, loans.get_loan, fresh["loan_id"])["status"] == "reversed"
 
 
 def test_loan_list_filters_and_days_past_due(demo_db):
@@ -177,13 +178,13 @@ def test_loan_list_filters_and_days_past_due(demo_db):
     frame = at.dataframe[0].value
     assert set(frame["Status"]) == {"overdue"}
     assert (frame["Days past due"] > 0).all()
-    assert len(frame) == len(loans.list_loans(SHOP, status="overdue"))
+    assert len(frame) == len(book.read(SHOP, loans.list_loans, status="overdue"))
 
 
 # ---- repayments -----------------------------------------------------------------------
 
 def test_customer_repayment_success_and_overpayment(demo_db):
-    person = customers.list_customers(SHOP, sort="outstanding", descending=True)[0]
+    person = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)[0]
     at = open_page(app(), "repayments.py")
     before = count("SELECT count(*) FROM repayments")
     keyed(at.selectbox, "repay_customer_customer_").set_value(person["customer_id"])
@@ -195,12 +196,12 @@ def test_customer_repayment_success_and_overpayment(demo_db):
     submit(at, "Record repayment")
     assert not errors(at)
     assert count("SELECT count(*) FROM repayments") >= before + 1
-    after = customers.get_customer(SHOP, person["customer_id"])
+    after = book.read(SHOP, customers.get_customer, person["customer_id"])
     assert after["outstanding"] == person["outstanding"] - Decimal("100")
 
 
 def test_loan_repayment_and_reversal(demo_db):
-    open_loan = loans.list_loans(SHOP, status="overdue")[0]
+    open_loan = book.read(SHOP, loans.list_loans, status="overdue")[0]
     at = open_page(app(), "repayments.py")
     at.radio(key="rp_mode").set_value("One sale").run()
     at.selectbox(key="repay_loan_customer").set_value(open_loan["customer_id"]).run()
@@ -211,22 +212,22 @@ def test_loan_repayment_and_reversal(demo_db):
     fill(at, {"repay_loan_amount_": "1.25"})
     submit(at, "Record repayment")
     assert not errors(at)
-    assert loans.get_loan(SHOP, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"] - Decimal("1.25")
-    newest = repayments.list_repayments(SHOP, loan_id=open_loan["loan_id"])["rows"][0]
+    assert book.read(SHOP, loans.get_loan, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"] - Decimal("1.25")
+    newest = book.read(SHOP, repayments.list_repayments, loan_id=open_loan["loan_id"])["rows"][0]
     keyed(at.selectbox, "rr_pick_").set_value(newest["repayment_id"])
     submit(at, "Reverse repayment")
     assert errors(at) == ["Reason is required."]
     fill(at, {"rr_reason_": "entered twice"})
     submit(at, "Reverse repayment")
     assert not errors(at)
-    assert loans.get_loan(SHOP, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"]
+    assert book.read(SHOP, loans.get_loan, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"]
 
 
 def test_repayment_history_totals(demo_db):
     at = open_page(app(), "repayments.py")
     from khata.money import format_inr
     assert {m.label: m.value for m in at.metric}["Total collected"] == format_inr(
-        repayments.list_repayments(SHOP)["total"])
+        book.read(SHOP, repayments.list_repayments)["total"])
 
 
 # ---- account --------------------------------------------------------------------------
@@ -237,12 +238,12 @@ def test_shop_profile(demo_db):
     submit(at, "Save profile")
     assert errors(at) == ["'not a upi' is not a UPI ID; it looks like shopname@okbank."]
     assert at.text_input(key="sp_upi").value == "not a upi"
-    assert accounts.get_settings(SHOP)["upi_id"] == "demokirana@okaxis"
+    assert book.read(SHOP, accounts.get_settings)["upi_id"] == "demokirana@okaxis"
     at.text_input(key="sp_upi").input("newkirana@okhdfc")
     at.text_input(key="sp_rem_days").input("1, 3, 10")
     submit(at, "Save profile")
     assert not errors(at)
-    saved = accounts.get_settings(SHOP)
+    saved = book.read(SHOP, accounts.get_settings)
     assert saved["upi_id"] == "newkirana@okhdfc" and saved["reminder_days"] == (1, 3, 10)
 
 
@@ -274,14 +275,14 @@ def test_change_password(demo_db):
 # ---- reminders ------------------------------------------------------------------------
 
 def test_reminders_page_opt_out(demo_db):
-    person = next(c for c in customers.list_customers(SHOP) if not c["whatsapp_opt_out"])
+    person = next(c for c in book.read(SHOP, customers.list_customers) if not c["whatsapp_opt_out"])
     at = open_page(app(), "reminders.py")
     assert "Sent" in texts(at)
     at.selectbox(key="rm_pick").set_value(person["customer_id"]).run()
     at.toggle(key=f"rm_toggle_{person['customer_id']}").set_value(False).run()
     at.button(key="rm_save").click().run()
     assert not at.exception and not errors(at)
-    assert customers.get_customer(SHOP, person["customer_id"])["whatsapp_opt_out"] is True
+    assert book.read(SHOP, customers.get_customer, person["customer_id"])["whatsapp_opt_out"] is True
     assert person["name"] in texts(at)
 
 
@@ -306,7 +307,7 @@ def test_import_all_or_nothing(demo_db):
 
 
 def test_exports_are_formula_safe(demo_db):
-    customers.create_customer(SHOP, name="=HYPERLINK(\"http://x\")", phone="98450 66666", notes="+cmd|' /C calc'!A0")
+    book.write(SHOP, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98450 66666", notes="+cmd|' /C calc'!A0")
     from dashboard import exports
     data = exports.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "'+cmd" in data

@@ -18,6 +18,7 @@ import pytest
 from google.protobuf.message import Message
 
 from dashboard.text import chart_text, plain
+from khata import book
 from khata import customers, loans, reminders, repayments
 from khata.dates import shop_today
 from tests.conftest import make_shop
@@ -106,19 +107,19 @@ def marked_shop(db_file, monkeypatch):
     shop = make_shop(db_file, "marked", shop_name=SHOP_NAME, name=f"Ravi {LINK}")
     sid = shop["shop_id"]
     today = shop_today("Asia/Kolkata")
-    asha = customers.create_customer(sid, name=ASHA, phone="98450 10001", credit_limit="1000",
+    asha = book.write(sid, customers.create_customer, name=ASHA, phone="98450 10001", credit_limit="1000",
                                      address=f"{LINK} {AUTO}", notes=" ".join(PAYLOADS))
-    babu = customers.create_customer(sid, name=BABU, phone="98450 10002", credit_limit="1000",
+    babu = book.write(sid, customers.create_customer, name=BABU, phone="98450 10002", credit_limit="1000",
                                      notes=f"{HTML} {TEX}", whatsapp_opt_out=True)
-    sale = loans.create_loan(sid, asha["customer_id"], amount="600", item=ITEM,
+    sale = book.write(sid, loans.create_loan, asha["customer_id"], amount="600", item=ITEM,
                              issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3))
-    loans.create_loan(sid, babu["customer_id"], amount="300", item=ITEM,
+    book.write(sid, loans.create_loan, babu["customer_id"], amount="300", item=ITEM,
                       issue_date=today - timedelta(days=20), due_date=today - timedelta(days=2))
-    paid = repayments.record_repayment(sid, sale["loan_id"], amount="50", note=NOTE)
-    repayments.record_repayment(sid, sale["loan_id"], amount="20", note=NOTE)
-    repayments.reverse_repayment(sid, paid["repayments"][0]["repayment_id"], reason=REASON)
-    wrong = loans.create_loan(sid, babu["customer_id"], amount="10", item=ITEM)
-    loans.reverse_loan(sid, wrong["loan_id"], reason=REASON)
+    paid = book.write(sid, repayments.record_repayment, sale["loan_id"], amount="50", note=NOTE)
+    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="20", note=NOTE)
+    book.write(sid, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason=REASON)
+    wrong = book.write(sid, loans.create_loan, babu["customer_id"], amount="10", item=ITEM)
+    book.write(sid, loans.reverse_loan, wrong["loan_id"], reason=REASON)
     reminders.run_reminders(dry_run=True)
     return {**shop, "asha": asha["customer_id"], "babu": babu["customer_id"], "loan": sale["loan_id"]}
 

@@ -9,6 +9,7 @@ import textwrap
 
 import streamlit as st
 
+from khata import book
 from khata.money import format_inr
 
 from .conftest import app, open_page
@@ -36,9 +37,9 @@ def test_overview_reads_fresh_numbers_after_an_external_write(demo_db):
     script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(__import__('khata').__path__[0] + '/..')!r})
         from khata import loans
-        loan = loans.list_loans(1, status="overdue", path={str(demo_db)!r})[0]
+        loan = book.read(1, loans.list_loans, status="overdue", path={str(demo_db)!r})[0]
         from khata import repayments
-        repayments.record_repayment(1, loan["loan_id"], amount="1.00", path={str(demo_db)!r})
+        book.write(1, repayments.record_repayment, loan["loan_id"], amount="1.00", path={str(demo_db)!r})
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -47,4 +48,4 @@ def test_overview_reads_fresh_numbers_after_an_external_write(demo_db):
     from khata import reports
     after = {m.label: m.value for m in at.metric}["Outstanding"]
     assert after != before
-    assert after == format_inr(reports.shop_summary(1)["outstanding"])
+    assert after == format_inr(book.read(1, reports.shop_summary)["outstanding"])

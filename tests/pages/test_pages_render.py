@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from khata import book
 from khata import reports
 
 from .conftest import app, open_page, shown, texts
@@ -32,7 +33,7 @@ def test_overview_numbers_come_from_the_ledger(demo_db):
     at = app()
     at.run()
     assert not at.exception
-    summary = reports.shop_summary(1)
+    summary = book.read(1, reports.shop_summary)
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {"Outstanding", "Overdue", "Customers overdue", "Collected this month",
                             "Given on credit this month", "Collection rate"}
@@ -77,7 +78,7 @@ def test_customer_page_shows_statement_and_csv(demo_db):
     at.run()
     at.switch_page("dashboard/app_pages/customers.py").run()
     from khata import customers
-    first = customers.list_customers(1)[0]
+    first = book.read(1, customers.list_customers)[0]
     at.selectbox(key="cu_open").set_value(first["customer_id"]).run()
     at.button(key="cu_open_btn").click().run()
     assert not at.exception

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dashboard import format as fmt
+from khata import book
 from khata import customers, loans, reminders, repayments
 from khata.dates import shop_today
 from tests.conftest import make_shop
@@ -25,18 +26,18 @@ def quiet_shop(db_file, monkeypatch):
     shop = make_shop(db_file, "quiet")
     sid = shop["shop_id"]
     today = shop_today("Asia/Kolkata")
-    asha = customers.create_customer(sid, name="Asha Sale", phone="98450 20001")
-    loans.create_loan(sid, asha["customer_id"], amount="100", item="Dal", issue_date=today - timedelta(days=10),
+    asha = book.write(sid, customers.create_customer, name="Asha Sale", phone="98450 20001")
+    book.write(sid, loans.create_loan, asha["customer_id"], amount="100", item="Dal", issue_date=today - timedelta(days=10),
                       due_date=today + timedelta(days=20))
-    babu = customers.create_customer(sid, name="Babu Paid", phone="98450 20002")
-    sale = loans.create_loan(sid, babu["customer_id"], amount="50", item="Tea",
+    babu = book.write(sid, customers.create_customer, name="Babu Paid", phone="98450 20002")
+    sale = book.write(sid, loans.create_loan, babu["customer_id"], amount="50", item="Tea",
                              issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
-    repayments.record_repayment(sid, sale["loan_id"], amount="20", paid_on=today - timedelta(days=25))
-    customers.create_customer(sid, name="Chitra New", phone="98450 20003")
-    dev = customers.create_customer(sid, name="Dev Quiet", phone="98450 20004", whatsapp_opt_out=True)
-    late = loans.create_loan(sid, dev["customer_id"], amount="70", item="Oil",
+    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="20", paid_on=today - timedelta(days=25))
+    book.write(sid, customers.create_customer, name="Chitra New", phone="98450 20003")
+    dev = book.write(sid, customers.create_customer, name="Dev Quiet", phone="98450 20004", whatsapp_opt_out=True)
+    late = book.write(sid, loans.create_loan, dev["customer_id"], amount="70", item="Oil",
                              issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
-    repayments.record_repayment(sid, late["loan_id"], amount="10", paid_on=today - timedelta(days=25))
+    book.write(sid, repayments.record_repayment, late["loan_id"], amount="10", paid_on=today - timedelta(days=25))
     reminders.run_reminders(dry_run=True)
     return {"today": today}
 

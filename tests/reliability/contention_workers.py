@@ -7,6 +7,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from khata import book
 from khata import accounts, db
 from khata.errors import DatabaseBusy, KhataError
 
@@ -32,10 +33,10 @@ def app_worker(path: str, seconds: float) -> dict:
         if at.exception:
             raise SystemExit(f"page {pages[i % len(pages)]} failed: {at.exception}")
         ops += 1
-        owing = customers.list_customers(sid, sort="outstanding", descending=True, limit=5, path=path)
+        owing = book.read(sid, customers.list_customers, sort="outstanding", descending=True, limit=5, path=path)
         target = owing[i % len(owing)]
         try:
-            result = repayments.record_customer_repayment(sid, target["customer_id"], amount="1.00", path=path,
+            result = book.write(sid, repayments.record_customer_repayment, target["customer_id"], amount="1.00", path=path,
                                                           idempotency_key=f"contention-{i}", actor="demo")
             written += [r["repayment_id"] for r in result["repayments"]]
             ops += 1

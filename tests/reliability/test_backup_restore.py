@@ -5,6 +5,7 @@ import sys
 import threading
 from pathlib import Path
 
+from khata import book
 from khata import customers, db, demo, loans, repayments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,13 +20,13 @@ def _rows(path, table):
 def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
     demo.create_demo(path=db_file)
     sid = db.read(lambda con: con.execute("SELECT shop_id FROM shops").fetchone()[0], db_file)
-    cust = customers.create_customer(sid, name="Writer", phone="9876599999", credit_limit="100000", path=db_file)
-    loan = loans.create_loan(sid, cust["customer_id"], amount="10000", item="x", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Writer", phone="9876599999", credit_limit="100000", path=db_file)
+    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="10000", item="x", path=db_file)
     stop = threading.Event()
 
     def keep_writing():
         while not stop.is_set():
-            repayments.record_repayment(sid, loan["loan_id"], amount="1", path=db_file)
+            book.write(sid, repayments.record_repayment, loan["loan_id"], amount="1", path=db_file)
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
@@ -45,8 +46,8 @@ def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
     assert len([r for r in backed_up["audit_log"] if r[4] == "repay"]) == len(writes)
 
     # the book moves on, then is restored
-    repayments.record_repayment(sid, loan["loan_id"], amount="5", path=db_file)
-    customers.create_customer(sid, name="After", phone="9876588888", path=db_file)
+    book.write(sid, repayments.record_repayment, loan["loan_id"], amount="5", path=db_file)
+    book.write(sid, customers.create_customer, name="After", phone="9876588888", path=db_file)
     assert _rows(db_file, "customers") != backed_up["customers"]
     result = subprocess.run([sys.executable, "-m", "khata", "restore", str(tmp_path / "bk"), "--db", str(db_file)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -54,7 +55,7 @@ def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
     for table in TABLES:
         assert _rows(db_file, table) == backed_up[table], table
     # ids continue after the restored ones
-    again = customers.create_customer(sid, name="Next", phone="9876577777", path=db_file)
+    again = book.write(sid, customers.create_customer, name="Next", phone="9876577777", path=db_file)
     assert again["customer_id"] > max(r[0] for r in backed_up["customers"])
 
 

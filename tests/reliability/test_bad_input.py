@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from khata import book
 from khata import accounts, customers, db, importer, loans, repayments
 from khata.errors import KhataError
 
@@ -33,8 +34,8 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scope
 @pytest.fixture
 def ctx(db_file, shop):
     sid = shop["shop_id"]
-    cust = customers.create_customer(sid, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
-    loan = loans.create_loan(sid, cust["customer_id"], amount="500", item="Rice", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
+    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="500", item="Rice", path=db_file)
     return {"sid": sid, "cid": cust["customer_id"], "lid": loan["loan_id"], "path": db_file}
 
 
@@ -57,8 +58,7 @@ def test_sales_with_hostile_input(ctx, scale):
     @given(amount=nasty_amount, item=nasty_text, issue=nasty_date, due=nasty_date, grace=st.one_of(
         st.integers(-10, 10**6), nasty_text))
     def run(amount, item, issue, due, grace):
-        loan = _accepts_or_refuses(lambda: loans.create_loan(
-            ctx["sid"], ctx["cid"], amount=amount, item=item, issue_date=issue, due_date=due, grace_days=grace,
+        loan = _accepts_or_refuses(lambda: book.write(ctx["sid"], loans.create_loan, ctx["cid"], amount=amount, item=item, issue_date=issue, due_date=due, grace_days=grace,
             path=ctx["path"]))
         if loan is not None:
             assert loan["principal"] > 0 and loan["principal"] == loan["principal"].quantize(Decimal("0.01"))
@@ -72,8 +72,7 @@ def test_repayments_with_hostile_input(ctx, scale):
            note=nasty_text)
     def run(amount, when, method, note):
         before = _snapshot(ctx["path"])
-        result = _accepts_or_refuses(lambda: repayments.record_repayment(
-            ctx["sid"], ctx["lid"], amount=amount, paid_on=when, method=method, note=note, path=ctx["path"]))
+        result = _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.record_repayment, ctx["lid"], amount=amount, paid_on=when, method=method, note=note, path=ctx["path"]))
         after = _snapshot(ctx["path"])
         if result is None:
             assert after == before
@@ -89,14 +88,13 @@ def test_customers_with_hostile_input(ctx, scale):
     @given(name=nasty_text, phone=st.one_of(nasty_text, st.text(string.digits, min_size=8, max_size=14)),
            limit=nasty_amount, trust=st.one_of(st.integers(-5, 20), nasty_text), notes=nasty_text)
     def run(name, phone, limit, trust, notes):
-        created = _accepts_or_refuses(lambda: customers.create_customer(
-            ctx["sid"], name=name, phone=phone, credit_limit=limit, trust_score=trust, notes=notes, path=ctx["path"]))
+        created = _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.create_customer, name=name, phone=phone, credit_limit=limit, trust_score=trust, notes=notes, path=ctx["path"]))
         if created is not None:
             assert created["phone"].startswith("+") and 0 <= created["trust_score"] <= 10
             assert created["credit_limit"] >= 0 and created["name"] == name.strip()
-            customers.remove_customer(ctx["sid"], created["customer_id"], path=ctx["path"])
-        _accepts_or_refuses(lambda: customers.list_customers(ctx["sid"], search=name, path=ctx["path"]))
-        _accepts_or_refuses(lambda: customers.update_customer(ctx["sid"], ctx["cid"], notes=notes, path=ctx["path"]))
+            book.write(ctx["sid"], customers.remove_customer, created["customer_id"], path=ctx["path"])
+        _accepts_or_refuses(lambda: book.read(ctx["sid"], customers.list_customers, search=name, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.update_customer, ctx["cid"], notes=notes, path=ctx["path"]))
     run()
 
 
@@ -104,11 +102,11 @@ def test_ids_and_settings_with_hostile_input(ctx, scale):
     @settings(max_examples=scale["examples"], **SETTINGS)
     @given(any_id=st.one_of(st.integers(-10**20, 10**20), nasty_text, st.none(), st.floats()), text=nasty_text)
     def run(any_id, text):
-        _accepts_or_refuses(lambda: customers.get_customer(ctx["sid"], any_id, path=ctx["path"]))
-        _accepts_or_refuses(lambda: loans.get_loan(ctx["sid"], any_id, path=ctx["path"]))
-        _accepts_or_refuses(lambda: repayments.reverse_repayment(ctx["sid"], any_id, reason=text, path=ctx["path"]))
-        _accepts_or_refuses(lambda: accounts.update_settings(ctx["sid"], upi_id=text, path=ctx["path"]))
-        _accepts_or_refuses(lambda: accounts.update_settings(ctx["sid"], reminder_days=text, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.read(ctx["sid"], customers.get_customer, any_id, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.read(ctx["sid"], loans.get_loan, any_id, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.reverse_repayment, any_id, reason=text, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, upi_id=text, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, reminder_days=text, path=ctx["path"]))
     run()
     assert _snapshot(ctx["path"])[0] == Decimal("500.00")
 
@@ -125,7 +123,7 @@ def test_csv_importer_with_hostile_files(ctx, scale):
             ",".join('"' + str(v).replace('"', '""') + '"' for v in row) for row in rows]
         for source in ("\n".join(lines) + "\n", raw):
             result = _accepts_or_refuses(
-                lambda source=source: importer.import_customers(ctx["sid"], source, path=ctx["path"]))
+                lambda source=source: book.write(ctx["sid"], importer.import_customers, source, path=ctx["path"]))
             if result is None:
                 assert _snapshot(ctx["path"]) == before
             else:

@@ -6,6 +6,7 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+from khata import book
 from khata import customers, db, loans, repayments
 from khata.errors import CreditLimitExceeded, KhataError, Overpayment
 
@@ -42,13 +43,13 @@ def _run_threads(n, fn):
 
 def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale, record_property):
     sid = shop["shop_id"]
-    cust = customers.create_customer(sid, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
     per_worker = scale["payments_per_worker"]
     workers = scale["threads"] + scale["processes"]
     amount = Decimal("7.00")
     # the loan can take only about 70% of all attempts, so some must be refused
     principal = amount * int(workers * per_worker * 0.7)
-    loan = loans.create_loan(sid, cust["customer_id"], amount=principal, item="TV", path=db_file)
+    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount=principal, item="TV", path=db_file)
 
     procs = [_spawn("repay", db_file, sid, loan["loan_id"], per_worker, amount) for _ in range(scale["processes"])]
 
@@ -56,7 +57,7 @@ def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale,
         ok = refused = 0
         for _ in range(per_worker):
             try:
-                repayments.record_repayment(sid, loan["loan_id"], amount=amount, path=db_file)
+                book.write(sid, repayments.record_repayment, loan["loan_id"], amount=amount, path=db_file)
                 ok += 1
             except Overpayment as err:
                 assert "is owed" in str(err) or "fully paid" in str(err)
@@ -81,7 +82,7 @@ def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale,
 def test_sales_against_one_credit_limit(db_file, shop, scale):
     sid = shop["shop_id"]
     limit = Decimal("1000.00")
-    cust = customers.create_customer(sid, name="Asha", phone="9876511111", credit_limit=limit, path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit=limit, path=db_file)
     per_worker = scale["payments_per_worker"]
     amount = Decimal("30.00")
     procs = [_spawn("sell", db_file, sid, cust["customer_id"], per_worker, amount) for _ in range(scale["processes"])]
@@ -90,7 +91,7 @@ def test_sales_against_one_credit_limit(db_file, shop, scale):
         ok = refused = 0
         for _ in range(per_worker):
             try:
-                loans.create_loan(sid, cust["customer_id"], amount=amount, item="burst", path=db_file)
+                book.write(sid, loans.create_loan, cust["customer_id"], amount=amount, item="burst", path=db_file)
                 ok += 1
             except CreditLimitExceeded as err:
                 assert "more on credit" in str(err)
@@ -110,8 +111,8 @@ def test_sales_against_one_credit_limit(db_file, shop, scale):
 
 def test_refusal_under_load_is_a_clear_khata_error(db_file, shop):
     sid = shop["shop_id"]
-    cust = customers.create_customer(sid, name="Asha", phone="9876511111", credit_limit="10", path=db_file)
-    errors = _run_threads(8, lambda: _try(lambda: loans.create_loan(sid, cust["customer_id"], amount="6",
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="10", path=db_file)
+    errors = _run_threads(8, lambda: _try(lambda: book.write(sid, loans.create_loan, cust["customer_id"], amount="6",
                                                                     item="x", path=db_file)))
     assert sorted(e is None for e in errors) == [False] * 7 + [True]
     assert all(isinstance(e, KhataError) for e in errors if e is not None)

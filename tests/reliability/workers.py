@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import duckdb
 
+from khata import book
 from khata import loans, repayments
 from khata.errors import KhataError
 
@@ -87,7 +88,7 @@ def repay_many(path, shop_id, loan_id, count, amount):
     ok = refused = 0
     for _ in range(count):
         try:
-            repayments.record_repayment(shop_id, loan_id, amount=amount, path=path)
+            book.write(shop_id, repayments.record_repayment, loan_id, amount=amount, path=path)
             ok += 1
         except KhataError:
             refused += 1
@@ -98,7 +99,7 @@ def sell_many(path, shop_id, customer_id, count, amount):
     ok = refused = 0
     for _ in range(count):
         try:
-            loans.create_loan(shop_id, customer_id, amount=amount, item="burst", path=path)
+            book.write(shop_id, loans.create_loan, customer_id, amount=amount, item="burst", path=path)
             ok += 1
         except KhataError:
             refused += 1
@@ -112,7 +113,7 @@ def repay_forever(path, shop_id, loan_id, point):
     print("started", flush=True)
     while True:
         try:
-            repayments.record_repayment(shop_id, loan_id, amount=Decimal("0.01"), path=path)
+            book.write(shop_id, repayments.record_repayment, loan_id, amount=Decimal("0.01"), path=path)
             print("committed", flush=True)
         except KhataError:
             time.sleep(0.001)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from khata import book
 from khata import accounts, customers, loans, reports, repayments
 from khata.errors import (AuthError, Conflict, CreditLimitExceeded, NotFound, Overpayment,
                           ValidationError)
@@ -19,14 +20,14 @@ def sid(shop):
 
 @pytest.fixture
 def asha(db_file, sid):
-    return customers.create_customer(sid, name="Asha Patel", phone="98765 11111", credit_limit="5000",
+    return book.write(sid, customers.create_customer, name="Asha Patel", phone="98765 11111", credit_limit="5000",
                                      actor="ravi", path=db_file)
 
 
 def sell(db_file, sid, cid, amount, **kw):
     kw.setdefault("item", "Rice")
     kw.setdefault("today", TODAY)
-    return loans.create_loan(sid, cid, amount=amount, path=db_file, **kw)
+    return book.write(sid, loans.create_loan, cid, amount=amount, path=db_file, **kw)
 
 
 # ---- accounts -----------------------------------------------------------------------
@@ -84,24 +85,24 @@ def test_lockout_after_failed_logins_and_same_message_for_unknown_users(db_file,
 
 
 def test_settings(db_file, sid):
-    settings = accounts.update_settings(sid, upi_id="ravikirana@okaxis", loan_term_days=15,
+    settings = book.write(sid, accounts.update_settings, upi_id="ravikirana@okaxis", loan_term_days=15,
                                         reminder_days="-1, 1, 3", timezone="Asia/Dubai", path=db_file)
     assert settings["upi_id"] == "ravikirana@okaxis" and settings["reminder_days"] == (-1, 1, 3)
-    assert accounts.get_settings(sid, db_file)["loan_term_days"] == 15
+    assert book.read(sid, accounts.get_settings, path=db_file)["loan_term_days"] == 15
     for bad in ({"upi_id": "not a upi"}, {"loan_term_days": 0}, {"timezone": "Nowhere/X"},
                 {"reminder_days": "a,b"}, {"colour": "red"}):
         with pytest.raises(ValidationError):
-            accounts.update_settings(sid, path=db_file, **bad)
-    assert accounts.get_settings(sid, db_file)["timezone"] == "Asia/Dubai"
+            book.write(sid, accounts.update_settings, path=db_file, **bad)
+    assert book.read(sid, accounts.get_settings, path=db_file)["timezone"] == "Asia/Dubai"
 
 
 # ---- customers ----------------------------------------------------------------------
 
 def test_customer_create_get_edit(db_file, sid, asha):
     assert asha["phone"] == "+919876511111" and asha["credit_limit"] == Decimal("5000.00")
-    got = customers.get_customer(sid, asha["customer_id"], path=db_file)
+    got = book.read(sid, customers.get_customer, asha["customer_id"], path=db_file)
     assert got["available_credit"] == Decimal("5000.00") and got["outstanding"] == Decimal("0.00")
-    edited = customers.update_customer(sid, asha["customer_id"], trust_score=9, address="12 MG Road",
+    edited = book.write(sid, customers.update_customer, asha["customer_id"], trust_score=9, address="12 MG Road",
                                        whatsapp_opt_out=True, actor="ravi", path=db_file)
     assert edited["trust_score"] == 9 and edited["whatsapp_opt_out"] is True
     assert query(db_file, "SELECT action, before, after FROM audit_log WHERE entity='customer' AND action='edit'")
@@ -110,10 +111,10 @@ def test_customer_create_get_edit(db_file, sid, asha):
 def test_duplicate_phone_refused(db_file, sid, asha):
     before = counts(db_file)
     with pytest.raises(Conflict, match="Asha Patel already has the phone number"):
-        customers.create_customer(sid, name="Someone", phone="+91 98765 11111", path=db_file)
-    bob = customers.create_customer(sid, name="Bob", phone="9876522222", path=db_file)
+        book.write(sid, customers.create_customer, name="Someone", phone="+91 98765 11111", path=db_file)
+    bob = book.write(sid, customers.create_customer, name="Bob", phone="9876522222", path=db_file)
     with pytest.raises(Conflict):
-        customers.update_customer(sid, bob["customer_id"], phone="9876511111", path=db_file)
+        book.write(sid, customers.update_customer, bob["customer_id"], phone="9876511111", path=db_file)
     assert counts(db_file)["customers"] == before["customers"] + 1
 
 
@@ -127,36 +128,36 @@ def test_duplicate_phone_refused(db_file, sid, asha):
 def test_customer_refusals(db_file, sid, fields, message):
     before = counts(db_file)
     with pytest.raises(ValidationError, match=message):
-        customers.create_customer(sid, path=db_file, **fields)
+        book.write(sid, customers.create_customer, path=db_file, **fields)
     assert counts(db_file) == before
 
 
 def test_list_search_sort(db_file, sid, asha):
-    customers.create_customer(sid, name="Zoya Khan", phone="9876533333", credit_limit="9000", path=db_file)
+    book.write(sid, customers.create_customer, name="Zoya Khan", phone="9876533333", credit_limit="9000", path=db_file)
     sell(db_file, sid, asha["customer_id"], "1000", issue_date=TODAY - timedelta(days=40),
          due_date=TODAY - timedelta(days=10))
-    rows = customers.list_customers(sid, sort="outstanding", descending=True, today=TODAY, path=db_file)
+    rows = book.read(sid, customers.list_customers, sort="outstanding", descending=True, today=TODAY, path=db_file)
     assert [r["name"] for r in rows] == ["Asha Patel", "Zoya Khan"]
     assert rows[0]["overdue"] == Decimal("1000.00") and rows[0]["available_credit"] == Decimal("4000.00")
-    assert [r["name"] for r in customers.list_customers(sid, search="zoya", path=db_file)] == ["Zoya Khan"]
-    assert [r["name"] for r in customers.list_customers(sid, search="65111", path=db_file)] == ["Asha Patel"]
-    assert customers.list_customers(sid, search="%", path=db_file) == []
+    assert [r["name"] for r in book.read(sid, customers.list_customers, search="zoya", path=db_file)] == ["Zoya Khan"]
+    assert [r["name"] for r in book.read(sid, customers.list_customers, search="65111", path=db_file)] == ["Asha Patel"]
+    assert book.read(sid, customers.list_customers, search="%", path=db_file) == []
     with pytest.raises(ValidationError):
-        customers.list_customers(sid, sort="phone; DROP TABLE customers", path=db_file)
+        book.read(sid, customers.list_customers, sort="phone; DROP TABLE customers", path=db_file)
 
 
 def test_remove_customer_rules(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "300")
     with pytest.raises(Conflict, match="still owes ₹300.00"):
-        customers.remove_customer(sid, asha["customer_id"], path=db_file)
-    repayments.record_repayment(sid, loan["loan_id"], amount="300", today=TODAY, path=db_file)
-    assert customers.remove_customer(sid, asha["customer_id"], path=db_file) == "archived"
-    assert customers.list_customers(sid, path=db_file) == []
+        book.write(sid, customers.remove_customer, asha["customer_id"], path=db_file)
+    book.write(sid, repayments.record_repayment, loan["loan_id"], amount="300", today=TODAY, path=db_file)
+    assert book.write(sid, customers.remove_customer, asha["customer_id"], path=db_file) == "archived"
+    assert book.read(sid, customers.list_customers, path=db_file) == []
     assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1  # history kept
     with pytest.raises(NotFound):
-        customers.get_customer(sid, asha["customer_id"], path=db_file)
-    new = customers.create_customer(sid, name="New", phone="9876544444", path=db_file)
-    assert customers.remove_customer(sid, new["customer_id"], path=db_file) == "deleted"
+        book.read(sid, customers.get_customer, asha["customer_id"], path=db_file)
+    new = book.write(sid, customers.create_customer, name="New", phone="9876544444", path=db_file)
+    assert book.write(sid, customers.remove_customer, new["customer_id"], path=db_file) == "deleted"
     assert query(db_file, "SELECT count(*) FROM customers WHERE customer_id = ?", [new["customer_id"]])[0][0] == 0
 
 
@@ -166,11 +167,11 @@ def test_loan_defaults_and_status(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "1200.50")
     assert loan["issue_date"] == TODAY and loan["due_date"] == TODAY + timedelta(days=30)
     assert loan["status"] == "pending" and loan["outstanding"] == Decimal("1200.50")
-    later = loans.get_loan(sid, loan["loan_id"], today=TODAY + timedelta(days=31), path=db_file)
+    later = book.read(sid, loans.get_loan, loan["loan_id"], today=TODAY + timedelta(days=31), path=db_file)
     assert later["status"] == "overdue" and later["days_past_due"] == 1
-    assert [l["loan_id"] for l in loans.list_loans(sid, status="overdue", today=TODAY + timedelta(days=31),
+    assert [l["loan_id"] for l in book.read(sid, loans.list_loans, status="overdue", today=TODAY + timedelta(days=31),
                                                    path=db_file)] == [loan["loan_id"]]
-    assert loans.list_loans(sid, status="overdue", today=TODAY, path=db_file) == []
+    assert book.read(sid, loans.list_loans, status="overdue", today=TODAY, path=db_file) == []
 
 
 def test_credit_limit_refusal_says_what_is_available(db_file, sid, asha):
@@ -203,14 +204,14 @@ def test_double_submit_posts_once(db_file, sid, asha):
     assert first["loan_id"] == again["loan_id"]
     assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1
     pay = dict(amount="10", today=TODAY, idempotency_key="pay-1", path=db_file)
-    repayments.record_repayment(sid, first["loan_id"], **pay)
-    repayments.record_repayment(sid, first["loan_id"], **pay)
+    book.write(sid, repayments.record_repayment, first["loan_id"], **pay)
+    book.write(sid, repayments.record_repayment, first["loan_id"], **pay)
     assert query(db_file, "SELECT count(*) FROM repayments")[0][0] == 1
 
 
 def test_double_submitted_customer_form_adds_one(db_file, sid):
-    first = customers.create_customer(sid, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
-    again = customers.create_customer(sid, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
+    first = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
+    again = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
     assert first["customer_id"] == again["customer_id"]
     assert query(db_file, "SELECT count(*) FROM customers")[0][0] == 1
 
@@ -218,18 +219,18 @@ def test_double_submitted_customer_form_adds_one(db_file, sid):
 def test_reverse_loan(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "700")
     with pytest.raises(ValidationError, match="Reason is required"):
-        loans.reverse_loan(sid, loan["loan_id"], reason=" ", path=db_file)
-    reversed_ = loans.reverse_loan(sid, loan["loan_id"], reason="Typed twice", actor="ravi", today=TODAY,
+        book.write(sid, loans.reverse_loan, loan["loan_id"], reason=" ", path=db_file)
+    reversed_ = book.write(sid, loans.reverse_loan, loan["loan_id"], reason="Typed twice", actor="ravi", today=TODAY,
                                    path=db_file)
     assert reversed_["status"] == "reversed" and reversed_["outstanding"] == 0
     assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1  # never deleted
     with pytest.raises(Conflict, match="already reversed"):
-        loans.reverse_loan(sid, loan["loan_id"], reason="again", path=db_file)
+        book.write(sid, loans.reverse_loan, loan["loan_id"], reason="again", path=db_file)
     paid = sell(db_file, sid, asha["customer_id"], "50")
-    repayments.record_repayment(sid, paid["loan_id"], amount="20", today=TODAY, path=db_file)
+    book.write(sid, repayments.record_repayment, paid["loan_id"], amount="20", today=TODAY, path=db_file)
     with pytest.raises(Conflict, match="reverse those first"):
-        loans.reverse_loan(sid, paid["loan_id"], reason="x", path=db_file)
-    statement = reports.customer_statement(sid, asha["customer_id"], path=db_file)
+        book.write(sid, loans.reverse_loan, paid["loan_id"], reason="x", path=db_file)
+    statement = book.read(sid, reports.customer_statement, asha["customer_id"], path=db_file)
     assert [r["entry"] for r in statement][:2] == ["sale", "sale reversed"]
     assert statement[-1]["balance"] == Decimal("30.00")
 
@@ -238,11 +239,11 @@ def test_reverse_loan(db_file, sid, asha):
 
 def test_repayment_updates_loan_and_available_credit_at_once(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "1000")
-    result = repayments.record_repayment(sid, loan["loan_id"], amount="400", method="UPI", note="gpay",
+    result = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="400", method="UPI", note="gpay",
                                          today=TODAY, path=db_file)
     assert result["loans"][loan["loan_id"]]["outstanding"] == Decimal("600.00")
-    assert customers.get_customer(sid, asha["customer_id"], path=db_file)["available_credit"] == Decimal("4400.00")
-    result = repayments.record_repayment(sid, loan["loan_id"], amount="600", today=TODAY, path=db_file)
+    assert book.read(sid, customers.get_customer, asha["customer_id"], path=db_file)["available_credit"] == Decimal("4400.00")
+    result = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="600", today=TODAY, path=db_file)
     assert result["loans"][loan["loan_id"]]["status"] == "paid"
 
 
@@ -257,7 +258,7 @@ def test_repayment_refusals(db_file, sid, asha, kw, error, message):
     loan = sell(db_file, sid, asha["customer_id"], "1000")
     before = counts(db_file)
     with pytest.raises(error, match=message):
-        repayments.record_repayment(sid, loan["loan_id"], today=TODAY, path=db_file, **kw)
+        book.write(sid, repayments.record_repayment, loan["loan_id"], today=TODAY, path=db_file, **kw)
     assert counts(db_file) == before
 
 
@@ -266,43 +267,43 @@ def test_customer_repayment_settles_oldest_due_first(db_file, sid, asha):
                 due_date=TODAY + timedelta(days=20))
     early = sell(db_file, sid, asha["customer_id"], "200", issue_date=TODAY - timedelta(days=2),
                  due_date=TODAY + timedelta(days=3))
-    result = repayments.record_customer_repayment(sid, asha["customer_id"], amount="250", today=TODAY,
+    result = book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="250", today=TODAY,
                                                   idempotency_key="c1", path=db_file)
     assert result["total"] == Decimal("250.00")
     assert result["loans"][early["loan_id"]]["status"] == "paid"
     assert result["loans"][late["loan_id"]]["outstanding"] == Decimal("250.00")
     with pytest.raises(Overpayment, match="owes only ₹250.00"):
-        repayments.record_customer_repayment(sid, asha["customer_id"], amount="251", today=TODAY, path=db_file)
-    again = repayments.record_customer_repayment(sid, asha["customer_id"], amount="250", today=TODAY,
+        book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="251", today=TODAY, path=db_file)
+    again = book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="250", today=TODAY,
                                                  idempotency_key="c1", path=db_file)
     assert again["total"] == Decimal("250.00") and query(db_file, "SELECT count(*) FROM repayments")[0][0] == 2
 
 
 def test_history_filters_totals_and_reversal(db_file, sid, asha):
-    bob = customers.create_customer(sid, name="Bob", phone="9876522222", path=db_file)
+    bob = book.write(sid, customers.create_customer, name="Bob", phone="9876522222", path=db_file)
     a = sell(db_file, sid, asha["customer_id"], "500", issue_date=TODAY - timedelta(days=10))
     b = sell(db_file, sid, bob["customer_id"], "500", issue_date=TODAY - timedelta(days=10))
-    r1 = repayments.record_repayment(sid, a["loan_id"], amount="100", paid_on=TODAY - timedelta(days=5),
+    r1 = book.write(sid, repayments.record_repayment, a["loan_id"], amount="100", paid_on=TODAY - timedelta(days=5),
                                      today=TODAY, path=db_file)["repayments"][0]
-    repayments.record_repayment(sid, b["loan_id"], amount="50", today=TODAY, path=db_file)
-    everything = repayments.list_repayments(sid, path=db_file)
+    book.write(sid, repayments.record_repayment, b["loan_id"], amount="50", today=TODAY, path=db_file)
+    everything = book.read(sid, repayments.list_repayments, path=db_file)
     assert everything["total"] == Decimal("150.00") and everything["count"] == 2
-    assert repayments.list_repayments(sid, customer_id=bob["customer_id"], path=db_file)["total"] == Decimal("50.00")
-    assert repayments.list_repayments(sid, date_to=TODAY - timedelta(days=1), path=db_file)["count"] == 1
-    reversed_ = repayments.reverse_repayment(sid, r1["repayment_id"], reason="Wrong customer", today=TODAY,
+    assert book.read(sid, repayments.list_repayments, customer_id=bob["customer_id"], path=db_file)["total"] == Decimal("50.00")
+    assert book.read(sid, repayments.list_repayments, date_to=TODAY - timedelta(days=1), path=db_file)["count"] == 1
+    reversed_ = book.write(sid, repayments.reverse_repayment, r1["repayment_id"], reason="Wrong customer", today=TODAY,
                                              path=db_file)
     assert reversed_["reversed"] and reversed_["reversal_reason"] == "Wrong customer"
-    assert repayments.list_repayments(sid, path=db_file)["total"] == Decimal("50.00")
-    assert loans.get_loan(sid, a["loan_id"], path=db_file)["outstanding"] == Decimal("500.00")
+    assert book.read(sid, repayments.list_repayments, path=db_file)["total"] == Decimal("50.00")
+    assert book.read(sid, loans.get_loan, a["loan_id"], path=db_file)["outstanding"] == Decimal("500.00")
     with pytest.raises(Conflict):
-        repayments.reverse_repayment(sid, r1["repayment_id"], reason="again", path=db_file)
+        book.write(sid, repayments.reverse_repayment, r1["repayment_id"], reason="again", path=db_file)
 
 
 def test_every_change_is_audited(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "100", actor="ravi")
-    pay = repayments.record_repayment(sid, loan["loan_id"], amount="10", actor="ravi", today=TODAY, path=db_file)
-    repayments.reverse_repayment(sid, pay["repayments"][0]["repayment_id"], reason="oops", actor="ravi", path=db_file)
-    customers.update_customer(sid, asha["customer_id"], notes="VIP", actor="ravi", path=db_file)
+    pay = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="10", actor="ravi", today=TODAY, path=db_file)
+    book.write(sid, repayments.reverse_repayment, pay["repayments"][0]["repayment_id"], reason="oops", actor="ravi", path=db_file)
+    book.write(sid, customers.update_customer, asha["customer_id"], notes="VIP", actor="ravi", path=db_file)
     actions = query(db_file, "SELECT action, entity FROM audit_log WHERE shop_id = ? ORDER BY audit_id", [sid])
     assert ("create", "customer") in actions and ("create", "loan") in actions
     assert ("repay", "repayment") in actions and ("reverse", "repayment") in actions and ("edit", "customer") in actions
@@ -312,15 +313,15 @@ def test_every_change_is_audited(db_file, sid, asha):
 # ---- summary ------------------------------------------------------------------------
 
 def test_summary_and_aging_buckets(db_file, sid, asha):
-    customers.update_customer(sid, asha["customer_id"], credit_limit="100000", path=db_file)
+    book.write(sid, customers.update_customer, asha["customer_id"], credit_limit="100000", path=db_file)
     for days_past, amount in ((0, "100"), (5, "200"), (40, "300"), (70, "400"), (120, "500")):
         due = TODAY - timedelta(days=days_past)
         sell(db_file, sid, asha["customer_id"], amount, issue_date=due - timedelta(days=10), due_date=due)
     paid = sell(db_file, sid, asha["customer_id"], "1000", issue_date=TODAY - timedelta(days=20),
                 due_date=TODAY - timedelta(days=5))
-    repayments.record_repayment(sid, paid["loan_id"], amount="1000", paid_on=TODAY - timedelta(days=8),
+    book.write(sid, repayments.record_repayment, paid["loan_id"], amount="1000", paid_on=TODAY - timedelta(days=8),
                                 today=TODAY, path=db_file)
-    s = reports.shop_summary(sid, today=TODAY, path=db_file)
+    s = book.read(sid, reports.shop_summary, today=TODAY, path=db_file)
     assert s["total_issued"] == Decimal("2500.00") and s["total_collected"] == Decimal("1000.00")
     assert s["outstanding"] == Decimal("1500.00") and s["overdue_amount"] == Decimal("1400.00")
     assert s["aging"] == {"current": Decimal("100.00"), "1-30": Decimal("200.00"), "31-60": Decimal("300.00"),
@@ -331,5 +332,5 @@ def test_summary_and_aging_buckets(db_file, sid, asha):
 
 
 def test_new_shop_summary_is_all_zero(db_file, sid):
-    s = reports.shop_summary(sid, path=db_file)
+    s = book.read(sid, reports.shop_summary, path=db_file)
     assert s["outstanding"] == 0 and s["collection_rate"] == 0 and s["avg_days_to_repay"] is None

@@ -7,6 +7,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from khata import book
 from khata import accounts, customers, db, loans, reports, repayments
 from khata.errors import KhataError
 
@@ -27,7 +28,7 @@ def test_ledger_invariants_hold_for_any_sequence(tmp_path_factory, actions):
     path = tmp_path_factory.mktemp("prop") / "k.duckdb"
     sid = accounts.register_shopkeeper(name="P", shop_name="P", username="prop", email="p@p.in",
                                        phone="9876543210", password="Demo@1234", path=path)["shop_id"]
-    cids = [customers.create_customer(sid, name=f"C{i}", phone=f"98765000{i:02d}", credit_limit="20000",
+    cids = [book.write(sid, customers.create_customer, name=f"C{i}", phone=f"98765000{i:02d}", credit_limit="20000",
                                       path=path)["customer_id"] for i in range(3)]
     loan_ids, repayment_ids = [], []
     for act in actions:
@@ -35,20 +36,20 @@ def test_ledger_invariants_hold_for_any_sequence(tmp_path_factory, actions):
             if act[0] == "sell":
                 _, c, amount, ago, term, grace = act
                 issue = TODAY - timedelta(days=ago)
-                loan_ids.append(loans.create_loan(sid, cids[c], amount=amount, item="x", issue_date=issue,
+                loan_ids.append(book.write(sid, loans.create_loan, cids[c], amount=amount, item="x", issue_date=issue,
                                                   due_date=issue + timedelta(days=term), grace_days=grace,
                                                   today=TODAY, path=path)["loan_id"])
             elif act[0] == "repay" and loan_ids:
-                r = repayments.record_repayment(sid, loan_ids[act[1] % len(loan_ids)], amount=act[2],
+                r = book.write(sid, repayments.record_repayment, loan_ids[act[1] % len(loan_ids)], amount=act[2],
                                                 today=TODAY, path=path)
                 repayment_ids += [x["repayment_id"] for x in r["repayments"]]
             elif act[0] == "repay_customer":
-                r = repayments.record_customer_repayment(sid, cids[act[1]], amount=act[2], today=TODAY, path=path)
+                r = book.write(sid, repayments.record_customer_repayment, cids[act[1]], amount=act[2], today=TODAY, path=path)
                 repayment_ids += [x["repayment_id"] for x in r["repayments"]]
             elif act[0] == "reverse_loan" and loan_ids:
-                loans.reverse_loan(sid, loan_ids[act[1] % len(loan_ids)], reason="r", today=TODAY, path=path)
+                book.write(sid, loans.reverse_loan, loan_ids[act[1] % len(loan_ids)], reason="r", today=TODAY, path=path)
             elif act[0] == "reverse_repayment" and repayment_ids:
-                repayments.reverse_repayment(sid, repayment_ids[act[1] % len(repayment_ids)], reason="r",
+                book.write(sid, repayments.reverse_repayment, repayment_ids[act[1] % len(repayment_ids)], reason="r",
                                              today=TODAY, path=path)
         except KhataError:
             pass  # refusals are fine; they must leave the invariants intact
@@ -65,7 +66,7 @@ def test_ledger_invariants_hold_for_any_sequence(tmp_path_factory, actions):
             assert row["outstanding"] == row["principal"] - row["repaid"]
         else:
             assert row["repaid"] == 0 and row["outstanding"] == 0
-    summary = reports.shop_summary(sid, today=TODAY, path=path)
+    summary = book.read(sid, reports.shop_summary, today=TODAY, path=path)
     assert summary["outstanding"] == sum((r["outstanding"] for r in rows), Decimal(0))
     assert summary["total_issued"] == sum((r["principal"] for r in rows if not r["reversed"]), Decimal(0))
     assert summary["total_collected"] == sum((r["repaid"] for r in rows), Decimal(0))
@@ -73,8 +74,8 @@ def test_ledger_invariants_hold_for_any_sequence(tmp_path_factory, actions):
     assert sum(summary["aging"].values()) == summary["outstanding"]
     assert sum(summary["counts"].values()) == len(rows)
     for cid in cids:
-        statement = reports.customer_statement(sid, cid, path=path)
+        statement = book.read(sid, reports.customer_statement, cid, path=path)
         owed = sum((r["outstanding"] for r in rows if r["customer_id"] == cid), Decimal(0))
         assert (statement[-1]["balance"] if statement else 0) == owed
-        available = customers.get_customer(sid, cid, path=path)["available_credit"]
+        available = book.read(sid, customers.get_customer, cid, path=path)["available_credit"]
         assert available == max(Decimal("20000") - owed, 0)

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from khata import book
 from khata import customers, loans, reports, repayments
 from khata.errors import NotFound
 from tests.services.helpers import counts
@@ -13,9 +14,9 @@ TODAY = date(2026, 11, 27)
 @pytest.fixture
 def b_data(db_file, other_shop):
     sid = other_shop["shop_id"]
-    cust = customers.create_customer(sid, name="Bina", phone="9876577777", path=db_file)
-    loan = loans.create_loan(sid, cust["customer_id"], amount="500", item="Dal", today=TODAY, path=db_file)
-    pay = repayments.record_repayment(sid, loan["loan_id"], amount="100", today=TODAY, path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Bina", phone="9876577777", path=db_file)
+    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="500", item="Dal", today=TODAY, path=db_file)
+    pay = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="100", today=TODAY, path=db_file)
     return {"customer_id": cust["customer_id"], "loan_id": loan["loan_id"],
             "repayment_id": pay["repayments"][0]["repayment_id"]}
 
@@ -25,19 +26,19 @@ def calls(a, ids, db_file):
     c, l, r = ids["customer_id"], ids["loan_id"], ids["repayment_id"]
     p = {"path": db_file}
     return {
-        "get_customer": lambda: customers.get_customer(a, c, **p),
-        "update_customer": lambda: customers.update_customer(a, c, name="Hacked", **p),
-        "remove_customer": lambda: customers.remove_customer(a, c, **p),
-        "create_loan": lambda: loans.create_loan(a, c, amount="1", item="x", **p),
-        "get_loan": lambda: loans.get_loan(a, l, **p),
-        "list_loans_by_customer": lambda: loans.list_loans(a, customer_id=c, **p),
-        "reverse_loan": lambda: loans.reverse_loan(a, l, reason="x", **p),
-        "record_repayment": lambda: repayments.record_repayment(a, l, amount="1", **p),
-        "record_customer_repayment": lambda: repayments.record_customer_repayment(a, c, amount="1", **p),
-        "list_repayments_by_customer": lambda: repayments.list_repayments(a, customer_id=c, **p),
-        "list_repayments_by_loan": lambda: repayments.list_repayments(a, loan_id=l, **p),
-        "reverse_repayment": lambda: repayments.reverse_repayment(a, r, reason="x", **p),
-        "customer_statement": lambda: reports.customer_statement(a, c, **p),
+        "get_customer": lambda: book.read(a, customers.get_customer, c, **p),
+        "update_customer": lambda: book.write(a, customers.update_customer, c, name="Hacked", **p),
+        "remove_customer": lambda: book.write(a, customers.remove_customer, c, **p),
+        "create_loan": lambda: book.write(a, loans.create_loan, c, amount="1", item="x", **p),
+        "get_loan": lambda: book.read(a, loans.get_loan, l, **p),
+        "list_loans_by_customer": lambda: book.read(a, loans.list_loans, customer_id=c, **p),
+        "reverse_loan": lambda: book.write(a, loans.reverse_loan, l, reason="x", **p),
+        "record_repayment": lambda: book.write(a, repayments.record_repayment, l, amount="1", **p),
+        "record_customer_repayment": lambda: book.write(a, repayments.record_customer_repayment, c, amount="1", **p),
+        "list_repayments_by_customer": lambda: book.read(a, repayments.list_repayments, customer_id=c, **p),
+        "list_repayments_by_loan": lambda: book.read(a, repayments.list_repayments, loan_id=l, **p),
+        "reverse_repayment": lambda: book.write(a, repayments.reverse_repayment, r, reason="x", **p),
+        "customer_statement": lambda: book.read(a, reports.customer_statement, c, **p),
     }
 
 
@@ -59,18 +60,18 @@ def test_foreign_id_is_not_found_and_changes_nothing(db_file, shop, b_data, name
 
 def test_lists_and_summaries_never_show_another_shop(db_file, shop, b_data):
     a = shop["shop_id"]
-    assert customers.list_customers(a, path=db_file) == []
-    assert loans.list_loans(a, path=db_file) == []
-    assert repayments.list_repayments(a, path=db_file)["count"] == 0
-    assert reports.shop_summary(a, path=db_file)["total_issued"] == 0
-    assert reports.top_customers_frame(a, path=db_file).empty
-    assert reports.issued_vs_collected_frame(a, path=db_file).empty
+    assert book.read(a, customers.list_customers, path=db_file) == []
+    assert book.read(a, loans.list_loans, path=db_file) == []
+    assert book.read(a, repayments.list_repayments, path=db_file)["count"] == 0
+    assert book.read(a, reports.shop_summary, path=db_file)["total_issued"] == 0
+    assert book.read(a, reports.top_customers_frame, path=db_file).empty
+    assert book.read(a, reports.issued_vs_collected_frame, path=db_file).empty
 
 
 def test_unknown_shop_is_not_found(db_file, shop):
     for bad in (424242, "1 OR 1=1", None):
         with pytest.raises(NotFound):
-            customers.list_customers(bad, path=db_file)
+            book.read(bad, customers.list_customers, path=db_file)
 
 
 def test_every_service_taking_an_id_is_covered_above():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from khata import book
 from khata import accounts, customers, db, loans, reminders
 from khata.notify.outbox import OutboxNotifier
 
@@ -13,12 +14,12 @@ PHONES = iter(f"98{n:08d}" for n in range(10000000, 10099999, 37))
 
 def customer(shop, db_file, name="Asha Verma", **fields):
     fields.setdefault("credit_limit", "500000")
-    return customers.create_customer(shop["shop_id"], name=name, phone=next(PHONES), path=db_file, **fields)
+    return book.write(shop["shop_id"], customers.create_customer, name=name, phone=next(PHONES), path=db_file, **fields)
 
 
 def loan(shop, db_file, cust, amount, due, *, grace=0, issued=None):
     issued = issued or min(due, date(2026, 9, 1))
-    return loans.create_loan(shop["shop_id"], cust["customer_id"], amount=amount, item="Rice 5 kg",
+    return book.write(shop["shop_id"], loans.create_loan, cust["customer_id"], amount=amount, item="Rice 5 kg",
                              issue_date=issued, due_date=due, grace_days=grace, today=max(issued, due),
                              path=db_file)
 
@@ -36,7 +37,7 @@ def run(db_file, shop, day, notifier=None, **kw):
 
 
 def shop_name(db_file, shop):
-    return accounts.get_settings(shop["shop_id"], path=db_file)["name"]
+    return book.read(shop["shop_id"], accounts.get_settings, path=db_file)["name"]
 
 
 def stored(db_file) -> tuple[list, list]:

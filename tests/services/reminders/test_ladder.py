@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from khata import book
 from khata import accounts, reminders
 from tests.conftest import make_shop
 
@@ -44,14 +45,14 @@ def test_shop_settings_change_the_ladder_or_turn_it_off(db_file, shop):
     cust = customer(shop, db_file)
     due = date(2026, 10, 1)
     loan(shop, db_file, cust, "500.00", due)
-    accounts.update_settings(shop["shop_id"], reminder_days="2, 5", reminder_repeat_days=0, path=db_file)
+    book.write(shop["shop_id"], accounts.update_settings, reminder_days="2, 5", reminder_repeat_days=0, path=db_file)
     sent = []
     for offset in range(0, 20):
         day = due + timedelta(days=offset)
         if run(db_file, shop, day)["totals"]["simulated"]:
             sent.append(offset)
     assert sent == [2, 5]
-    accounts.update_settings(shop["shop_id"], reminders_enabled=False, reminder_days="1", path=db_file)
+    book.write(shop["shop_id"], accounts.update_settings, reminders_enabled=False, reminder_days="1", path=db_file)
     assert run(db_file, shop, due + timedelta(days=1) + timedelta(days=30))["totals"]["selected"] == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from khata import book
 from khata import accounts, db, loans, reminders, repayments
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import make_shop
@@ -11,13 +12,13 @@ from tests.conftest import make_shop
 from .helpers import TODAY, customer, loan, outbox, run, shop_name
 
 def test_several_overdue_loans_fold_into_one_message(db_file, shop):
-    accounts.update_settings(shop["shop_id"], upi_id="ravi.kirana@okaxis", path=db_file)
+    book.write(shop["shop_id"], accounts.update_settings, upi_id="ravi.kirana@okaxis", path=db_file)
     cust = customer(shop, db_file, name="Farhan Khan")
     first = loan(shop, db_file, cust, "100000.00", date(2026, 11, 20))
     loan(shop, db_file, cust, "23000.00", date(2026, 11, 24))
     loan(shop, db_file, cust, "956.50", date(2026, 11, 26))
     loan(shop, db_file, cust, "700.00", date(2026, 12, 20), issued=date(2026, 11, 20))  # not yet due
-    repayments.record_repayment(shop["shop_id"], first["loan_id"], amount="500.00", paid_on=date(2026, 11, 25),
+    book.write(shop["shop_id"], repayments.record_repayment, first["loan_id"], amount="500.00", paid_on=date(2026, 11, 25),
                                 today=TODAY, path=db_file)
     notifier = OutboxNotifier()
     result = run(db_file, shop, TODAY, notifier)
@@ -67,11 +68,11 @@ def test_opted_out_and_invalid_numbers_are_skipped_not_sent(db_file, shop):
 def test_paid_reversed_and_archived_are_not_reminded(db_file, shop):
     paid = customer(shop, db_file, name="Paid Up")
     l1 = loan(shop, db_file, paid, "200.00", date(2026, 11, 26))
-    repayments.record_repayment(shop["shop_id"], l1["loan_id"], amount="200.00", paid_on=TODAY, today=TODAY,
+    book.write(shop["shop_id"], repayments.record_repayment, l1["loan_id"], amount="200.00", paid_on=TODAY, today=TODAY,
                                 path=db_file)
     rev = customer(shop, db_file, name="Reversed")
     l2 = loan(shop, db_file, rev, "300.00", date(2026, 11, 26))
-    loans.reverse_loan(shop["shop_id"], l2["loan_id"], reason="entered twice", today=TODAY, path=db_file)
+    book.write(shop["shop_id"], loans.reverse_loan, l2["loan_id"], reason="entered twice", today=TODAY, path=db_file)
     assert run(db_file, shop, TODAY)["totals"]["selected"] == 0
 
 
@@ -82,7 +83,7 @@ def test_many_shops_are_planned_in_one_unit_of_work_with_the_same_answer(db_file
         for k in range(3):
             cust = customer(shop, db_file, name=f"C{n}{k}")
             loan(shop, db_file, cust, "100.00", TODAY - timedelta(days=(1, 3, 7)[k] + n))
-    accounts.update_settings(shops[1]["shop_id"], reminder_days="1, 4, 8", path=db_file)
+    book.write(shops[1]["shop_id"], accounts.update_settings, reminder_days="1, 4, 8", path=db_file)
     with db.connect(db_file) as con:
         rows = [db.rows_as_dicts(con.execute("SELECT * FROM shops WHERE shop_id = ?", [s["shop_id"]]))[0]
                 for s in shops]

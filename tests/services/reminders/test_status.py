@@ -5,6 +5,7 @@ import logging
 from datetime import date, datetime, timedelta, timezone
 
 from bench.fake_twilio import FakeTwilioHttp
+from khata import book
 from khata import customers, db, loans, reminders
 from khata.book import read
 from khata.notify.twilio_whatsapp import TwilioWhatsAppNotifier
@@ -15,8 +16,8 @@ from .test_delivery import TOKEN, TODAY, config, to
 def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file, shop, caplog):
     people = []
     for n, phone in enumerate(["9876500001", "9876500002", "9876500003"]):
-        c = customers.create_customer(shop["shop_id"], name=f"Cust {n}", phone=phone, path=db_file)
-        loans.create_loan(shop["shop_id"], c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
+        c = book.write(shop["shop_id"], customers.create_customer, name=f"Cust {n}", phone=phone, path=db_file)
+        book.write(shop["shop_id"], loans.create_loan, c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
                           due_date=date(2026, 11, 26), today=TODAY, path=db_file)
         people.append(c)
     fake = FakeTwilioHttp(script={to("+919876500002"): [("rest", 400, 63003, "Not a WhatsApp user +919876500002")]})
@@ -60,8 +61,8 @@ def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file
 def test_a_refresh_that_learns_not_on_whatsapp_flags_the_customer_with_an_audit_line(db_file, shop):
     from khata.notify import NOT_ON_WHATSAPP_CODE
 
-    c = customers.create_customer(shop["shop_id"], name="Later Unreachable", phone="9876500009", path=db_file)
-    loans.create_loan(shop["shop_id"], c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
+    c = book.write(shop["shop_id"], customers.create_customer, name="Later Unreachable", phone="9876500009", path=db_file)
+    book.write(shop["shop_id"], loans.create_loan, c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
                       due_date=date(2026, 11, 26), today=TODAY, path=db_file)
     fake = FakeTwilioHttp()
     notifier = TwilioWhatsAppNotifier(config(content_sid="HX" + "1" * 32), http_client=fake)
