@@ -168,7 +168,8 @@ def record_repayment(path, shop_id: int, loan_id: int, amount: Decimal, on: date
             "SELECT l.amount - coalesce((SELECT sum(r.amount) FROM repayments r ANTI JOIN reversals v"
             " ON v.entry_type = 'repayment' AND v.entry_id = r.repayment_id"
             " WHERE r.shop_id = $shop AND r.loan_id = l.loan_id), 0), l.customer_id"
-            " FROM loans l WHERE l.shop_id = $shop AND l.loan_id = $loan", {"shop": shop_id, "loan": loan_id}).fetchone()
+            " FROM loans l WHERE l.shop_id = $shop AND l.loan_id = $loan", {"shop": shop_id,
+                                                                            "loan": loan_id}).fetchone()
         if row is None or amount > row[0]:
             raise ValueError("overpayment")
         con.execute("INSERT INTO repayments (repayment_id, shop_id, customer_id, loan_id, amount, paid_on, method,"

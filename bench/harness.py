@@ -14,7 +14,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -115,7 +115,7 @@ def machine_info() -> dict:
     return {"cpu_count": os.cpu_count(), "nproc": nproc, "cpu_model": cpu, "python": platform.python_version(),
             "duckdb": duckdb.__version__, "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
             "loadavg": [round(x, 2) for x in os.getloadavg()],
-            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None = None, progress: bool = True,
@@ -149,7 +149,8 @@ def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None =
                 gen["cluster_by_shop_s"] = info["seconds"]
                 records.append({"operation": "maintenance_cluster_by_shop", "scale": scale,
                                 "note": "khata.maintenance.cluster_by_shop, once (nightly job)",
-                                "median_ms": round(info["seconds"] * 1000, 1), "p95_ms": round(info["seconds"] * 1000, 1),
+                                "median_ms": round(info["seconds"] * 1000, 1), "p95_ms": round(info["seconds"] * 1000,
+                                                                                               1),
                                 "runs": 1, "errors": {}, "answers_agree": None, "_answers": {}})
                 all_again, sq2 = operations(ctx, quick)
                 again = [op for op in all_again if op.name in CLUSTER_OPS]

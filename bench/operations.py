@@ -7,17 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
-from khata import book
+from khata import book, db, importer, reminders, reports
 from khata import customers as customers_svc
-from khata import db, export as export_svc, importer, loans as loans_svc, reminders, reports
+from khata import export as export_svc
+from khata import loans as loans_svc
 from khata import repayments as repayments_svc
 
 from . import floor, nplus1, sqlite_store
@@ -170,7 +171,8 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
 
     def app_import(_):
         shop = _new_shop(ctx)
-        return book.write(shop, importer.import_customers, csv_text.encode(), actor="bench", today=as_of, path=p)["customers"]
+        return book.write(shop, importer.import_customers, csv_text.encode(), actor="bench", today=as_of,
+                          path=p)["customers"]
 
     def floor_import(_):
         return floor.import_csv(p, _new_shop(ctx), csv_path)
@@ -222,7 +224,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             return "sqlite differs from floor"
         for shop, customer, kind, amount, skip in ans["app"]:
             if kind == "overdue" and skip is None and overdue.get((shop, customer)) != amount:
-                return f"reminder for customer {customer} of shop {shop}: {amount} vs floor {overdue.get((shop, customer))}"
+                return f"reminder for customer {customer} of shop {shop}: {amount} vs floor {overdue.get((shop, customer))}"  # noqa: E501
         if not any(kind == "overdue" for _, _, kind, _, _ in ans["app"]) and overdue:
             return "no overdue reminder selected although customers are overdue"
         return None
@@ -303,7 +305,8 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=reminders_compare,
             note="khata.reminders.select_due_many over every shop in one unit of work, as plan_shops does"),
         Op("record_repayment", {
-            "app": lambda i: (lambda loan: book.write(sid, repayments_svc.record_repayment, loan, amount="1.00", paid_on=as_of, actor="bench", today=as_of, path=p)["loans"][loan]
+            "app": lambda i: (lambda loan: book.write(sid, repayments_svc.record_repayment, loan, amount="1.00",
+                                                      paid_on=as_of, actor="bench", today=as_of, path=p)["loans"][loan]
                 ["outstanding"])(loan_for_run()),
             "floor": lambda i: floor.record_repayment(p, sid, loan_for_run(), Decimal("1.00"), as_of),
             "sqlite": lambda i: sqlite_store.record_repayment(sp, sid, loan_for_run(), 100, as_of),

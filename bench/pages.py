@@ -31,12 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import pages_browser as pb
 from . import pages_report as report
-from .generate import PASSWORD as BIG_PASSWORD, generate
+from .generate import PASSWORD as BIG_PASSWORD
+from .generate import generate
 from .pages_server import EMPTY_PATH, EMPTY_TITLE
 
 DEMO_LOGIN = ("demo", "Demo@1234")  # what `python -m khata demo` prints
@@ -140,7 +141,7 @@ def measure_viewport(browser, server: pb.Server, login: tuple[str, str], scale: 
 def machine() -> dict:
     return {"cpu_count": os.cpu_count(), "python": platform.python_version(),
             "loadavg": [round(x, 2) for x in os.getloadavg()],
-            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 def run(scales, viewports, reps: int, only=None, work_dir: Path | None = None, progress: bool = True,
@@ -200,7 +201,7 @@ def main(argv=None) -> int:
     out = report.write_json(result["records"], result["runs"], args.out)
     table = report.markdown(result["records"])
     loads = "; ".join(f"{s}: load {r['loadavg_before'][0]} -> {r['loadavg'][0]}" for s, r in result["runs"].items())
-    header = (f"Last `make bench-pages` run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, median of "
+    header = (f"Last `make bench-pages` run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, median of "
               f"{args.reps} (phone {args.phone_reps}), {loads}; took {time.perf_counter() - started:.0f} s.")
     print(f"\n{header}\n\n{table}\n\nResults merged into {out}.")
     if not args.no_readme and args.out is None:

@@ -129,7 +129,7 @@ class Server:
     base: str = ""
     hook: str = ""
 
-    def start(self, timeout: float = 90) -> "Server":
+    def start(self, timeout: float = 90) -> Server:
         port, hook_port = free_port(), free_port()
         self.base, self.hook = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{hook_port}"
         env = {**os.environ, "KHATA_DB": str(self.db), "PYTHONUNBUFFERED": "1",
@@ -226,7 +226,8 @@ STATE_JS = """
 (t0) => ({url: location.href, h1: (document.querySelector('[data-testid="stMain"] h1') || {}).textContent || null,
           status_widget: !!document.querySelector('[data-testid="stStatusWidget"]'),
           stale: document.querySelectorAll('[data-testid="stMain"] [data-stale="true"]').length,
-          last_messages: (window.__ws || []).filter(([t]) => t >= t0).slice(-6).map((m) => [Math.round(m[0] - t0), m[2], m[3]])})
+          last_messages: (window.__ws || []).filter(([t]) => t >= t0).slice(-6).map((m) => [Math.round(m[0] - t0),
+                                                                                            m[2], m[3]])})
 """
 
 

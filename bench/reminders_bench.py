@@ -23,7 +23,7 @@ import os
 import platform
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,7 +154,7 @@ def main(argv=None) -> int:
         r["max_released_in_any_second"] <= r["configured_rate"] for r in rows if r["configured_rate"])
     print(f"\nGoal (>= 90 % of the configured {args.rate:g}/s, never above it): {'met' if goal else 'NOT met'}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    args.out.write_text(json.dumps({"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                                     "n": n, "latency_s": args.latency, "rows": rows, "goal_met": goal},
                                    indent=2) + "\n")
     return 0 if goal else 1

@@ -5,7 +5,8 @@ because they quote names, items and notes from the book."""
 from __future__ import annotations
 
 import uuid
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 

@@ -103,7 +103,8 @@ def customer_list(sid: int, key: str, search: str = "", sort: str = "name", desc
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
 def _loan_list(sid: int, key: str, gen: int, status, customer_id, date_from, date_to, limit) -> list[dict]:
-    return _read(sid, key, loans.list_loans, status=status, customer_id=customer_id, date_from=date_from, date_to=date_to,
+    return _read(sid, key, loans.list_loans, status=status, customer_id=customer_id, date_from=date_from,
+                 date_to=date_to,
                             limit=limit)
 
 
@@ -134,7 +135,7 @@ def settings(sid: int, key: str) -> dict:
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
 def _reminder_log(sid: int, key: str, gen: int, date_from, date_to, status) -> list[dict]:
-    return reminders.reminder_log(sid, date_from=date_from, date_to=date_to, status=status, limit=500)
+    return _read(sid, key, reminders.reminder_log, date_from=date_from, date_to=date_to, status=status, limit=500)
 
 
 def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | None, status: str | None) -> list:
@@ -144,7 +145,7 @@ def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | Non
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
 def _upcoming_reminders(sid: int, key: str, gen: int) -> list[dict]:
-    return reminders.upcoming_reminders(sid)
+    return _read(sid, key, reminders.upcoming_reminders)
 
 
 def upcoming_reminders(sid: int, key: str) -> list:
@@ -164,12 +165,12 @@ def status_mix_frame(summary: dict) -> pd.DataFrame:
 
 def customer_with_statement(sid: int, wanted) -> tuple[dict, list[dict]]:
     """One customer (NotFound for another shop's id) and their running statement."""
-    person = _read(sid, key, customers.get_customer, wanted)
-    return person, _read(sid, key, reports.customer_statement, person["customer_id"])
+    person = _read(sid, db_key(), customers.get_customer, wanted)
+    return person, _read(sid, db_key(), reports.customer_statement, person["customer_id"])
 
 
 def customer(sid: int, customer_id: int) -> dict:
-    return _read(sid, key, customers.get_customer, customer_id)
+    return _read(sid, db_key(), customers.get_customer, customer_id)
 
 
 def all_reminders(sid: int, key: str) -> list[dict]:

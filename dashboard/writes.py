@@ -8,8 +8,7 @@ columns, payment methods), so pages import no khata service module.
 """
 from __future__ import annotations
 
-from khata import book
-from khata import accounts, customers, importer, loans, repayments
+from khata import accounts, book, customers, importer, loans, repayments
 from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
 from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
 from khata.importer import REQUIRED as IMPORT_REQUIRED  # noqa: F401
@@ -39,7 +38,8 @@ def reverse_sale(loan_id: int, reason: str) -> dict:
 
 
 def repay_customer(customer_id: int, *, token: str, **payment) -> dict:
-    return book.write(shop_id(), repayments.record_customer_repayment, customer_id, actor=actor(), idempotency_key=token,
+    return book.write(shop_id(), repayments.record_customer_repayment, customer_id, actor=actor(),
+                      idempotency_key=token,
                                                 **payment)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -207,7 +206,7 @@ def report(outcome: dict, db: str | None) -> list[dict]:
         lines = ["# Reminders a real run would send now", "", "| shop | phone | kind | amount | outcome |",
                  "| --- | --- | --- | --- | --- |"]
         lines += [f"| {_cell(m['shop'])} | {m['phone']} | {m['kind']} | {m['amount']} | "
-                  f"{'send' if m['will_send'] else _cell('skip: ' + m['skip_reason'])} |" for m in outcome["would_send"]]
+                  f"{'send' if m['will_send'] else _cell('skip: ' + m['skip_reason'])} |" for m in outcome["would_send"]]  # noqa: E501
         create_markdown_artifact(key="reminders-preview", markdown="\n".join(lines),
                                  description="Dry run: the reminders a real run would send")
         return []

@@ -12,16 +12,16 @@ from __future__ import annotations
 import math
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import bcrypt
 
 from . import db
 from .book import Book, record_audit
-from .validate import clean_text, int_in_range
 from .dates import DEFAULT_TIMEZONE, validate_timezone
-from .errors import AuthError, Conflict, NotFound, ValidationError, shown
+from .errors import AuthError, Conflict, ValidationError, shown
 from .phones import normalize_phone
+from .validate import clean_text, int_in_range
 
 PASSWORD_RULES = (
     "8 to 20 characters, with at least one lowercase letter, one uppercase letter, "
@@ -126,7 +126,7 @@ def all_credentials(path=None) -> list[dict]:
 
 def is_locked(username, *, now: datetime | None = None, path=None) -> bool:
     keeper = get_shopkeeper(username, path)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return bool(keeper and keeper["locked_until"] and keeper["locked_until"] > now)
 
 
@@ -140,7 +140,7 @@ def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int =
         username = normalize_username(username)
     except ValidationError:
         return False
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
 
     def work(con):
         row = con.execute("SELECT failed_logins FROM shopkeepers WHERE username = ?", [username]).fetchone()
@@ -172,7 +172,7 @@ def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int
     Every call costs exactly one bcrypt check of ``BCRYPT_ROUNDS`` (against a dummy
     hash for an unknown name, and also while locked) and one short write, so the
     response time does not tell whether a username exists or is locked."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     keeper = get_shopkeeper(username, path)
     matches = check_password(password, keeper["password_hash"] if keeper else UNKNOWN_USER_HASH)
     if keeper is None:
@@ -235,7 +235,7 @@ def change_password(username, old_password, new_password, path=None) -> datetime
     if old_password == new_password:
         raise ValidationError("The new password must be different from the current one.")
     new_hash = hash_password(new_password)
-    changed_at = datetime.now(timezone.utc)
+    changed_at = datetime.now(UTC)
 
     def work(con):
         con.execute("UPDATE shopkeepers SET password_hash = ?, password_changed_at = ? WHERE username = ?",

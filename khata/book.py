@@ -18,9 +18,10 @@ together, without the retry.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from . import db
 from .dates import parse_date, shop_today
@@ -46,7 +47,7 @@ class Book:
 
     # ---- the connection -----------------------------------------------------------------
 
-    def attach(self, con) -> "Book":
+    def attach(self, con) -> Book:
         """Use a connection the caller already opened (a write transaction)."""
         self._con = con
         return self
@@ -102,7 +103,7 @@ class Book:
     @property
     def now(self) -> datetime:
         if self._now is None:
-            self._now = datetime.now(timezone.utc)
+            self._now = datetime.now(UTC)
         return self._now
 
     # ---- queries --------------------------------------------------------------------------
@@ -149,7 +150,7 @@ class Book:
 
     # ---- context manager (reads) ----------------------------------------------------------
 
-    def __enter__(self) -> "Book":
+    def __enter__(self) -> Book:
         return self
 
     def __exit__(self, *exc) -> None:

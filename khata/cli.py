@@ -140,8 +140,8 @@ def cmd_demo(args) -> int:
 def cmd_import_customers(args) -> int:
     from tqdm import tqdm
 
-    from .accounts import get_shopkeeper
     from . import book
+    from .accounts import get_shopkeeper
     from .importer import import_customers
 
     keeper = get_shopkeeper(args.shop, args.db)

@@ -1,7 +1,7 @@
 """Shop-local time. No service reads the clock except through ``shop_today``."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import ValidationError, shown
@@ -24,7 +24,7 @@ def validate_timezone(name: str) -> str:
 
 def shop_today(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
     """The calendar date at the shop right now (or at ``now``, an aware instant)."""
-    instant = now if now is not None else datetime.now(timezone.utc)
+    instant = now if now is not None else datetime.now(UTC)
     if instant.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return instant.astimezone(ZoneInfo(tz)).date()

@@ -139,7 +139,8 @@ def create_demo(*, seed: int = 7, today: date | None = None, path=None) -> dict:
         db.insert_rows(con, "customers", [{
             "customer_id": cust_ids[c["index"]], "shop_id": sid, "name": c["name"], "phone": c["phone"],
             "address": c["address"], "trust_score": c["trust_score"],
-            "credit_limit": max(c["credit_limit"], (owed[c["index"]] / 1000).to_integral_value("ROUND_CEILING") * 1000 + 2000),
+            "credit_limit": max(c["credit_limit"],
+                                (owed[c["index"]] / 1000).to_integral_value("ROUND_CEILING") * 1000 + 2000),
             "notes": c["notes"], "whatsapp_opt_out": c["whatsapp_opt_out"]} for c in data["customers"]])
         db.insert_rows(con, "loans", [{
             "loan_id": loan_ids[l["index"]], "shop_id": sid, "customer_id": cust_ids[l["customer"]],

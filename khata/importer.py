@@ -13,7 +13,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from . import db
 from .book import Book
 from .customers import DEFAULT_CREDIT_LIMIT, clean_customer_fields
 from .dates import due_date_within_bounds, parse_date

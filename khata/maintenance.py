@@ -18,6 +18,7 @@ holding the write lock meanwhile: other processes wait and retry, see db.py).
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 from . import db
 
@@ -61,14 +62,14 @@ BACKUPS_KEPT = 7
 def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, path=None) -> dict:
     """What the night does for the book: a dated backup (the last ``keep`` are kept),
     then clustering by shop. Returns what was done, for the operator."""
-    from datetime import datetime, timezone
-    from pathlib import Path
     import shutil
+    from datetime import datetime
+    from pathlib import Path
 
     from .export import backup
 
     root = Path(backup_root) if backup_root else db.db_path(path).parent / "backups"
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
     target = backup(root / stamp, path=path)
     dated = sorted(p for p in root.iterdir() if p.is_dir() and (p / "khata-backup.duckdb").is_file())
     removed = []

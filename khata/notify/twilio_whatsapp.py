@@ -49,7 +49,7 @@ class TwilioConfig:
         return f"TwilioConfig(account_sid={self.account_sid[:6]}…, template={'yes' if self.content_sid else 'no'})"
 
     @classmethod
-    def from_mapping(cls, values: dict) -> "TwilioConfig | None":
+    def from_mapping(cls, values: dict) -> TwilioConfig | None:
         """A config when the three required values are present (blank counts as missing), else None."""
         sid = (values.get("TWILIO_ACCOUNT_SID") or "").strip()
         token = (values.get("TWILIO_AUTH_TOKEN") or "").strip()
@@ -61,7 +61,7 @@ class TwilioConfig:
         return cls(sid, token, sender, content, timeout)
 
     @classmethod
-    def from_env(cls, env: dict | None = None, dotenv_file: Path | None | str = "default") -> "TwilioConfig | None":
+    def from_env(cls, env: dict | None = None, dotenv_file: Path | None | str = "default") -> TwilioConfig | None:
         """Environment first, then the project's ``.env`` (or ``KHATA_DOTENV``) for anything missing:
         ``khata.settings``. ``env`` and ``dotenv_file`` replace those two sources (tests)."""
         if env is None and dotenv_file == "default":

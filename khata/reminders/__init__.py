@@ -21,8 +21,18 @@ from __future__ import annotations
 from .delivery import DEFAULT_RATE, DEFAULT_WORKERS, deliver, rate_from_env, utc_now, workers_from_env
 from .ladder import SKIP_INVALID, SKIP_OPTED_OUT, is_ladder_day, overdue_step
 from .message import compose, one_line, upi_link
-from .outbox import (DEFAULT_BATCH, SKIP_EXPIRED, STALE_AFTER_S, UNKNOWN_REASON, claim, plan_shop, plan_shops,
-                     prepare, preview_shops, record_results)
+from .outbox import (
+                     DEFAULT_BATCH,
+                     SKIP_EXPIRED,
+                     STALE_AFTER_S,
+                     UNKNOWN_REASON,
+                     claim,
+                     plan_shop,
+                     plan_shops,
+                     prepare,
+                     preview_shops,
+                     record_results,
+)
 from .run import CATCH_UP_DAYS, PLAN_CHUNK, Steps, check_run_date, new_run_id, run_reminders, start_run
 from .selection import list_shops, select_due, select_due_many, shop_rows
 from .status import REFRESH_DAYS, refresh_statuses

@@ -10,9 +10,9 @@ import logging
 import os
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from ..notify import Notifier, OutgoingMessage, SendResult
 from ..notify.ratelimit import RateLimiter
@@ -27,7 +27,7 @@ DEFAULT_WORKERS = 8
 def utc_now() -> datetime:
     """The clock of the reminder run (read once per run for its ``now``, and for the
     instants a batch is claimed and a message is accepted)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def rate_from_env() -> float:

@@ -31,9 +31,9 @@ refused before anything is read or written.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from ..dates import parse_date, shop_today
 from ..errors import ValidationError

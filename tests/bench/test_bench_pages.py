@@ -74,4 +74,4 @@ def test_results_file_and_readme_table(tiny_pages, tmp_path):
     readme.write_text(f"# Bench\n\nbefore\n\n{pages_report.BEGIN}\nSTALE TABLE\n{pages_report.END}\n\nafter\n")
     pages_report.write_readme(table, "header", readme)
     text = readme.read_text()
-    assert "STALE TABLE" not in text and "before" in text and "after" in text and "| demo | desktop | Overview |" in text
+    assert "STALE TABLE" not in text and "before" in text and "after" in text and "| demo | desktop | Overview |" in text  # noqa: E501

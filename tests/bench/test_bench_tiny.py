@@ -13,8 +13,7 @@ import pytest
 from bench import generate as gen
 from bench.harness import run_scale
 from bench.report import write_results
-from khata import book
-from khata import maintenance, reports, repayments
+from khata import book, maintenance, repayments, reports
 from khata.phones import normalize_phone
 
 

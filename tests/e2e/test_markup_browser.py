@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from khata import book
-from khata import customers, loans, repayments
+from khata import book, customers, loans, repayments
 from khata.dates import shop_today
 from tests.conftest import make_shop
 from tests.pages.test_markup import ASHA, BABU, ITEM, LINK, NOTE, PAYLOADS, SHOP_NAME

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -87,6 +87,6 @@ def test_prefect_yaml_deploys_daily_8am_ist(prefect_server):
             time.sleep(1)
     assert runs, "no scheduled run appeared"
     starts = [datetime.fromisoformat(r["expected_start_time"].replace("Z", "+00:00")) for r in runs]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert now < starts[0] <= now + timedelta(days=1)
-    assert all((s.astimezone(timezone.utc).hour, s.minute, s.second) == (2, 30, 0) for s in starts)
+    assert all((s.astimezone(UTC).hour, s.minute, s.second) == (2, 30, 0) for s in starts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
 import pytest
@@ -100,7 +100,7 @@ def test_lockout_is_configurable(demo_db, monkeypatch):
     login_with(at, "demo", "Wrong@1234")
     assert "3 minutes" in errors(at)[0]
     keeper = accounts.get_shopkeeper("demo")
-    left = (keeper["locked_until"] - datetime.now(timezone.utc)).total_seconds()
+    left = (keeper["locked_until"] - datetime.now(UTC)).total_seconds()
     assert 150 < left <= 180
 
 

@@ -17,7 +17,7 @@ def test_a_write_in_one_shop_keeps_other_shops_cached(demo_db, monkeypatch):
     st.cache_data.clear()
     calls = []
     real = customers.list_customers
-    monkeypatch.setattr(customers, "list_customers", lambda sid, **kw: calls.append(sid) or real(sid, **kw))
+    monkeypatch.setattr(customers, "list_customers", lambda unit, **kw: calls.append(unit.shop_id) or real(unit, **kw))
     reads.customer_list(demo, key)
     reads.customer_list(other, key)
     reads.customer_list(other, key)

@@ -1,5 +1,5 @@
 """Money, dates and CSV cells the way the dashboard shows them."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,7 @@ def test_inr_indian_grouping():
 def test_dates_read_like_a_shopkeeper_writes_them():
     assert fmt.day(date(2026, 11, 27)) == "27 Nov 2026"
     assert fmt.day(date(2026, 1, 5)) == "5 Jan 2026"
-    assert fmt.day(datetime(2026, 11, 27, 8, tzinfo=timezone.utc)) == "27 Nov 2026"
+    assert fmt.day(datetime(2026, 11, 27, 8, tzinfo=UTC)) == "27 Nov 2026"
     assert fmt.day(None) == ""
     assert fmt.percent(Decimal("0.8123")) == "81.2%"
 

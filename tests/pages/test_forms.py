@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from khata import book
-from khata import accounts, customers, loans, repayments
+from khata import accounts, book, customers, loans, repayments
 from khata.errors import CreditLimitExceeded
 
 from .conftest import app, count, errors, keyed, open_page, shown, submit, texts
@@ -149,7 +148,8 @@ def test_double_submit_posts_once(demo_db):
     submit(at, "Record sale on credit")
     assert not errors(at)
     assert count("SELECT count(*) FROM loans") == before
-    assert book.read(SHOP, loans.list_loans, customer_id=person["customer_id"], limit=1)[0]["loan_id"] == first["loan_id"]
+    assert book.read(SHOP, loans.list_loans, customer_id=person["customer_id"],
+                     limit=1)[0]["loan_id"] == first["loan_id"]
     assert at.session_state["_form_token_new_sale"] != token
 
 
@@ -212,7 +212,8 @@ def test_loan_repayment_and_reversal(demo_db):
     fill(at, {"repay_loan_amount_": "1.25"})
     submit(at, "Record repayment")
     assert not errors(at)
-    assert book.read(SHOP, loans.get_loan, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"] - Decimal("1.25")
+    assert book.read(SHOP, loans.get_loan,
+                     open_loan["loan_id"])["outstanding"] == open_loan["outstanding"] - Decimal("1.25")
     newest = book.read(SHOP, repayments.list_repayments, loan_id=open_loan["loan_id"])["rows"][0]
     keyed(at.selectbox, "rr_pick_").set_value(newest["repayment_id"])
     submit(at, "Reverse repayment")
@@ -307,7 +308,8 @@ def test_import_all_or_nothing(demo_db):
 
 
 def test_exports_are_formula_safe(demo_db):
-    book.write(SHOP, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98450 66666", notes="+cmd|' /C calc'!A0")
+    book.write(SHOP, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98450 66666",
+               notes="+cmd|' /C calc'!A0")
     from dashboard import exports
     data = exports.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "'+cmd" in data

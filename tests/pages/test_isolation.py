@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from khata import book
-from khata import customers, loans, repayments
+from khata import book, customers, loans, repayments
 from tests.conftest import make_shop
 
 from .conftest import app, errors, open_page, texts
@@ -18,8 +17,10 @@ SECRET = "Zebediah Quartermain"
 def second_shop(demo_db):
     other = make_shop(demo_db, "othershop", shop_name="Other Shop Secret Stores", name="Other Keeper",
                       phone="9123456780")
-    person = book.write(other["shop_id"], customers.create_customer, name=SECRET, phone="98450 77777", notes="secret-note-xyz")
-    loan = book.write(other["shop_id"], loans.create_loan, person["customer_id"], amount="777.77", item="Secret saffron")
+    person = book.write(other["shop_id"], customers.create_customer, name=SECRET, phone="98450 77777",
+                        notes="secret-note-xyz")
+    loan = book.write(other["shop_id"], loans.create_loan, person["customer_id"], amount="777.77",
+                      item="Secret saffron")
     book.write(other["shop_id"], repayments.record_repayment, loan["loan_id"], amount="111.11")
     return {**other, "customer_id": person["customer_id"], "loan_id": loan["loan_id"]}
 

@@ -18,9 +18,9 @@ import pytest
 from google.protobuf.message import Message
 
 from dashboard.text import chart_text, plain
-from khata import book
-from khata import customers, loans, reminders, repayments
+from khata import book, customers, loans, reminders, repayments
 from khata.dates import shop_today
+from khata.notify.outbox import OutboxNotifier
 from tests.conftest import make_shop
 
 from .conftest import app, errors, keyed, open_page, shown, submit, texts
@@ -120,7 +120,7 @@ def marked_shop(db_file, monkeypatch):
     book.write(sid, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason=REASON)
     wrong = book.write(sid, loans.create_loan, babu["customer_id"], amount="10", item=ITEM)
     book.write(sid, loans.reverse_loan, wrong["loan_id"], reason=REASON)
-    reminders.run_reminders(dry_run=True)
+    reminders.run_reminders(notifier=OutboxNotifier())
     return {**shop, "asha": asha["customer_id"], "babu": babu["customer_id"], "loan": sale["loan_id"]}
 
 

@@ -20,7 +20,8 @@ def test_another_process_can_write_while_the_app_is_open(demo_db):
     script = textwrap.dedent(f"""
         import duckdb
         con = duckdb.connect({str(demo_db)!r})
-        con.execute("UPDATE customers SET name = 'Written By CLI' WHERE customer_id = (SELECT min(customer_id) FROM customers)")
+        con.execute("UPDATE customers SET name = 'Written By CLI'"
+                    " WHERE customer_id = (SELECT min(customer_id) FROM customers)")
         con.close()
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
@@ -36,7 +37,7 @@ def test_overview_reads_fresh_numbers_after_an_external_write(demo_db):
     before = {m.label: m.value for m in at.metric}["Outstanding"]
     script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(__import__('khata').__path__[0] + '/..')!r})
-        from khata import loans
+        from khata import book, loans
         loan = book.read(1, loans.list_loans, status="overdue", path={str(demo_db)!r})[0]
         from khata import repayments
         book.write(1, repayments.record_repayment, loan["loan_id"], amount="1.00", path={str(demo_db)!r})

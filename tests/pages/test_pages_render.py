@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from khata import book
-from khata import reports
+from khata import book, reports
 
 from .conftest import app, open_page, shown, texts
 

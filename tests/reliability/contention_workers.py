@@ -7,8 +7,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from khata import book
-from khata import accounts, db
+from khata import accounts, book, db
 from khata.errors import DatabaseBusy, KhataError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +35,8 @@ def app_worker(path: str, seconds: float) -> dict:
         owing = book.read(sid, customers.list_customers, sort="outstanding", descending=True, limit=5, path=path)
         target = owing[i % len(owing)]
         try:
-            result = book.write(sid, repayments.record_customer_repayment, target["customer_id"], amount="1.00", path=path,
+            result = book.write(sid, repayments.record_customer_repayment, target["customer_id"], amount="1.00",
+                                path=path,
                                                           idempotency_key=f"contention-{i}", actor="demo")
             written += [r["repayment_id"] for r in result["repayments"]]
             ops += 1

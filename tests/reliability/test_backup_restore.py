@@ -5,8 +5,7 @@ import sys
 import threading
 from pathlib import Path
 
-from khata import book
-from khata import customers, db, demo, loans, repayments
+from khata import book, customers, db, demo, loans, repayments
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("shops", "shopkeepers", "customers", "loans", "repayments", "reversals", "audit_log", "idempotency_keys")
@@ -20,7 +19,8 @@ def _rows(path, table):
 def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
     demo.create_demo(path=db_file)
     sid = db.read(lambda con: con.execute("SELECT shop_id FROM shops").fetchone()[0], db_file)
-    cust = book.write(sid, customers.create_customer, name="Writer", phone="9876599999", credit_limit="100000", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Writer", phone="9876599999", credit_limit="100000",
+                      path=db_file)
     loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="10000", item="x", path=db_file)
     stop = threading.Event()
 

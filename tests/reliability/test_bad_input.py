@@ -8,8 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from khata import book
-from khata import accounts, customers, db, importer, loans, repayments
+from khata import accounts, book, customers, db, importer, loans, repayments
 from khata.errors import KhataError
 
 nasty_text = st.one_of(
@@ -34,7 +33,8 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scope
 @pytest.fixture
 def ctx(db_file, shop):
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000",
+                      path=db_file)
     loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="500", item="Rice", path=db_file)
     return {"sid": sid, "cid": cust["customer_id"], "lid": loan["loan_id"], "path": db_file}
 
@@ -58,7 +58,8 @@ def test_sales_with_hostile_input(ctx, scale):
     @given(amount=nasty_amount, item=nasty_text, issue=nasty_date, due=nasty_date, grace=st.one_of(
         st.integers(-10, 10**6), nasty_text))
     def run(amount, item, issue, due, grace):
-        loan = _accepts_or_refuses(lambda: book.write(ctx["sid"], loans.create_loan, ctx["cid"], amount=amount, item=item, issue_date=issue, due_date=due, grace_days=grace,
+        loan = _accepts_or_refuses(lambda: book.write(ctx["sid"], loans.create_loan, ctx["cid"], amount=amount,
+                                                      item=item, issue_date=issue, due_date=due, grace_days=grace,
             path=ctx["path"]))
         if loan is not None:
             assert loan["principal"] > 0 and loan["principal"] == loan["principal"].quantize(Decimal("0.01"))
@@ -72,7 +73,9 @@ def test_repayments_with_hostile_input(ctx, scale):
            note=nasty_text)
     def run(amount, when, method, note):
         before = _snapshot(ctx["path"])
-        result = _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.record_repayment, ctx["lid"], amount=amount, paid_on=when, method=method, note=note, path=ctx["path"]))
+        result = _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.record_repayment, ctx["lid"],
+                                                        amount=amount, paid_on=when, method=method, note=note,
+                                                        path=ctx["path"]))
         after = _snapshot(ctx["path"])
         if result is None:
             assert after == before
@@ -88,13 +91,16 @@ def test_customers_with_hostile_input(ctx, scale):
     @given(name=nasty_text, phone=st.one_of(nasty_text, st.text(string.digits, min_size=8, max_size=14)),
            limit=nasty_amount, trust=st.one_of(st.integers(-5, 20), nasty_text), notes=nasty_text)
     def run(name, phone, limit, trust, notes):
-        created = _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.create_customer, name=name, phone=phone, credit_limit=limit, trust_score=trust, notes=notes, path=ctx["path"]))
+        created = _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.create_customer, name=name,
+                                                         phone=phone, credit_limit=limit, trust_score=trust,
+                                                         notes=notes, path=ctx["path"]))
         if created is not None:
             assert created["phone"].startswith("+") and 0 <= created["trust_score"] <= 10
             assert created["credit_limit"] >= 0 and created["name"] == name.strip()
             book.write(ctx["sid"], customers.remove_customer, created["customer_id"], path=ctx["path"])
         _accepts_or_refuses(lambda: book.read(ctx["sid"], customers.list_customers, search=name, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.update_customer, ctx["cid"], notes=notes, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.update_customer, ctx["cid"], notes=notes,
+                                               path=ctx["path"]))
     run()
 
 
@@ -104,9 +110,11 @@ def test_ids_and_settings_with_hostile_input(ctx, scale):
     def run(any_id, text):
         _accepts_or_refuses(lambda: book.read(ctx["sid"], customers.get_customer, any_id, path=ctx["path"]))
         _accepts_or_refuses(lambda: book.read(ctx["sid"], loans.get_loan, any_id, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.reverse_repayment, any_id, reason=text, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.reverse_repayment, any_id, reason=text,
+                                               path=ctx["path"]))
         _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, upi_id=text, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, reminder_days=text, path=ctx["path"]))
+        _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, reminder_days=text,
+                                               path=ctx["path"]))
     run()
     assert _snapshot(ctx["path"])[0] == Decimal("500.00")
 

@@ -6,8 +6,7 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from khata import book
-from khata import customers, db, loans, repayments
+from khata import book, customers, db, loans, repayments
 from khata.errors import CreditLimitExceeded, KhataError, Overpayment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +42,8 @@ def _run_threads(n, fn):
 
 def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale, record_property):
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000",
+                      path=db_file)
     per_worker = scale["payments_per_worker"]
     workers = scale["threads"] + scale["processes"]
     amount = Decimal("7.00")

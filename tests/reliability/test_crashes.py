@@ -15,8 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from khata import book
-from khata import customers, db, loans
+from khata import book, customers, db, loans
 
 from .workers import IN_FLIGHT
 
@@ -104,7 +103,8 @@ def test_kill_during_csv_import(db_file, shop, scale, tmp_path, record_property)
 def test_kill_during_repayment_burst(db_file, shop, scale, record_property):
     """Repayments commit one by one; the one in flight at the kill is not there, every earlier one is."""
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000", path=db_file)
+    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000",
+                      path=db_file)
     loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="50000", item="Fridge", path=db_file)
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
     rng = random.Random(2)

@@ -11,8 +11,7 @@ from decimal import Decimal
 
 import duckdb
 
-from khata import book
-from khata import loans, repayments
+from khata import book, loans, repayments
 from khata.errors import KhataError
 
 IN_FLIGHT = "in-flight"

@@ -4,10 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from khata import book
-from khata import accounts, customers, loans, reports, repayments
-from khata.errors import (AuthError, Conflict, CreditLimitExceeded, NotFound, Overpayment,
-                          ValidationError)
+from khata import accounts, book, customers, loans, repayments, reports
+from khata.errors import AuthError, Conflict, CreditLimitExceeded, NotFound, Overpayment, ValidationError
 from tests.services.helpers import counts, query
 
 TODAY = date(2026, 11, 27)
@@ -210,8 +208,10 @@ def test_double_submit_posts_once(db_file, sid, asha):
 
 
 def test_double_submitted_customer_form_adds_one(db_file, sid):
-    first = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
-    again = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1", path=db_file)
+    first = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1",
+                       path=db_file)
+    again = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1",
+                       path=db_file)
     assert first["customer_id"] == again["customer_id"]
     assert query(db_file, "SELECT count(*) FROM customers")[0][0] == 1
 
@@ -242,7 +242,8 @@ def test_repayment_updates_loan_and_available_credit_at_once(db_file, sid, asha)
     result = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="400", method="UPI", note="gpay",
                                          today=TODAY, path=db_file)
     assert result["loans"][loan["loan_id"]]["outstanding"] == Decimal("600.00")
-    assert book.read(sid, customers.get_customer, asha["customer_id"], path=db_file)["available_credit"] == Decimal("4400.00")
+    assert book.read(sid, customers.get_customer, asha["customer_id"],
+                     path=db_file)["available_credit"] == Decimal("4400.00")
     result = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="600", today=TODAY, path=db_file)
     assert result["loans"][loan["loan_id"]]["status"] == "paid"
 
@@ -273,7 +274,8 @@ def test_customer_repayment_settles_oldest_due_first(db_file, sid, asha):
     assert result["loans"][early["loan_id"]]["status"] == "paid"
     assert result["loans"][late["loan_id"]]["outstanding"] == Decimal("250.00")
     with pytest.raises(Overpayment, match="owes only ₹250.00"):
-        book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="251", today=TODAY, path=db_file)
+        book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="251", today=TODAY,
+                   path=db_file)
     again = book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="250", today=TODAY,
                                                  idempotency_key="c1", path=db_file)
     assert again["total"] == Decimal("250.00") and query(db_file, "SELECT count(*) FROM repayments")[0][0] == 2
@@ -288,7 +290,8 @@ def test_history_filters_totals_and_reversal(db_file, sid, asha):
     book.write(sid, repayments.record_repayment, b["loan_id"], amount="50", today=TODAY, path=db_file)
     everything = book.read(sid, repayments.list_repayments, path=db_file)
     assert everything["total"] == Decimal("150.00") and everything["count"] == 2
-    assert book.read(sid, repayments.list_repayments, customer_id=bob["customer_id"], path=db_file)["total"] == Decimal("50.00")
+    assert book.read(sid, repayments.list_repayments, customer_id=bob["customer_id"],
+                     path=db_file)["total"] == Decimal("50.00")
     assert book.read(sid, repayments.list_repayments, date_to=TODAY - timedelta(days=1), path=db_file)["count"] == 1
     reversed_ = book.write(sid, repayments.reverse_repayment, r1["repayment_id"], reason="Wrong customer", today=TODAY,
                                              path=db_file)
@@ -301,8 +304,10 @@ def test_history_filters_totals_and_reversal(db_file, sid, asha):
 
 def test_every_change_is_audited(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "100", actor="ravi")
-    pay = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="10", actor="ravi", today=TODAY, path=db_file)
-    book.write(sid, repayments.reverse_repayment, pay["repayments"][0]["repayment_id"], reason="oops", actor="ravi", path=db_file)
+    pay = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="10", actor="ravi", today=TODAY,
+                     path=db_file)
+    book.write(sid, repayments.reverse_repayment, pay["repayments"][0]["repayment_id"], reason="oops", actor="ravi",
+               path=db_file)
     book.write(sid, customers.update_customer, asha["customer_id"], notes="VIP", actor="ravi", path=db_file)
     actions = query(db_file, "SELECT action, entity FROM audit_log WHERE shop_id = ? ORDER BY audit_id", [sid])
     assert ("create", "customer") in actions and ("create", "loan") in actions

@@ -7,8 +7,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from khata import book
-from khata import accounts, customers, db, loans, reports, repayments
+from khata import accounts, book, customers, db, loans, repayments, reports
 from khata.errors import KhataError
 
 TODAY = date(2026, 11, 27)
@@ -44,10 +43,12 @@ def test_ledger_invariants_hold_for_any_sequence(tmp_path_factory, actions):
                                                 today=TODAY, path=path)
                 repayment_ids += [x["repayment_id"] for x in r["repayments"]]
             elif act[0] == "repay_customer":
-                r = book.write(sid, repayments.record_customer_repayment, cids[act[1]], amount=act[2], today=TODAY, path=path)
+                r = book.write(sid, repayments.record_customer_repayment, cids[act[1]], amount=act[2], today=TODAY,
+                               path=path)
                 repayment_ids += [x["repayment_id"] for x in r["repayments"]]
             elif act[0] == "reverse_loan" and loan_ids:
-                book.write(sid, loans.reverse_loan, loan_ids[act[1] % len(loan_ids)], reason="r", today=TODAY, path=path)
+                book.write(sid, loans.reverse_loan, loan_ids[act[1] % len(loan_ids)], reason="r", today=TODAY,
+                           path=path)
             elif act[0] == "reverse_repayment" and repayment_ids:
                 book.write(sid, repayments.reverse_repayment, repayment_ids[act[1] % len(repayment_ids)], reason="r",
                                              today=TODAY, path=path)

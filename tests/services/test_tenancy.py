@@ -3,8 +3,7 @@ from datetime import date
 
 import pytest
 
-from khata import book
-from khata import customers, loans, reports, repayments
+from khata import book, customers, loans, repayments, reports
 from khata.errors import NotFound
 from tests.services.helpers import counts
 
@@ -78,7 +77,10 @@ def test_every_service_taking_an_id_is_covered_above():
     """A new service function that takes (shop_id, some_id, ...) must be added to `calls`."""
     import inspect
 
-    from khata import customers as c, loans as l, reports as r, repayments as p
+    from khata import customers as c
+    from khata import loans as l
+    from khata import repayments as p
+    from khata import reports as r
     covered = {fn.split("_by_")[0] for fn in CALL_NAMES}
     missing = []
     for module in (c, l, r, p):

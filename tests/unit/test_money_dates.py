@@ -1,5 +1,5 @@
 """Money, date and status rules, including the shop-timezone edge."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -46,8 +46,8 @@ def test_due_1_dec_pending_at_2359_ist_overdue_at_0001_ist(machine_tz, monkeypat
     monkeypatch.setenv("TZ", machine_tz)
     ist = ZoneInfo("Asia/Kolkata")
     due = date(2026, 12, 1)
-    before = datetime(2026, 12, 1, 23, 59, tzinfo=ist).astimezone(timezone.utc)
-    after = datetime(2026, 12, 2, 0, 1, tzinfo=ist).astimezone(timezone.utc)
+    before = datetime(2026, 12, 1, 23, 59, tzinfo=ist).astimezone(UTC)
+    after = datetime(2026, 12, 2, 0, 1, tzinfo=ist).astimezone(UTC)
     assert shop_today("Asia/Kolkata", before) == date(2026, 12, 1)
     assert shop_today("Asia/Kolkata", after) == date(2026, 12, 2)
     assert loan_status(Decimal("10"), due, 0, shop_today("Asia/Kolkata", before)) == "pending"

@@ -1,14 +1,13 @@
 """Shared set-up for the reminder tests: customers, sales, the outbox as stored, one run."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from khata import book
-from khata import accounts, customers, db, loans, reminders
+from khata import accounts, book, customers, db, loans, reminders
 from khata.notify.outbox import OutboxNotifier
 
 TODAY = date(2026, 11, 27)
-NOW = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)  # 08:00 IST on TODAY: the run's one 'now'
+NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)  # 08:00 IST on TODAY: the run's one 'now'
 PHONES = iter(f"98{n:08d}" for n in range(10000000, 10099999, 37))
 
 

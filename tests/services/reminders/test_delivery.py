@@ -14,8 +14,8 @@ from twilio.rest import Client
 from bench.fake_twilio import FakeTwilioHttp, FakeTwilioServer
 from khata import db, reminders
 from khata.notify import OutgoingMessage
-from khata.notify.ratelimit import RateLimiter
 from khata.notify.outbox import OutboxNotifier
+from khata.notify.ratelimit import RateLimiter
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier, classify
 
 from .helpers import customer, loan, run

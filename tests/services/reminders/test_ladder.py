@@ -1,15 +1,15 @@
 """The ladder (``khata.reminders.ladder``): which reminder a customer is due on a day."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from khata import book
-from khata import accounts, reminders
+from khata import accounts, book, reminders
 from tests.conftest import make_shop
 
 from .helpers import NOW, customer, loan, outbox, run
+
 
 def test_ladder_step_rule():
     days = (-1, 1, 3, 7, 14, 30)
@@ -84,15 +84,15 @@ def test_time_zone_edges_use_each_shops_local_date(db_file):
         s["username"] = s["username"]
         loan(s, db_file, customer(s, db_file), "400.00", date(2026, 11, 26), issued=date(2026, 11, 1))
     # 23:59 in India on the 26th: the loan is due that day, not overdue, and the ladder has no day 0.
-    just_before = datetime(2026, 11, 26, 18, 29, tzinfo=timezone.utc)
+    just_before = datetime(2026, 11, 26, 18, 29, tzinfo=UTC)
     plan = reminders.plan_shop(india["shop_id"], now=just_before, path=db_file)
     assert (plan["reminder_date"], plan["selected"]) == (date(2026, 11, 26), 0)
     # 00:01 in India on the 27th: day 1 overdue.
-    just_after = datetime(2026, 11, 26, 18, 31, tzinfo=timezone.utc)
+    just_after = datetime(2026, 11, 26, 18, 31, tzinfo=UTC)
     plan = reminders.plan_shop(india["shop_id"], now=just_after, path=db_file)
     assert (plan["reminder_date"], plan["selected"]) == (date(2026, 11, 27), 1)
     # 8:00 in India is still the 26th in California: nothing for the coast shop yet.
-    eight_ist = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)
+    eight_ist = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
     plan = reminders.plan_shop(coast["shop_id"], now=eight_ist, path=db_file)
     assert (plan["reminder_date"], plan["selected"]) == (date(2026, 11, 26), 0)
     plan = reminders.plan_shop(coast["shop_id"], now=eight_ist + timedelta(hours=22), path=db_file)

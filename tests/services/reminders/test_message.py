@@ -4,9 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from khata import reminders
+
 
 def test_upi_link_is_escaped():
     link = reminders.upi_link("sharma.kirana-1@okaxis", "Sharma & Sons Kirana", Decimal("1234.5"),

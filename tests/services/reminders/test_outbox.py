@@ -4,13 +4,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from khata import reminders
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import ROOT
 
 from .helpers import NOW, TODAY, customer, loan, outbox, run
+
 
 def test_second_run_on_the_same_day_sends_nothing(db_file, shop):
     for n in range(3):
@@ -47,7 +48,7 @@ def test_crash_between_claim_and_send_leaves_unknown_never_resent(db_file, shop)
 
     notifier = OutboxNotifier()
     # A rerun minutes later: the crashed run might still be alive, so its rows are left alone ...
-    soon = datetime.now(timezone.utc) + timedelta(minutes=1)
+    soon = datetime.now(UTC) + timedelta(minutes=1)
     result = run(db_file, shop, TODAY, notifier, now=soon)
     assert notifier.messages == [] and {r["status"] for r in outbox(db_file)} == {"sending"}
     # ... and after the lease they are 'unknown': visible to the operator, still never resent.
@@ -66,7 +67,7 @@ def test_queued_rows_from_a_past_day_are_not_sent_late(db_file, shop):
     loan(shop, db_file, customer(shop, db_file), "150.00", date(2026, 11, 26))
     reminders.plan_shop(shop["shop_id"], today=TODAY, now=NOW, path=db_file)  # queued, then the run stopped
     notifier = OutboxNotifier()
-    next_morning = datetime(2026, 11, 28, 2, 30, tzinfo=timezone.utc)
+    next_morning = datetime(2026, 11, 28, 2, 30, tzinfo=UTC)
     result = run(db_file, shop, None, notifier, now=next_morning)
     assert result["prepared"]["expired"] == 1 and notifier.messages == []
     assert outbox(db_file)[0]["status"] == "skipped"

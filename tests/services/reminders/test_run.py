@@ -2,7 +2,7 @@
 writes nothing and takes nobody's reminder; a typed run date stays near the shop's today."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -67,7 +67,7 @@ def test_a_run_without_credentials_is_the_days_reminder(db_file, shop):
 def test_a_typed_run_date_is_today_or_yesterday_at_the_shop(db_file, shop):
     coast = make_shop(db_file, "coastshop", timezone_name="America/Los_Angeles")
     shops = reminders.list_shops(None, db_file)
-    eight_ist = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)  # the 27th in India, the 26th in California
+    eight_ist = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)  # the 27th in India, the 26th in California
     reminders.check_run_date(date(2026, 11, 26), shops, eight_ist)  # yesterday in India, today on the coast
     with pytest.raises(ValidationError, match="Run date 2026-11-27 is not allowed for Ravi Kirana"):
         reminders.check_run_date(date(2026, 11, 27), shops[::-1], eight_ist)  # not yet the 27th on the coast

@@ -1,15 +1,15 @@
 """Selection (``khata.reminders.selection``): who is due, folded per customer, skipped or left out."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from khata import book
-from khata import accounts, db, loans, reminders, repayments
+from khata import accounts, book, db, loans, reminders, repayments
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import make_shop
 
 from .helpers import TODAY, customer, loan, outbox, run, shop_name
+
 
 def test_several_overdue_loans_fold_into_one_message(db_file, shop):
     book.write(shop["shop_id"], accounts.update_settings, upi_id="ravi.kirana@okaxis", path=db_file)
@@ -18,7 +18,8 @@ def test_several_overdue_loans_fold_into_one_message(db_file, shop):
     loan(shop, db_file, cust, "23000.00", date(2026, 11, 24))
     loan(shop, db_file, cust, "956.50", date(2026, 11, 26))
     loan(shop, db_file, cust, "700.00", date(2026, 12, 20), issued=date(2026, 11, 20))  # not yet due
-    book.write(shop["shop_id"], repayments.record_repayment, first["loan_id"], amount="500.00", paid_on=date(2026, 11, 25),
+    book.write(shop["shop_id"], repayments.record_repayment, first["loan_id"], amount="500.00", paid_on=date(2026, 11,
+                                                                                                             25),
                                 today=TODAY, path=db_file)
     notifier = OutboxNotifier()
     result = run(db_file, shop, TODAY, notifier)
@@ -92,7 +93,7 @@ def test_many_shops_are_planned_in_one_unit_of_work_with_the_same_answer(db_file
         alone = {r["shop_id"]: reminders.select_due(con, r, days[r["shop_id"]]) for r in rows}
     assert together == alone
     assert sum(len(v) for v in together.values()) >= 4  # the ladders really selected people
-    now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # 08:30 IST, 22:00 the day before in New York
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 08:30 IST, 22:00 the day before in New York
     plans = reminders.plan_shops([s["shop_id"] for s in shops], now=now, path=db_file)
     assert [p["reminder_date"] for p in plans] == [TODAY, TODAY, TODAY - timedelta(days=1)]
     assert [p["selected"] for p in plans] == [len(together[s["shop_id"]]) if s is not shops[2] else p["selected"]

@@ -2,28 +2,28 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bench.fake_twilio import FakeTwilioHttp
-from khata import book
-from khata import customers, db, loans, reminders
+from khata import book, customers, db, loans, reminders
 from khata.book import read
 from khata.notify.twilio_whatsapp import TwilioWhatsAppNotifier
 
-from .test_delivery import TOKEN, TODAY, config, to
+from .test_delivery import TODAY, TOKEN, config, to
 
 
 def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file, shop, caplog):
     people = []
     for n, phone in enumerate(["9876500001", "9876500002", "9876500003"]):
         c = book.write(shop["shop_id"], customers.create_customer, name=f"Cust {n}", phone=phone, path=db_file)
-        book.write(shop["shop_id"], loans.create_loan, c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
+        book.write(shop["shop_id"], loans.create_loan, c["customer_id"], amount="100", item="Tea",
+                   issue_date=date(2026, 11, 1),
                           due_date=date(2026, 11, 26), today=TODAY, path=db_file)
         people.append(c)
     fake = FakeTwilioHttp(script={to("+919876500002"): [("rest", 400, 63003, "Not a WhatsApp user +919876500002")]})
     notifier = TwilioWhatsAppNotifier(config(content_sid="HX" + "1" * 32), http_client=fake)
     caplog.set_level(logging.DEBUG)
-    sent_at = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)  # the run's one now: 08:00 IST
+    sent_at = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)  # the run's one now: 08:00 IST
     result = reminders.run_reminders(today=TODAY, now=sent_at, notifier=notifier, path=db_file, rate_per_s=50)
     assert result["totals"] == {"selected": 3, "sent": 2, "simulated": 0, "skipped": 0, "failed": 1, "unknown": 0}
     with db.connect(db_file) as con:
@@ -42,7 +42,7 @@ def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file
     fake.set_status(sid0, "read")
     fake.set_status(sid2, "undelivered", 63016, "Outside window")
     before = len(fake.sends())
-    morning = datetime(2026, 11, 28, 2, 30, tzinfo=timezone.utc)
+    morning = datetime(2026, 11, 28, 2, 30, tzinfo=UTC)
     refreshed = reminders.refresh_statuses(notifier, now=morning, shop_ids=[shop["shop_id"]], path=db_file)
     assert refreshed == {"checked": 2, "updated": 2}
     log = {e["customer_id"]: e for e in read(shop["shop_id"], reminders.reminder_log, path=db_file)}
@@ -61,12 +61,14 @@ def test_run_with_twilio_records_sids_flags_invalid_and_refreshes_status(db_file
 def test_a_refresh_that_learns_not_on_whatsapp_flags_the_customer_with_an_audit_line(db_file, shop):
     from khata.notify import NOT_ON_WHATSAPP_CODE
 
-    c = book.write(shop["shop_id"], customers.create_customer, name="Later Unreachable", phone="9876500009", path=db_file)
-    book.write(shop["shop_id"], loans.create_loan, c["customer_id"], amount="100", item="Tea", issue_date=date(2026, 11, 1),
+    c = book.write(shop["shop_id"], customers.create_customer, name="Later Unreachable", phone="9876500009",
+                   path=db_file)
+    book.write(shop["shop_id"], loans.create_loan, c["customer_id"], amount="100", item="Tea", issue_date=date(2026,
+                                                                                                               11, 1),
                       due_date=date(2026, 11, 26), today=TODAY, path=db_file)
     fake = FakeTwilioHttp()
     notifier = TwilioWhatsAppNotifier(config(content_sid="HX" + "1" * 32), http_client=fake)
-    sent_at = datetime(2026, 11, 27, 2, 30, tzinfo=timezone.utc)
+    sent_at = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
     assert reminders.run_reminders(today=TODAY, now=sent_at, notifier=notifier, path=db_file)["totals"]["sent"] == 1
     [sid] = [r[0] for r in db.read(lambda con: con.execute("SELECT message_sid FROM reminder_outbox").fetchall(),
                                    db_file)]
@@ -76,7 +78,7 @@ def test_a_refresh_that_learns_not_on_whatsapp_flags_the_customer_with_an_audit_
     with db.connect(db_file) as con:
         flagged = con.execute("SELECT whatsapp_invalid, updated_at FROM customers WHERE customer_id = ?",
                               [c["customer_id"]]).fetchone()
-        audit = con.execute("SELECT actor, action, entity_id, after FROM audit_log WHERE action = 'flag_whatsapp_invalid'"
+        audit = con.execute("SELECT actor, action, entity_id, after FROM audit_log WHERE action = 'flag_whatsapp_invalid'"  # noqa: E501
                             ).fetchall()
     assert flagged == (True, later)
     assert [(a[0], a[1], a[2]) for a in audit] == [("reminders", "flag_whatsapp_invalid", c["customer_id"])]

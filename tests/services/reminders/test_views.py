@@ -12,6 +12,7 @@ from khata.errors import NotFound, ValidationError
 
 from .helpers import TODAY, customer, loan, run
 
+
 def test_reminder_log_and_upcoming(db_file, shop, other_shop):
     asha = customer(shop, db_file, name="Asha")
     loan(shop, db_file, asha, "150.00", date(2026, 11, 26))
