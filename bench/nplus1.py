@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from khata.dates import days_past_due, loan_status
+from khata.dates import days_past_due
 
 from .sqlite_store import paise
 
@@ -20,6 +20,18 @@ _REPAYMENTS_OF_LOAN = (
     " EXISTS (SELECT 1 FROM reversals v WHERE v.entry_type = 'repayment' AND v.entry_id = r.repayment_id)"
     " FROM repayments r WHERE r.loan_id = ?")
 _LOAN_COLUMNS = "loan_id, customer_id, amount, issue_date, due_date, grace_days"
+
+
+
+def loan_status(outstanding, due_date: date, grace_days: int, today: date, reversed_: bool = False) -> str:
+    """This baseline's own copy of the status rule the ledger keeps in SQL (loan_balances_for)."""
+    if reversed_:
+        return "reversed"
+    if outstanding == 0:
+        return "paid"
+    if today > due_date + timedelta(days=grace_days):
+        return "overdue"
+    return "pending"
 
 
 def _reversed_loans(con, shop_id: int | None) -> set[int]:

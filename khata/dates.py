@@ -79,14 +79,3 @@ def due_date_within_bounds(due: date, today: date, field: str = "Due date") -> d
 def days_past_due(due_date: date, grace_days: int, today: date) -> int:
     """Days after the grace period ended; 0 while still within it."""
     return max(0, (today - (due_date + timedelta(days=grace_days))).days)
-
-
-def loan_status(outstanding, due_date: date, grace_days: int, today: date, reversed_: bool = False) -> str:
-    """The rule the SQL view implements too: reversed, paid, overdue or pending."""
-    if reversed_:
-        return "reversed"
-    if outstanding == 0:
-        return "paid"
-    if today > due_date + timedelta(days=grace_days):
-        return "overdue"
-    return "pending"

@@ -1,0 +1,72 @@
+"""Customers: create, edit, list, archive or delete, and every refusal, checked on disk."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from khata import book, customers, repayments
+from khata.errors import Conflict, NotFound, ValidationError
+from tests.services.helpers import TODAY, counts, query, sell
+
+
+def test_customer_create_get_edit(db_file, sid, asha):
+    assert asha["phone"] == "+919876511111" and asha["credit_limit"] == Decimal("5000.00")
+    got = book.read(sid, customers.get_customer, asha["customer_id"], path=db_file)
+    assert got["available_credit"] == Decimal("5000.00") and got["outstanding"] == Decimal("0.00")
+    edited = book.write(sid, customers.update_customer, asha["customer_id"], trust_score=9, address="12 MG Road",
+                                       whatsapp_opt_out=True, actor="ravi", path=db_file)
+    assert edited["trust_score"] == 9 and edited["whatsapp_opt_out"] is True
+    assert query(db_file, "SELECT action, before, after FROM audit_log WHERE entity='customer' AND action='edit'")
+
+
+def test_duplicate_phone_refused(db_file, sid, asha):
+    before = counts(db_file)
+    with pytest.raises(Conflict, match="Asha Patel already has the phone number"):
+        book.write(sid, customers.create_customer, name="Someone", phone="+91 98765 11111", path=db_file)
+    bob = book.write(sid, customers.create_customer, name="Bob", phone="9876522222", path=db_file)
+    with pytest.raises(Conflict):
+        book.write(sid, customers.update_customer, bob["customer_id"], phone="9876511111", path=db_file)
+    assert counts(db_file)["customers"] == before["customers"] + 1
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"name": "", "phone": "9876500000"}, "name is required"),
+    ({"name": "X", "phone": "12"}, "phone"),
+    ({"name": "X", "phone": "9876500000", "trust_score": 11}, "between 0 and 10"),
+    ({"name": "X", "phone": "9876500000", "credit_limit": "-1"}, "negative"),
+    ({"name": "X" * 101, "phone": "9876500000"}, "too long"),
+])
+def test_customer_refusals(db_file, sid, fields, message):
+    before = counts(db_file)
+    with pytest.raises(ValidationError, match=message):
+        book.write(sid, customers.create_customer, path=db_file, **fields)
+    assert counts(db_file) == before
+
+
+def test_list_search_sort(db_file, sid, asha):
+    book.write(sid, customers.create_customer, name="Zoya Khan", phone="9876533333", credit_limit="9000", path=db_file)
+    sell(db_file, sid, asha["customer_id"], "1000", issue_date=TODAY - timedelta(days=40),
+         due_date=TODAY - timedelta(days=10))
+    rows = book.read(sid, customers.list_customers, sort="outstanding", descending=True, today=TODAY, path=db_file)
+    assert [r["name"] for r in rows] == ["Asha Patel", "Zoya Khan"]
+    assert rows[0]["overdue"] == Decimal("1000.00") and rows[0]["available_credit"] == Decimal("4000.00")
+    assert [r["name"] for r in book.read(sid, customers.list_customers, search="zoya", path=db_file)] == ["Zoya Khan"]
+    assert [r["name"] for r in book.read(sid, customers.list_customers, search="65111", path=db_file)] == ["Asha Patel"]
+    assert book.read(sid, customers.list_customers, search="%", path=db_file) == []
+    with pytest.raises(ValidationError):
+        book.read(sid, customers.list_customers, sort="phone; DROP TABLE customers", path=db_file)
+
+
+def test_remove_customer_rules(db_file, sid, asha):
+    loan = sell(db_file, sid, asha["customer_id"], "300")
+    with pytest.raises(Conflict, match="still owes ₹300.00"):
+        book.write(sid, customers.remove_customer, asha["customer_id"], path=db_file)
+    book.write(sid, repayments.record_repayment, loan["loan_id"], amount="300", today=TODAY, path=db_file)
+    assert book.write(sid, customers.remove_customer, asha["customer_id"], path=db_file) == "archived"
+    assert book.read(sid, customers.list_customers, path=db_file) == []
+    assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1  # history kept
+    with pytest.raises(NotFound):
+        book.read(sid, customers.get_customer, asha["customer_id"], path=db_file)
+    new = book.write(sid, customers.create_customer, name="New", phone="9876544444", path=db_file)
+    assert book.write(sid, customers.remove_customer, new["customer_id"], path=db_file) == "deleted"
+    assert query(db_file, "SELECT count(*) FROM customers WHERE customer_id = ?", [new["customer_id"]])[0][0] == 0

@@ -1,0 +1,83 @@
+"""Credit sales: against the credit limit, dates, reversal, and every refusal, checked on disk."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from khata import book, customers, loans, repayments, reports
+from khata.errors import Conflict, CreditLimitExceeded, ValidationError
+from tests.services.helpers import TODAY, counts, query, sell
+
+
+def test_loan_defaults_and_status(db_file, sid, asha):
+    loan = sell(db_file, sid, asha["customer_id"], "1200.50")
+    assert loan["issue_date"] == TODAY and loan["due_date"] == TODAY + timedelta(days=30)
+    assert loan["status"] == "pending" and loan["outstanding"] == Decimal("1200.50")
+    later = book.read(sid, loans.get_loan, loan["loan_id"], today=TODAY + timedelta(days=31), path=db_file)
+    assert later["status"] == "overdue" and later["days_past_due"] == 1
+    assert [l["loan_id"] for l in book.read(sid, loans.list_loans, status="overdue", today=TODAY + timedelta(days=31),
+                                                   path=db_file)] == [loan["loan_id"]]
+    assert book.read(sid, loans.list_loans, status="overdue", today=TODAY, path=db_file) == []
+
+
+def test_credit_limit_refusal_says_what_is_available(db_file, sid, asha):
+    sell(db_file, sid, asha["customer_id"], "4000")
+    before = counts(db_file)
+    with pytest.raises(CreditLimitExceeded, match="only ₹1,000.00 more"):
+        sell(db_file, sid, asha["customer_id"], "1000.01")
+    assert counts(db_file) == before
+    sell(db_file, sid, asha["customer_id"], "1000")
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"amount": "0"}, "more than ₹0"), ({"amount": "10.001"}, "2 decimal"),
+    ({"amount": "10", "item": ""}, "Item is required"),
+    ({"amount": "10", "issue_date": TODAY + timedelta(days=1)}, "future"),
+    ({"amount": "10", "due_date": TODAY - timedelta(days=1)}, "before the issue date"),
+    ({"amount": "10", "grace_days": -1}, "between 0 and 365"),
+    ({"amount": "10", "due_date": "tomorrow"}, "not a date"),
+])
+def test_loan_refusals(db_file, sid, asha, kw, message):
+    before = counts(db_file)
+    with pytest.raises(ValidationError, match=message):
+        sell(db_file, sid, asha["customer_id"], **kw)
+    assert counts(db_file) == before
+
+
+def test_double_submit_posts_once(db_file, sid, asha):
+    first = sell(db_file, sid, asha["customer_id"], "100", idempotency_key="form-1")
+    again = sell(db_file, sid, asha["customer_id"], "100", idempotency_key="form-1")
+    assert first["loan_id"] == again["loan_id"]
+    assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1
+    pay = dict(amount="10", today=TODAY, idempotency_key="pay-1", path=db_file)
+    book.write(sid, repayments.record_repayment, first["loan_id"], **pay)
+    book.write(sid, repayments.record_repayment, first["loan_id"], **pay)
+    assert query(db_file, "SELECT count(*) FROM repayments")[0][0] == 1
+
+
+def test_double_submitted_customer_form_adds_one(db_file, sid):
+    first = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1",
+                       path=db_file)
+    again = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1",
+                       path=db_file)
+    assert first["customer_id"] == again["customer_id"]
+    assert query(db_file, "SELECT count(*) FROM customers")[0][0] == 1
+
+
+def test_reverse_loan(db_file, sid, asha):
+    loan = sell(db_file, sid, asha["customer_id"], "700")
+    with pytest.raises(ValidationError, match="Reason is required"):
+        book.write(sid, loans.reverse_loan, loan["loan_id"], reason=" ", path=db_file)
+    reversed_ = book.write(sid, loans.reverse_loan, loan["loan_id"], reason="Typed twice", actor="ravi", today=TODAY,
+                                   path=db_file)
+    assert reversed_["status"] == "reversed" and reversed_["outstanding"] == 0
+    assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1  # never deleted
+    with pytest.raises(Conflict, match="already reversed"):
+        book.write(sid, loans.reverse_loan, loan["loan_id"], reason="again", path=db_file)
+    paid = sell(db_file, sid, asha["customer_id"], "50")
+    book.write(sid, repayments.record_repayment, paid["loan_id"], amount="20", today=TODAY, path=db_file)
+    with pytest.raises(Conflict, match="reverse those first"):
+        book.write(sid, loans.reverse_loan, paid["loan_id"], reason="x", path=db_file)
+    statement = book.read(sid, reports.customer_statement, asha["customer_id"], path=db_file)
+    assert [r["entry"] for r in statement][:2] == ["sale", "sale reversed"]
+    assert statement[-1]["balance"] == Decimal("30.00")

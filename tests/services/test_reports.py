@@ -1,0 +1,30 @@
+"""Read models: the shop summary and statements agree with the ledger."""
+from datetime import timedelta
+from decimal import Decimal
+
+from khata import book, customers, repayments, reports
+from tests.services.helpers import TODAY, sell
+
+
+def test_summary_and_aging_buckets(db_file, sid, asha):
+    book.write(sid, customers.update_customer, asha["customer_id"], credit_limit="100000", path=db_file)
+    for days_past, amount in ((0, "100"), (5, "200"), (40, "300"), (70, "400"), (120, "500")):
+        due = TODAY - timedelta(days=days_past)
+        sell(db_file, sid, asha["customer_id"], amount, issue_date=due - timedelta(days=10), due_date=due)
+    paid = sell(db_file, sid, asha["customer_id"], "1000", issue_date=TODAY - timedelta(days=20),
+                due_date=TODAY - timedelta(days=5))
+    book.write(sid, repayments.record_repayment, paid["loan_id"], amount="1000", paid_on=TODAY - timedelta(days=8),
+                                today=TODAY, path=db_file)
+    s = book.read(sid, reports.shop_summary, today=TODAY, path=db_file)
+    assert s["total_issued"] == Decimal("2500.00") and s["total_collected"] == Decimal("1000.00")
+    assert s["outstanding"] == Decimal("1500.00") and s["overdue_amount"] == Decimal("1400.00")
+    assert s["aging"] == {"current": Decimal("100.00"), "1-30": Decimal("200.00"), "31-60": Decimal("300.00"),
+                          "61-90": Decimal("400.00"), "90+": Decimal("500.00")}
+    assert s["counts"] == {"pending": 1, "paid": 1, "overdue": 4, "reversed": 0}
+    assert s["collection_rate"] == Decimal("0.4000") and s["avg_days_to_repay"] == Decimal("12.0")
+    assert s["avg_repayment"] == Decimal("1000.00") and s["customers_overdue"] == 1
+
+
+def test_new_shop_summary_is_all_zero(db_file, sid):
+    s = book.read(sid, reports.shop_summary, path=db_file)
+    assert s["outstanding"] == 0 and s["collection_rate"] == 0 and s["avg_days_to_repay"] is None
