@@ -70,3 +70,23 @@ def test_remove_customer_rules(db_file, sid, asha):
     new = book.write(sid, customers.create_customer, name="New", phone="9876544444", path=db_file)
     assert book.write(sid, customers.remove_customer, new["customer_id"], path=db_file) == "deleted"
     assert query(db_file, "SELECT count(*) FROM customers WHERE customer_id = ?", [new["customer_id"]])[0][0] == 0
+
+
+def test_names_are_one_line_and_notes_keep_their_lines(db_file, sid):
+    """Issue 9.4: control characters are normalised or refused at the service boundary."""
+    made = book.write(sid, customers.create_customer, name=" Ravi\tKumar\nJr ", phone="9876500002",
+                      address="12 MG Road\nBengaluru", notes="pays on Fridays\n\tcalls first", path=db_file)
+    assert made["name"] == "Ravi Kumar Jr" and made["address"] == "12 MG Road Bengaluru"
+    assert made["notes"] == "pays on Fridays\ncalls first"
+    for bad in ("Ravi\x00", "Ravi\x1b[31m", "Ravi\x7f"):
+        with pytest.raises(ValidationError, match="control characters"):
+            book.write(sid, customers.create_customer, name=bad, phone="9876500003", path=db_file)
+
+
+def test_last_activity_is_the_last_sale_or_repayment_and_empty_without_any(db_file, sid, asha):
+    """Issue 9.5: not the record's creation or update time."""
+    sell(db_file, sid, asha["customer_id"], "100", issue_date=TODAY - timedelta(days=10))
+    book.write(sid, customers.create_customer, name="Quiet", phone="9876500004", path=db_file)
+    rows = {c["name"]: c for c in book.read(sid, customers.list_customers, today=TODAY, path=db_file)}
+    assert rows["Asha Patel"]["last_activity"] == TODAY - timedelta(days=10)
+    assert rows["Quiet"]["last_activity"] is None

@@ -1,5 +1,5 @@
 """Credit sales: against the credit limit, dates, reversal, and every refusal, checked on disk."""
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -81,3 +81,21 @@ def test_reverse_loan(db_file, sid, asha):
     statement = book.read(sid, reports.customer_statement, asha["customer_id"], path=db_file)
     assert [r["entry"] for r in statement][:2] == ["sale", "sale reversed"]
     assert statement[-1]["balance"] == Decimal("30.00")
+
+
+@pytest.mark.parametrize("due", ["2199-12-31", "2031-11-28"])
+def test_due_dates_more_than_five_years_ahead_are_refused(db_file, sid, asha, due):
+    """Issue 9.3: a sale due in 2199 is a typing mistake."""
+    before = counts(db_file)
+    with pytest.raises(ValidationError, match="at most 5 years"):
+        sell(db_file, sid, asha["customer_id"], "100", due_date=due)
+    assert counts(db_file) == before
+    assert sell(db_file, sid, asha["customer_id"], "100", due_date="2031-11-27")["due_date"] == date(2031, 11, 27)
+
+
+def test_items_with_line_breaks_and_tabs_are_stored_on_one_line(db_file, sid, asha):
+    """Issue 9.4: Twilio refuses template variables with newlines or tabs."""
+    loan = sell(db_file, sid, asha["customer_id"], "100", item="Rice\n5 kg\tbag\r\n")
+    assert loan["item"] == "Rice 5 kg bag"
+    with pytest.raises(ValidationError, match="control characters"):
+        sell(db_file, sid, asha["customer_id"], "100", item="Rice\x07bell")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from khata import book, customers, loans, repayments
+from khata import book, customers, loans, repayments, reports
 from khata.errors import Conflict, Overpayment, ValidationError
 from tests.services.helpers import TODAY, counts, query, sell
 
@@ -85,3 +85,40 @@ def test_every_change_is_audited(db_file, sid, asha):
     assert ("create", "customer") in actions and ("create", "loan") in actions
     assert ("repay", "repayment") in actions and ("reverse", "repayment") in actions and ("edit", "customer") in actions
     assert query(db_file, "SELECT count(*) FROM audit_log WHERE actor IS NULL AND action <> 'create'")[0][0] == 0
+
+
+def test_reversing_a_repayment_of_an_archived_customer_brings_them_back(db_file, sid, asha):
+    """Issue 9.2: the debt a reversal creates is on every screen, not only in the summary."""
+    sale = sell(db_file, sid, asha["customer_id"], "300")
+    paid = book.write(sid, repayments.record_repayment, sale["loan_id"], amount="300", today=TODAY, path=db_file)
+    assert book.write(sid, customers.remove_customer, asha["customer_id"], path=db_file) == "archived"
+    assert book.read(sid, customers.list_customers, today=TODAY, path=db_file) == []
+    book.write(sid, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason="bounced cheque",
+               actor="ravi", today=TODAY, path=db_file)
+    listed = book.read(sid, customers.list_customers, today=TODAY, path=db_file)
+    assert [(c["name"], c["outstanding"]) for c in listed] == [("Asha Patel", Decimal("300.00"))]
+    summary = book.read(sid, reports.shop_summary, today=TODAY, path=db_file)
+    assert summary["outstanding"] == Decimal("300.00")
+    again = book.write(sid, repayments.record_customer_repayment, asha["customer_id"], amount="300", today=TODAY,
+                       path=db_file)  # paying it works: the customer exists again
+    assert again["total"] == Decimal("300.00")
+    assert query(db_file, "SELECT action FROM audit_log WHERE entity = 'customer' AND action = 'unarchive'")
+
+
+def test_a_reversal_that_would_clash_on_the_phone_is_refused_and_changes_nothing(db_file, sid, asha):
+    sale = sell(db_file, sid, asha["customer_id"], "100")
+    paid = book.write(sid, repayments.record_repayment, sale["loan_id"], amount="100", today=TODAY, path=db_file)
+    book.write(sid, customers.remove_customer, asha["customer_id"], path=db_file)
+    book.write(sid, customers.create_customer, name="New Asha", phone="98765 11111", path=db_file)
+    before = counts(db_file)
+    with pytest.raises(Conflict, match="another customer now has the phone number"):
+        book.write(sid, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason="x",
+                   today=TODAY, path=db_file)
+    assert counts(db_file) == before
+
+
+def test_payment_dates_after_today_are_refused(db_file, sid, asha):
+    sale = sell(db_file, sid, asha["customer_id"], "100")
+    with pytest.raises(ValidationError, match="in the future"):
+        book.write(sid, repayments.record_repayment, sale["loan_id"], amount="10", paid_on="2199-12-31",
+                   today=TODAY, path=db_file)
