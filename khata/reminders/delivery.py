@@ -7,13 +7,13 @@ failure is that customer's alone: nothing here raises.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from .. import settings
 from ..notify import Notifier, OutgoingMessage, SendResult
 from ..notify.ratelimit import RateLimiter
 from ..phones import mask_phone
@@ -32,13 +32,14 @@ def utc_now() -> datetime:
 
 def rate_from_env() -> float:
     """KHATA_REMINDER_RATE: messages per second (default 10)."""
-    return float(os.environ.get("KHATA_REMINDER_RATE") or DEFAULT_RATE)
+    return float(settings.get("KHATA_REMINDER_RATE") or DEFAULT_RATE)
 
 
 def workers_from_env(rate_per_s: float | None = None) -> int:
     """KHATA_REMINDER_WORKERS, else enough threads to keep ``rate_per_s`` busy at ~400 ms per request."""
-    if os.environ.get("KHATA_REMINDER_WORKERS"):
-        return int(os.environ["KHATA_REMINDER_WORKERS"])
+    workers = settings.get("KHATA_REMINDER_WORKERS")
+    if workers:
+        return int(workers)
     return min(64, max(DEFAULT_WORKERS, int((rate_per_s or DEFAULT_RATE) * 0.4 + 0.999)))
 
 
