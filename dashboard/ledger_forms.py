@@ -11,6 +11,7 @@ import streamlit as st
 
 from . import format as fmt
 from . import reads, session, writes
+from .cache import generation
 from .forms import form_token, show_error, submit
 from .tables import customer_label
 
@@ -21,11 +22,10 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
     today = session.today()
     term = reads.settings(sid, key)["loan_term_days"]
     token = form_token(name)
-    people = reads.customer_list(sid, key)
-    if not people:
+    labels = _sale_labels(sid, key) if customer_id is None else {}
+    if customer_id is None and not labels:
         st.info("Add a customer first (Customers page).")
         return
-    labels = {row["customer_id"]: customer_label(row) for row in people}
     with st.form(f"{name}_{token}"):
         chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
         c1, c2 = st.columns(2)
@@ -109,7 +109,24 @@ def loan_repayment_form(name: str) -> None:
                               f"{fmt.inr(result['loans'][chosen]['outstanding'])} still owed on it.")
 
 
+# The pickers' labels are cached like the rows they come from: formatting ₹ and a
+# phone for each of 5,000 customers took most of a big shop's page run (bench/README.md).
+
+def _sale_labels(sid: int, key: str) -> dict:
+    return _cached_sale_labels(sid, key, generation(sid))
+
+
+@st.cache_data(ttl=reads.TTL, show_spinner=False, max_entries=50)
+def _cached_sale_labels(sid: int, key: str, gen: int) -> dict:
+    return {row["customer_id"]: customer_label(row) for row in reads.customer_list(sid, key)}
+
+
 def _owing_labels(sid: int, key: str) -> dict:
+    return _cached_owing_labels(sid, key, generation(sid))
+
+
+@st.cache_data(ttl=reads.TTL, show_spinner=False, max_entries=50)
+def _cached_owing_labels(sid: int, key: str, gen: int) -> dict:
     owing = [row for row in reads.customer_list(sid, key, "", "outstanding", True) if row["outstanding"] > 0]
     return {row["customer_id"]: f"{row['name']} · {fmt.phone(row['phone'])} · owes {fmt.inr(row['outstanding'])}"
             for row in owing}

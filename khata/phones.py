@@ -1,6 +1,8 @@
 """Phone numbers: validated with ``phonenumbers`` (default region India), stored as E.164."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 from .errors import ValidationError, shown
@@ -36,6 +38,7 @@ def mask_phone(e164: str | None) -> str:
     return prefix + "•" * max(len(national) - 5, 0) + national[-5:]
 
 
+@lru_cache(maxsize=65536)  # a page may show thousands; parsing each costs ~60 us
 def pretty_phone(e164: str | None) -> str:
     """Display form: +91 98765 43210."""
     if not e164:
