@@ -21,6 +21,7 @@ if problems:
     st.stop()
 
 me = auth.gate()
+WANTED = "_khata_wanted_page"
 PROTECTED = ("customers", "customer", "loans", "repayments", "reminders", "account", "import")
 
 P = "dashboard/app_pages/"
@@ -33,7 +34,10 @@ if me is None:
     guarded = [st.Page(P + "login.py", title="Log in", url_path=path, visibility="hidden")
                for path in PROTECTED]
     # No menu: the two pages link to each other, and on a phone no sidebar covers the form.
-    st.navigation([login, signup, *guarded], position="hidden").run()
+    shown = st.navigation([login, signup, *guarded], position="hidden")
+    if shown.url_path in PROTECTED:
+        st.session_state[WANTED] = shown.url_path  # open it once the login (or the cookie) lands
+    shown.run()
 else:
     pages = {
         "Book": [
@@ -52,5 +56,11 @@ else:
     with st.sidebar:
         st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
+    current = st.navigation(pages)
+    wanted = st.session_state.pop(WANTED, None)
+    if wanted and current.url_path != wanted:
+        # The first run of a bookmark may come before the login cookie is read; it showed
+        # the login form at this address, and the run that logs in must open the page.
+        st.switch_page(next(page for group in pages.values() for page in group if page.url_path == wanted))
     with reads.render_book(me["shop_id"]):  # one unit of work (one connection at most) per render
-        st.navigation(pages).run()
+        current.run()
