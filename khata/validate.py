@@ -20,7 +20,7 @@ def as_id(value, what: str) -> int:
     """Ids from forms/URLs; anything that is not a positive integer is simply not found."""
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise NotFound(f"That {what} does not exist in this shop.") from None
     if isinstance(value, bool) or number <= 0 or str(number) != str(value).strip():
         raise NotFound(f"That {what} does not exist in this shop.")
