@@ -42,6 +42,7 @@ class Book:
         self._requested_today = today
         self._now = now
         self._con = None
+        self._closer = None  # the db.connect context of a lazily opened read connection
         self._shop: dict | None = None
         self._today: date | None = None
 
@@ -64,7 +65,7 @@ class Book:
         return self._con
 
     def close(self) -> None:
-        closer = getattr(self, "_closer", None)
+        closer = self._closer
         if closer is not None:
             self._closer = None
             self._con = None
