@@ -35,3 +35,22 @@ def customer_label(row: dict) -> str:
     if row.get("available_credit") is not None:
         text += f" · can take {fmt.inr(row['available_credit'])} more"
     return text
+
+
+PAGE_ROWS = 100
+
+
+def page_of(rows: list, key: str, size: int = PAGE_ROWS) -> list:
+    """The slice of ``rows`` on the chosen page, so only what is on screen is formatted and sent
+    (a big shop has thousands). Past one page: a "Page" number and a "rows X–Y of N" caption."""
+    if len(rows) <= size:
+        return rows
+    pages = -(-len(rows) // size)
+    if st.session_state.get(key, 1) > pages:  # the filters changed and this page no longer exists
+        st.session_state[key] = pages
+    number = st.number_input("Page", min_value=1, max_value=pages, step=1, key=key,
+                             help=f"{pages} pages of {size} rows.")
+    start = (int(number) - 1) * size
+    shown = rows[start:start + size]
+    st.caption(f"rows {start + 1:,}–{start + len(shown):,} of {len(rows):,}")
+    return shown

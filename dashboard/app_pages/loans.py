@@ -5,8 +5,10 @@ from dashboard import format as fmt
 from dashboard import reads, session, writes
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
-from dashboard.tables import show_table, table
+from dashboard.tables import page_of, show_table, table
 from khata.errors import KhataError
+
+REVERSIBLE = 50  # picker options: the newest ones, not thousands
 
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
@@ -35,7 +37,7 @@ except KhataError as err:
 if rows:
     more = " (the newest 1,000; filter to see others)" if len(rows) == 1000 else ""
     st.caption(f"{len(rows)} sale(s){more}")
-    show_table(table(rows, {
+    show_table(table(page_of(rows, "lo_page"), {
         "loan_id": "#", "customer_name": "Customer", "item": "Item", "principal": "Amount", "repaid": "Repaid",
         "outstanding": "Owed", "issue_date": "Sold on", "due_date": "Due", "grace_days": "Grace days",
         "status": "Status", "days_past_due": "Days past due", "reversal_reason": "Reversal reason"},
@@ -47,7 +49,9 @@ else:
 with st.expander("↩️ Reverse a sale entered by mistake"):
     st.caption("The sale stays in the history with a reversing entry. A sale with repayments must have "
                "those reversed first (Repayments page).")
-    reversible = [row for row in rows if row["status"] != "reversed"]
+    reversible = [row for row in rows if row["status"] != "reversed"][:REVERSIBLE]
+    if len(reversible) == REVERSIBLE:
+        st.caption(f"The newest {REVERSIBLE} that can be reversed; filter the list above to find an older one.")
     labels = {row["loan_id"]: f"#{row['loan_id']} {row['customer_name']} · {row['item']} · "
                               f"{fmt.inr(row['principal'])}" for row in reversible}
     token = form_token("reverse_loan")

@@ -1,9 +1,10 @@
 """Reminders: what the daily WhatsApp run sent, what is due tomorrow, opt-outs."""
 import streamlit as st
 
+from dashboard import format as fmt
 from dashboard import reads, session, writes
 from dashboard.forms import show_flash, submit
-from dashboard.tables import customer_label, show_table, table
+from dashboard.tables import customer_label, page_of, show_table, table
 from dashboard.text import plain
 
 sid, key = session.shop_id(), reads.db_key()
@@ -48,7 +49,14 @@ if not upcoming:
 else:
     columns = {"customer_name": "Customer", "phone": "Phone", "kind": "Kind", "amount": "Amount",
                "oldest_due_date": "Oldest due", "skip_reason": "Not sent because"}
-    show_table(table(upcoming, columns, money=("amount",), dates=("oldest_due_date",)))
+    shown = page_of(upcoming, "rm_up_page")
+    show_table(table(shown, columns, money=("amount",), dates=("oldest_due_date",)))
+    # the message of one reminder, not a column of long texts in every row
+    picked = st.selectbox("Message for", range(len(shown)), key="rm_up_message",
+                          format_func=lambda n: f"{shown[n]['customer_name']} · {shown[n]['kind']} · "
+                                                f"{fmt.inr(shown[n]['amount'])}")
+    if picked is not None and picked < len(shown):
+        st.text(shown[picked]["message_text"])
 
 st.subheader("Who gets WhatsApp reminders")
 people = reads.customer_list(sid, key)

@@ -5,8 +5,10 @@ from dashboard import format as fmt
 from dashboard import reads, session, writes
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
-from dashboard.tables import show_table, table
+from dashboard.tables import page_of, show_table, table
 from khata.errors import KhataError
+
+REVERSIBLE = 50  # picker options: the newest ones, not thousands
 
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
@@ -38,9 +40,10 @@ c1.metric("Total collected", fmt.inr(history["total"]), help="Reversed repayment
 c2.metric("Repayments", history["count"], border=True)
 rows = history["rows"]
 if rows:
-    for row in rows:
+    shown = page_of(rows, "rh_page")
+    for row in shown:
         row["state"] = f"reversed: {row['reversal_reason']}" if row["reversed"] else "ok"
-    show_table(table(rows, {
+    show_table(table(shown, {
         "repayment_id": "#", "paid_on": "Paid on", "customer_name": "Customer", "amount": "Amount",
         "method": "Method", "loan_id": "Sale #", "item": "Item", "note": "Note", "state": "Status"},
         money=("amount",), dates=("paid_on",)))
@@ -48,7 +51,9 @@ else:
     st.info("No repayments match these filters.")
 
 with st.expander("↩️ Reverse a repayment entered by mistake"):
-    live = [row for row in rows if not row["reversed"]]
+    live = [row for row in rows if not row["reversed"]][:REVERSIBLE]
+    if len(live) == REVERSIBLE:
+        st.caption(f"The newest {REVERSIBLE} that can be reversed; filter the history above to find an older one.")
     labels = {row["repayment_id"]: f"#{row['repayment_id']} {row['customer_name']} · {fmt.inr(row['amount'])} · "
                                    f"{fmt.day(row['paid_on'])}" for row in live}
     token = form_token("reverse_repayment")
