@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -66,7 +66,7 @@ def use_language(code):
         _current.reset(token)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(code: str) -> NullTranslations:
     """The compiled catalog of one language (English needs none: the code is English)."""
     if code == DEFAULT_LANGUAGE:
@@ -93,6 +93,6 @@ def babel_locale(code: str | None = None) -> Locale:
     return _babel_locale(supported(code) or _current.get())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _babel_locale(code: str) -> Locale:
     return Locale.parse(LANGUAGES[code][1])
