@@ -59,3 +59,11 @@ def export_csv(table_name: str, sid: int, key: str):
     def build() -> bytes:
         return csv_bytes(reads.all_rows(table_name, sid, key), EXPORTS[table_name][1])
     return build
+
+
+
+def qr_image(link: str) -> bytes:
+    """The UPI QR as a PNG for the customer page (the same code the PDF draws)."""
+    from khata.statement_pdf import qr_png
+
+    return qr_png(link)

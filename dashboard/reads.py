@@ -16,8 +16,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from khata import book, customers, loans, reminders, repayments, reports
+from khata import book, customers, loans, reminders, repayments, reports, statement
 from khata.accounts import get_settings
+from khata.i18n import use_language
+from khata.statement_pdf import statement_pdf
 
 from .cache import generation
 from .session import month_start
@@ -163,10 +165,20 @@ def status_mix_frame(summary: dict) -> pd.DataFrame:
 
 # ---- not cached: one customer, and whole tables for downloads -------------------------
 
-def customer_with_statement(sid: int, wanted) -> tuple[dict, list[dict]]:
-    """One customer (NotFound for another shop's id) and their running statement."""
-    person = _read(sid, db_key(), customers.get_customer, wanted)
-    return person, _read(sid, db_key(), reports.customer_statement, person["customer_id"])
+def customer_with_statement(sid: int, wanted) -> tuple[dict, dict]:
+    """One customer (NotFound for another shop's id) and their statement (entries with a
+    running balance, due, overdue and the UPI pay link)."""
+    found = _read(sid, db_key(), statement.statement_for, wanted)
+    return found["customer"], found
+
+
+def statement_pdf_maker(sid: int, customer_id: int, language: str):
+    """What the PDF download button calls when tapped (Streamlit runs it on its own thread,
+    so it opens its own Book and sets the language itself): the statement read fresh."""
+    def make() -> bytes:
+        with use_language(language):
+            return statement_pdf(book.read(sid, statement.statement_for, customer_id, path=db_key()))
+    return make
 
 
 def customer(sid: int, customer_id: int) -> dict:

@@ -1,4 +1,4 @@
-"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind.
+"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind, statement.
 
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
@@ -85,7 +85,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shop", metavar="USERNAME", help="only this shopkeeper's shop")
     p.set_defaults(func=cmd_remind)
 
+    p = sub.add_parser("statement", help="a customer's statement as a PDF with a UPI QR code for the amount due")
+    _db_arg(p)
+    p.add_argument("--shop", metavar="USERNAME", required=True, help="the shopkeeper's username")
+    p.add_argument("--customer", metavar="ID", required=True, help="the customer's number (as on the Customers page)")
+    p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
+    p.set_defaults(func=cmd_statement)
+
     return parser
+
+
+def cmd_statement(args) -> int:
+    """The same statement the customer page downloads, written to a file."""
+    from . import book
+    from .accounts import get_shopkeeper
+    from .money import format_inr
+    from .statement import statement_for
+    from .statement_pdf import statement_pdf
+
+    keeper = get_shopkeeper(args.shop, args.db)
+    if keeper is None:
+        raise KhataError(f"There is no shopkeeper with the username '{args.shop}'.")
+    statement = book.read(keeper["shop_id"], statement_for, args.customer, path=args.db)
+    out = Path(args.out)
+    if out.is_dir():
+        raise KhataError(f"{out} is a folder; give a file name such as statement.pdf.")
+    data = statement_pdf(statement)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"Statement for {statement['customer']['name']} written to {out}: {len(statement['entries'])} entries, "
+          f"amount due {format_inr(statement['due'])}.")
+    return 0
 
 
 def cmd_remind(args) -> int:

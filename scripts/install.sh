@@ -4,6 +4,10 @@
 # edits sys.path). The stamp file skips it when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Debian packages the product itself needs (as root, else with sudo; a clear line if neither works):
+# fonts-noto-core gives the PDF statement its fonts for Latin and the Indian scripts.
+bash scripts/debian_packages.sh fonts-noto-core:/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf \
+  || echo "Without fonts-noto-core the app runs, but PDF statements cannot be made." >&2
 stamp=.venv/.installed
 if [ -f "$stamp" ] && [ "$stamp" -nt requirements.txt ] && [ "$stamp" -nt requirements-dev.txt ] \
    && [ "$stamp" -nt pyproject.toml ] && [ -x .venv/bin/khata ]; then

@@ -4,14 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's Chromium for the browser tests..."
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-fi
+# The browser tests drive Debian's Chromium; the statement tests read PDFs back with poppler's pdftotext
+# and decode the QR code with zbar.
+bash scripts/debian_packages.sh chromium:chromium poppler-utils:pdftotext zbar-tools:zbarimg
 echo "ruff check..."
 .venv/bin/ruff check .
 export PREFECT_HOME="${PREFECT_HOME:-$PWD/.prefect/test}"

@@ -3,12 +3,13 @@ import streamlit as st
 
 from dashboard import format as fmt
 from dashboard import reads, session
-from dashboard.exports import csv_bytes
+from dashboard.exports import csv_bytes, qr_image
 from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
 from dashboard.tables import show_table, table
 from dashboard.text import plain
 from khata.errors import KhataError
+from khata.i18n import _, current_language
 
 sid = session.shop_id()
 show_flash()
@@ -18,7 +19,7 @@ if wanted in (None, ""):
     st.page_link("dashboard/app_pages/customers.py", label="Go to Customers", icon="👥")
     st.stop()
 try:
-    person, statement = reads.customer_with_statement(sid, wanted)
+    person, found = reads.customer_with_statement(sid, wanted)
 except KhataError as err:
     show_error(err)
     st.page_link("dashboard/app_pages/customers.py", label="Back to Customers", icon="👥")
@@ -45,6 +46,13 @@ cols = st.columns(2)
 cols[0].metric("Can take more", fmt.inr(person["available_credit"]), border=True)
 cols[1].metric("Credit limit", fmt.inr(person["credit_limit"]), border=True)
 
+if found["upi_link"]:
+    with st.container(border=True):
+        qr_col, text_col = st.columns([1, 2], vertical_alignment="center")
+        qr_col.image(qr_image(found["upi_link"]), width=180)
+        text_col.markdown(_("**Scan to pay {amount}** with any UPI app.").format(amount=fmt.inr(found["due"])))
+        text_col.text(found["upi_link"])
+
 left, right = st.columns(2)
 with left.expander("🛒 Sell on credit"):
     sale_form(f"cust_sale_{cid}", customer_id=cid)
@@ -54,10 +62,17 @@ with right.expander("💰 Record a repayment"):
 st.subheader("Statement")
 COLUMNS = {"entry_date": "Date", "entry": "Entry", "description": "Details", "debit": "Debit (sale)",
            "credit": "Credit (paid)", "balance": "Balance"}
-if statement:
-    show_table(table(statement, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
-    st.download_button("⬇️ Download statement (CSV)", data=csv_bytes(statement, COLUMNS),
-                       file_name=f"statement-{cid}-{fmt.day(session.today()).replace(' ', '-')}.csv",
-                       mime="text/csv", key="statement_csv")
+entries = found["entries"]
+if entries:
+    show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
+    stamp = f"{cid}-{fmt.day(session.today()).replace(' ', '-')}"
+    pdf_col, csv_col = st.columns(2)
+    make_pdf = reads.statement_pdf_maker(sid, cid, current_language())
+    pdf_col.download_button(_("⬇️ Statement to share (PDF)"), data=make_pdf,
+                            file_name=f"statement-{stamp}.pdf", mime="application/pdf", key="statement_pdf",
+                            width="stretch")
+    csv_col.download_button("⬇️ Download statement (CSV)", data=csv_bytes(entries, COLUMNS),
+                            file_name=f"statement-{stamp}.csv", mime="text/csv", key="statement_csv",
+                            width="stretch")
 else:
     st.info("No sales or repayments yet.")

@@ -53,6 +53,7 @@ PAGES = [page for page in ALL_PAGES if page not in PUBLIC]
 # Streamlit 1.67 draws these as Markdown (checked in Chromium); selectbox options are plain text.
 MARKDOWN_FIELDS = {"body", "label", "help", "options"}
 PLAIN_OPTIONS = {"Selectbox", "MultiSelect"}
+PLAIN_BODIES = {"Text"}  # st.text: shown as typed, in a fixed-width font, never as Markdown
 
 
 def _nodes(node):
@@ -82,7 +83,8 @@ def markdown_strings(at) -> list[str]:
         if proto is None or not isinstance(proto, Message):
             continue
         for path, owner, text in _strings(proto):
-            if path[-1] in MARKDOWN_FIELDS and not (path[-1] == "options" and owner in PLAIN_OPTIONS):
+            if path[-1] in MARKDOWN_FIELDS and not (path[-1] == "options" and owner in PLAIN_OPTIONS) \
+                    and not (path[-1] == "body" and owner in PLAIN_BODIES):
                 found.append(text)
     return found
 

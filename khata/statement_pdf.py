@@ -1,0 +1,133 @@
+"""The statement as a PDF a customer can pay from: entries, running balance, and a UPI QR.
+
+fpdf2 with text shaping (uharfbuzz) and Noto fonts from Debian's ``fonts-noto-core``
+(installed by the project's set-up), so names typed in Devanagari, Gujarati, Bengali,
+Tamil, Telugu or Kannada come out with their conjuncts and matras. Black on white
+only: it must print on the shop's cheapest printer.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import segno
+from babel.dates import format_date
+from fpdf import FPDF
+
+from .errors import KhataError
+from .i18n import N_, _, babel_locale
+from .money import format_inr
+
+FONT_DIR = Path("/usr/share/fonts/truetype/noto")
+LATIN = ("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+# Fallbacks for text in Indian scripts (names, items, and the labels in those languages).
+SCRIPTS = [(f"Noto{s}", f"NotoSans{s}-Regular.ttf", f"NotoSans{s}-Bold.ttf")
+           for s in ("Devanagari", "Gujarati", "Bengali", "Tamil", "Telugu", "Kannada")]
+ENTRY_WORDS = {"sale": N_("Credit sale"), "repayment": N_("Payment"), "sale reversed": N_("Sale reversed"),
+               "repayment reversed": N_("Payment reversed")}
+
+
+class FontsMissing(KhataError):
+    """The Noto fonts are not installed (``make run`` installs fonts-noto-core)."""
+
+
+def _fonts(pdf: FPDF) -> None:
+    for family, regular, bold in [LATIN, *SCRIPTS]:
+        for style, name in (("", regular), ("B", bold)):
+            path = FONT_DIR / name
+            if not path.exists():
+                raise FontsMissing(_("The statement fonts are not installed (Debian package fonts-noto-core); "
+                                     "run `make run` once to install them."))
+            pdf.add_font(family, style, str(path))
+    pdf.set_fallback_fonts([family for family, _r, _b in SCRIPTS])
+    pdf.set_text_shaping(True)
+
+
+def _day(value) -> str:
+    return format_date(value, "d MMM y", locale=babel_locale()) if value else ""
+
+
+def qr_png(link: str) -> bytes:
+    """The UPI link as a QR code image (black on white, quiet zone included)."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+def draw_qr(pdf: FPDF, link: str, *, x: float, y: float, size: float) -> None:
+    """The QR as filled squares (vector): sharp on any printer, at any zoom."""
+    qr = segno.make(link, error="m")
+    border = 4
+    modules = qr.symbol_size(scale=1, border=border)[0]
+    cell = size / modules
+    pdf.set_fill_color(0, 0, 0)
+    for row, bits in enumerate(qr.matrix):
+        for col, dark in enumerate(bits):
+            if dark:
+                pdf.rect(x + (col + border) * cell, y + (row + border) * cell, cell, cell, style="F")
+
+
+def statement_pdf(statement: dict) -> bytes:
+    """A4 statement: header, the amount due, a QR to pay it, then every entry with its running balance."""
+    shop, customer = statement["shop"], statement["customer"]
+    pdf = FPDF(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    _fonts(pdf)
+    pdf.set_title(_("Statement for {name}").format(name=customer["name"]))
+    pdf.add_page()
+    width = pdf.epw
+
+    pdf.set_font("NotoSans", "B", 16)
+    pdf.multi_cell(width, 8, shop["name"], new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("NotoSans", "", 10)
+    if shop.get("phone"):
+        pdf.cell(width, 6, _("Phone: {phone}").format(phone=shop["phone"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("NotoSans", "B", 13)
+    pdf.multi_cell(width, 7, _("Statement for {name}").format(name=customer["name"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("NotoSans", "", 10)
+    pdf.cell(width, 6, _("Customer phone: {phone}").format(phone=customer["phone"]), new_x="LMARGIN", new_y="NEXT")
+    period = (_("Period: {start} to {end}").format(start=_day(statement["period_from"]),
+                                                   end=_day(statement["period_to"]))
+              if statement["period_from"] else _("No entries yet."))
+    pdf.cell(width, 6, period, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    top = pdf.get_y()
+    pdf.set_font("NotoSans", "B", 14)
+    pdf.cell(width - 50, 8, _("Amount due: {amount}").format(amount=format_inr(statement["due"])),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("NotoSans", "", 11)
+    pdf.cell(width - 50, 7, _("Overdue: {amount}").format(amount=format_inr(statement["overdue"])),
+             new_x="LMARGIN", new_y="NEXT")
+    if statement["upi_link"]:
+        pdf.set_font("NotoSans", "", 9)
+        pdf.multi_cell(width - 50, 5, _("Scan the QR code with any UPI app to pay, or use this link:"),
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width - 50, 5, statement["upi_link"], new_x="LMARGIN", new_y="NEXT")
+        draw_qr(pdf, statement["upi_link"], x=pdf.l_margin + width - 45, y=top, size=45)
+        pdf.set_y(max(pdf.get_y(), top + 47))
+    elif statement["due"] > 0:
+        pdf.cell(width, 6, _("Please pay at the shop."), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+    pdf.set_font("NotoSans", "", 9)
+    headings = (_("Date"), _("Entry"), _("Details"), _("Sale"), _("Paid"), _("Balance"))
+    with pdf.table(col_widths=(22, 26, 58, 25, 25, 27), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
+                   line_height=5.5, first_row_as_headings=True) as table:
+        table.row(headings)
+        for entry in statement["entries"]:
+            table.row((
+                _day(entry["entry_date"]),
+                _(ENTRY_WORDS.get(entry["entry"], entry["entry"])),
+                entry["description"] or "",
+                format_inr(entry["debit"]) if entry["debit"] else "",
+                format_inr(entry["credit"]) if entry["credit"] else "",
+                format_inr(entry["balance"]),
+            ))
+    pdf.ln(3)
+    pdf.set_font("NotoSans", "B", 11)
+    pdf.cell(width, 7, _("Balance to pay: {amount}").format(amount=format_inr(statement["due"])),
+             new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

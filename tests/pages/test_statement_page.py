@@ -1,0 +1,41 @@
+"""The customer page: a UPI QR for what is due, and the statement as a PDF to share."""
+import subprocess
+
+from dashboard.reads import statement_pdf_maker
+from khata import accounts, book, customers, statement
+
+from .conftest import app, texts
+
+
+def _customer_page(at, customer_id):
+    at.run()
+    at.query_params["id"] = str(customer_id)
+    at.switch_page("dashboard/app_pages/customer.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _owing_customer(path):
+    return next(c for c in book.read(1, customers.list_customers, path=path) if c["outstanding"] > 0)
+
+
+def test_a_customer_who_owes_sees_a_qr_and_the_pay_link_and_can_take_a_pdf(demo_db, tmp_path):
+    who = _owing_customer(demo_db)
+    found = book.read(1, statement.statement_for, who["customer_id"], path=demo_db)
+    at = _customer_page(app(path=demo_db), who["customer_id"])
+    assert len(at.get("image")) == 1  # the QR
+    assert found["upi_link"] in texts(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "⬇️ Statement to share (PDF)" in labels
+    pdf = tmp_path / "s.pdf"
+    pdf.write_bytes(statement_pdf_maker(1, who["customer_id"], "en")())  # what the button sends when tapped
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert who["name"] in text and found["upi_link"][:40] in text.replace("\n", "")
+
+
+def test_no_qr_when_the_shop_has_no_upi_id(demo_db):
+    book.write(1, accounts.update_settings, upi_id="", path=demo_db)
+    who = _owing_customer(demo_db)
+    at = _customer_page(app(path=demo_db), who["customer_id"])
+    assert len(at.get("image")) == 0
+    assert "upi://pay" not in texts(at)
