@@ -1,4 +1,4 @@
-"""CSV downloads: which columns each table has, and cells a spreadsheet will not
+"""CSV and Excel downloads: which columns each table has, and cells a spreadsheet will not
 run as formulas. The rows come from ``dashboard.reads``."""
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import csv
 import io
 import re
 
+from khata.i18n import N_, _
+
 from . import reads
+from .excel import xlsx_bytes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")  # +919876543210, -250.50: data, not formulas
@@ -67,3 +70,51 @@ def qr_image(link: str) -> bytes:
     from khata.statement_pdf import qr_png
 
     return qr_png(link)
+
+
+# ---- Excel, with the page's filters and a totals row -----------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+CUSTOMER_SHEET = {"name": N_("Name"), "phone": N_("Phone"), "outstanding": N_("Outstanding"), "overdue": N_("Overdue"),
+                  "available_credit": N_("Available credit"), "credit_limit": N_("Credit limit"),
+                  "trust_score": N_("Trust (0-10)"), "max_days_past_due": N_("Days late"),
+                  "last_activity": N_("Last activity"), "address": N_("Address"), "notes": N_("Notes")}
+SALES_SHEET = {"loan_id": N_("Sale #"), "customer_name": N_("Customer"), "item": N_("Item"), "principal": N_("Amount"),
+               "repaid": N_("Repaid"), "outstanding": N_("Owed"), "issue_date": N_("Sold on"), "due_date": N_("Due"),
+               "status": N_("Status"), "days_past_due": N_("Days past due"), "reversal_reason": N_("Reversal reason")}
+REPAYMENT_SHEET = {"repayment_id": N_("Repayment #"), "paid_on": N_("Paid on"), "customer_name": N_("Customer"),
+                   "amount": N_("Amount"), "method": N_("Method"), "loan_id": N_("Sale #"), "item": N_("Item"),
+                   "note": N_("Note"), "reversal_reason": N_("Reversal reason")}
+
+
+def _labels(columns: dict[str, str]) -> dict[str, str]:
+    return {key: _(label) for key, label in columns.items()}
+
+
+def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool):
+    """The Customers page's list (same search, sort and filter, every match) as .xlsx, built when tapped."""
+    def build() -> bytes:
+        rows = reads.customer_list(sid, key, search, sort, descending, only_overdue)
+        return xlsx_bytes(_("Customers"), rows, _labels(CUSTOMER_SHEET),
+                          money=("outstanding", "overdue", "available_credit", "credit_limit"),
+                          dates=("last_activity",))
+    return build
+
+
+def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to):
+    """The Credit sales page's list with its filters as .xlsx; reversed sales count nothing in the totals."""
+    def build() -> bytes:
+        rows = reads.loan_list(sid, key, status, customer_id, date_from, date_to)
+        return xlsx_bytes(_("Credit sales"), rows, _labels(SALES_SHEET), money=("principal", "repaid", "outstanding"),
+                          dates=("issue_date", "due_date"), counted=lambda row: row["status"] != "reversed")
+    return build
+
+
+def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to):
+    """The Repayments history with its filters as .xlsx."""
+    def build() -> bytes:
+        rows = reads.repayment_list(sid, key, customer_id, date_from, date_to)["rows"]
+        return xlsx_bytes(_("Repayments"), rows, _labels(REPAYMENT_SHEET), money=("amount",), dates=("paid_on",),
+                          counted=lambda row: not row["reversed"])
+    return build

@@ -3,9 +3,11 @@ import streamlit as st
 
 from dashboard import format as fmt
 from dashboard import reads, session, writes
+from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.tables import customer_label, show_table, table
 from khata.errors import KhataError
+from khata.i18n import _
 
 sid, key = session.shop_id(), reads.db_key()
 st.title("Customers")
@@ -23,6 +25,8 @@ rows = reads.customer_list(sid, key, search.strip(), SORTS[sort_label], descendi
 if rows:
     more = " (the first 500; search to narrow down)" if len(rows) == 500 else ""
     st.caption(f"{len(rows)} customer(s){more}")
+    st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx", mime=XLSX,
+                       data=customers_xlsx(sid, key, search.strip(), SORTS[sort_label], descending, only_overdue))
     show_table(table(rows, {
         "name": "Name", "phone": "Phone", "outstanding": "Outstanding", "overdue": "Overdue",
         "available_credit": "Available credit", "credit_limit": "Credit limit", "trust_score": "Trust (0-10)",

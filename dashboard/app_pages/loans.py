@@ -3,10 +3,12 @@ import streamlit as st
 
 from dashboard import format as fmt
 from dashboard import reads, session, writes
+from dashboard.exports import XLSX, sales_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
 from dashboard.tables import page_of, show_table, table
 from khata.errors import KhataError
+from khata.i18n import _
 
 REVERSIBLE = 50  # picker options: the newest ones, not thousands
 
@@ -37,6 +39,9 @@ except KhataError as err:
 if rows:
     more = " (the newest 1,000; filter to see others)" if len(rows) == 1000 else ""
     st.caption(f"{len(rows)} sale(s){more}")
+    st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
+                       mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer, date_from,
+                                                  date_to))
     show_table(table(page_of(rows, "lo_page"), {
         "loan_id": "#", "customer_name": "Customer", "item": "Item", "principal": "Amount", "repaid": "Repaid",
         "outstanding": "Owed", "issue_date": "Sold on", "due_date": "Due", "grace_days": "Grace days",

@@ -3,10 +3,12 @@ import streamlit as st
 
 from dashboard import format as fmt
 from dashboard import reads, session, writes
+from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
 from dashboard.tables import page_of, show_table, table
 from khata.errors import KhataError
+from khata.i18n import _
 
 REVERSIBLE = 50  # picker options: the newest ones, not thousands
 
@@ -40,6 +42,8 @@ c1.metric("Total collected", fmt.inr(history["total"]), help="Reversed repayment
 c2.metric("Repayments", history["count"], border=True)
 rows = history["rows"]
 if rows:
+    st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
+                       mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
     shown = page_of(rows, "rh_page")
     for row in shown:
         row["state"] = f"reversed: {row['reversal_reason']}" if row["reversed"] else "ok"
