@@ -46,6 +46,7 @@ else:
             st.Page(P + "customer.py", title="Customer", icon="🧾", url_path="customer", visibility="hidden"),
             st.Page(P + "loans.py", title="Credit sales", icon="🛒", url_path="loans"),
             st.Page(P + "repayments.py", title="Repayments", icon="💰", url_path="repayments"),
+            st.Page(P + "remind_today.py", title="Remind today", icon="📲", url_path="remind-today"),
             st.Page(P + "reminders.py", title="Reminders", icon="🔔", url_path="reminders"),
         ],
         "Shop": [

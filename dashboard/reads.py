@@ -19,6 +19,7 @@ import streamlit as st
 from khata import book, customers, loans, reminders, repayments, reports, statement
 from khata.accounts import get_settings
 from khata.i18n import use_language
+from khata.reminders import manual
 from khata.statement_pdf import statement_pdf
 
 from .cache import generation
@@ -152,6 +153,27 @@ def _upcoming_reminders(sid: int, key: str, gen: int) -> list[dict]:
 
 def upcoming_reminders(sid: int, key: str) -> list:
     return _upcoming_reminders(sid, key, generation(sid))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)
+def _remind_today(sid: int, key: str, gen: int) -> list:
+    return _read(sid, key, manual.remind_today)
+
+
+def remind_today(sid: int, key: str) -> list:
+    """Today's one-tap list: who the ladder picks, largest first, and who is done."""
+    return _remind_today(sid, key, generation(sid))
+
+
+def manual_reminder_for(sid: int, customer_id: int) -> dict | None:
+    """The one-tap reminder for one customer today (None: nothing to remind, or opted out)."""
+    return _read(sid, db_key(), manual.reminder_for, customer_id)
+
+
+def reminded_today(sid: int, customer_id: int) -> str | None:
+    """How the customer was reminded today (channel), if they were."""
+    done = {r["customer_id"]: r["done"] for r in remind_today(sid, db_key()) if r["done"]}
+    return done.get(customer_id)
 
 
 def aging_frame(summary: dict) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from khata import accounts, book, customers, importer, loans, repayments
 from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
 from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
 from khata.importer import REQUIRED as IMPORT_REQUIRED  # noqa: F401
+from khata.reminders import manual
 from khata.repayments import METHODS  # noqa: F401
 
 from .session import actor, shop_id
@@ -49,6 +50,10 @@ def repay_sale(loan_id: int, *, token: str, **payment) -> dict:
 
 def reverse_repayment(repayment_id: int, reason: str) -> dict:
     return book.write(shop_id(), repayments.reverse_repayment, repayment_id, reason=reason, actor=actor())
+
+
+def record_manual_reminder(customer_id: int, channel: str) -> dict:
+    return book.write(shop_id(), manual.record_manual_reminder, customer_id, channel, actor=actor())
 
 
 def import_customers(data: bytes, progress) -> dict:

@@ -6,6 +6,7 @@ from dashboard import reads, session
 from dashboard.exports import csv_bytes, qr_image
 from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
+from dashboard.remind_buttons import reminder_buttons
 from dashboard.tables import show_table, table
 from dashboard.text import plain
 from khata.errors import KhataError
@@ -45,6 +46,12 @@ cols[1].metric("Overdue", fmt.inr(person["overdue"]), border=True)
 cols = st.columns(2)
 cols[0].metric("Can take more", fmt.inr(person["available_credit"]), border=True)
 cols[1].metric("Credit limit", fmt.inr(person["credit_limit"]), border=True)
+
+reminder = reads.manual_reminder_for(sid, cid)
+if reminder is not None:
+    with st.container(border=True):
+        st.markdown(_("**Remind {name}** from your phone").format(name=plain(person["name"])))
+        reminder_buttons(reminder, reads.reminded_today(sid, cid), f"cust_remind_{cid}")
 
 if found["upi_link"]:
     with st.container(border=True):

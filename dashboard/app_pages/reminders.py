@@ -7,6 +7,7 @@ from dashboard.forms import show_flash, submit
 from dashboard.tables import customer_label, page_of, show_table, table
 from dashboard.text import plain
 
+CHANNEL_WORDS = {"whatsapp": "Automatic WhatsApp", "whatsapp_manual": "Your WhatsApp", "sms_manual": "Your SMS"}
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
 st.title("Reminders")
@@ -18,7 +19,8 @@ st.caption(f"WhatsApp reminders are **{state}**; sent at 8:00 on days {days} rel
            "(change this on the Account page).")
 
 # every outbox status (khata.reminders.STATUSES), the ones a shopkeeper checks first
-STATUSES = ["all", "failed", "unknown", "sending", "queued", "sent", "delivered", "read", "skipped", "simulated"]
+STATUSES = ["all", "failed", "unknown", "sending", "queued", "sent", "delivered", "read", "opened", "skipped",
+            "simulated"]
 c1, c2, c3 = st.columns(3)
 status = c1.selectbox("Status", STATUSES, key="rm_status", format_func=str.capitalize)
 date_from = c2.date_input("From", value=session.days_after(today, -30), max_value=today, key="rm_from",
@@ -37,9 +39,10 @@ else:
     for row in log:
         reason = " ".join(str(part) for part in (row.get("error_code"), row.get("error_message")) if part)
         row["why"] = reason
+        row["channel"] = CHANNEL_WORDS.get(row.get("channel"), row.get("channel"))
     show_table(table(log, {
         "reminder_date": "Date", "customer_name": "Customer", "kind": "Kind", "amount": "Amount",
-        "status": "Status", "why": "Failure reason", "sent_at": "Sent at", "message_text": "Message"},
+        "channel": "Sent by", "status": "Status", "why": "Failure reason", "sent_at": "Sent at", "message_text": "Message"},
         money=("amount",), dates=("reminder_date",)))
 
 st.subheader("Due tomorrow")

@@ -12,7 +12,7 @@ from ..phones import mask_phone
 from .message import compose
 from .selection import select_due
 
-STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped", "simulated", "unknown")
+STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped", "simulated", "unknown", "opened")
 TOTAL_KEYS = ("selected", "sent", "simulated", "skipped", "failed", "unknown")
 
 
@@ -33,7 +33,7 @@ def reminder_log(book, *, date_from=None, date_to=None, status: str | None = Non
         params.append(status)
     sql = ("SELECT customer_id, customer_name, reminder_date, kind, ladder_day, amount, oldest_due_date,"
            " loan_count, status, error_code, error_message, message_sid, attempts, sent_at, status_updated_at,"
-           " message_text FROM reminder_log WHERE " + " AND ".join(where)
+           " message_text, channel FROM reminder_log WHERE " + " AND ".join(where)
            + " ORDER BY reminder_date DESC, customer_name, customer_id")
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:

@@ -136,7 +136,7 @@ def test_plain_shows_text_as_typed():
 
 def test_every_page_is_covered():
     assert set(ALL_PAGES) == {"overview.py", "customers.py", "customer.py", "loans.py", "repayments.py",
-                              "reminders.py", "account.py", "import_export.py", *PUBLIC}, "a new page: add it here"
+                              "reminders.py", "remind_today.py", "account.py", "import_export.py", *PUBLIC}, "a new page: add it here"
 
 
 def test_login_and_signup_pages(marked_shop):
@@ -178,7 +178,7 @@ def test_book_text_is_shown_as_typed_on_every_page(marked_shop, page):
         top = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                    if "Top 10" in json.loads(c.proto.spec)["layout"]["title"]["text"])
         assert chart_text(ASHA) in top["data"][0]["y"]
-    if page in ("customers.py", "loans.py", "repayments.py"):
+    if page in ("customers.py", "loans.py", "repayments.py", "remind_today.py"):
         assert ASHA in texts(at)
 
 

@@ -15,6 +15,7 @@ PAGES = {
     "loans.py": "Credit sales",
     "repayments.py": "Repayments",
     "reminders.py": "Reminders",
+    "remind_today.py": "Remind today",
     "account.py": "Account",
     "import_export.py": "Import & export",
 }

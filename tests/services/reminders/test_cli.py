@@ -18,13 +18,16 @@ def khata(*args, tmp_path):
 
 
 def test_remind_prints_counts_and_sends_once(db_file, tmp_path):
-    create_demo(path=db_file, today=date(2026, 11, 27))
-    first = khata("remind", "--db", str(db_file), "--today", "2026-11-27", "--shop", "demo", tmp_path=tmp_path)
+    from khata.dates import shop_today
+
+    today = shop_today("Asia/Kolkata")  # a run date must be the shop's today (or yesterday)
+    create_demo(path=db_file, today=today)
+    first = khata("remind", "--db", str(db_file), "--today", today.isoformat(), "--shop", "demo", tmp_path=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "dry run, nothing sent" in first.stdout  # no credentials
     total = [line for line in first.stdout.splitlines() if line.startswith("Total:")][0]
     assert "selected 50, sent 0, simulated 48, skipped 2, failed 0, unknown 0" in total
-    again = khata("remind", "--db", str(db_file), "--today", "2026-11-27", "--dry-run", tmp_path=tmp_path)
+    again = khata("remind", "--db", str(db_file), "--today", today.isoformat(), "--dry-run", tmp_path=tmp_path)
     assert again.returncode == 0 and total in again.stdout  # the day's counts, nothing new
 
 

@@ -1,0 +1,59 @@
+"""One-tap reminders on the pages: the Remind today list and the customer page. The buttons
+record the day's reminder; the links then open WhatsApp / SMS with the message filled in."""
+from urllib.parse import unquote
+
+from khata import book, customers, db
+from khata.reminders import manual
+
+from .conftest import app, open_page, texts
+
+
+def _links(at):
+    return [(b.proto.label, b.proto.url) for b in at.get("link_button")]
+
+
+def _outbox(path):
+    with db.connect(path) as con:
+        return con.execute("SELECT customer_id, channel, status FROM reminder_outbox ORDER BY 1").fetchall()
+
+
+def test_remind_today_lists_the_ladders_picks_and_a_tap_records_then_opens_whatsapp(demo_db):
+    due = book.read(1, manual.remind_today, path=demo_db)
+    assert due, "the demo shop has customers to remind today"
+    at = open_page(app(path=demo_db), "remind_today.py")
+    first = due[0]
+    assert first["name"] in texts(at)
+    wa = [b for b in at.button if b.key == f"rt_{first['customer_id']}_wa"]
+    assert wa and not _links(at)  # before a tap: buttons, no link yet
+    wa[0].click().run()
+    assert not at.exception, at.exception
+    assert _outbox(demo_db) == [(first["customer_id"], "whatsapp_manual", "opened")]
+    [(label, url), (sms_label, sms_url)] = _links(at)
+    digits = first["phone"].lstrip("+")
+    assert label == "Open WhatsApp ↗" and url.startswith(f"https://wa.me/{digits}?text=")
+    assert unquote(url.split("text=", 1)[1]) == first["message_text"]
+    assert sms_url.startswith(f"sms:{first['phone']}?body=")
+    assert "✓ Reminded on WhatsApp today" in texts(at)
+    wa_again = [b for b in at.button if b.key == f"rt_{first['customer_id']}_wa"]
+    assert wa_again == []  # done: no second reminder today
+
+
+def test_customer_page_has_the_buttons_and_not_for_an_opted_out_customer(demo_db):
+    who = book.read(1, manual.remind_today, path=demo_db)[0]
+    at = app(path=demo_db)
+    at.run()
+    at.query_params["id"] = str(who["customer_id"])
+    at.switch_page("dashboard/app_pages/customer.py").run()
+    keys = {b.key for b in at.button}
+    assert {f"cust_remind_{who['customer_id']}_wa", f"cust_remind_{who['customer_id']}_sms"} <= keys
+    [b for b in at.button if b.key == f"cust_remind_{who['customer_id']}_sms"][0].click().run()
+    assert _outbox(demo_db) == [(who["customer_id"], "sms_manual", "opened")]
+    assert any(url.startswith("sms:") for _label, url in _links(at))
+
+    book.write(1, customers.update_customer, who["customer_id"], whatsapp_opt_out=True, path=demo_db)
+    at = app(path=demo_db)
+    at.run()
+    at.query_params["id"] = str(who["customer_id"])
+    at.switch_page("dashboard/app_pages/customer.py").run()
+    assert not [b for b in at.button if (b.key or "").startswith("cust_remind_")]
+    assert not _links(at)
