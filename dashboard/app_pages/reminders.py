@@ -42,7 +42,8 @@ else:
         row["channel"] = CHANNEL_WORDS.get(row.get("channel"), row.get("channel"))
     show_table(table(log, {
         "reminder_date": "Date", "customer_name": "Customer", "kind": "Kind", "amount": "Amount",
-        "channel": "Sent by", "status": "Status", "why": "Failure reason", "sent_at": "Sent at", "message_text": "Message"},
+        "channel": "Sent by", "status": "Status", "why": "Failure reason", "sent_at": "Sent at",
+        "message_text": "Message"},
         money=("amount",), dates=("reminder_date",)))
 
 st.subheader("Due tomorrow")

@@ -136,7 +136,8 @@ def test_plain_shows_text_as_typed():
 
 def test_every_page_is_covered():
     assert set(ALL_PAGES) == {"overview.py", "customers.py", "customer.py", "loans.py", "repayments.py",
-                              "reminders.py", "remind_today.py", "account.py", "import_export.py", *PUBLIC}, "a new page: add it here"
+                              "reminders.py", "remind_today.py", "account.py", "import_export.py",
+                              *PUBLIC}, "a new page: add it here"
 
 
 def test_login_and_signup_pages(marked_shop):
