@@ -22,7 +22,7 @@ if problems:
 
 me = auth.gate()
 WANTED = "_khata_wanted_page"
-PROTECTED = ("customers", "customer", "loans", "repayments", "reminders", "account", "import")
+PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import")
 
 P = "dashboard/app_pages/"
 if me is None:
@@ -36,7 +36,8 @@ if me is None:
     # No menu: the two pages link to each other, and on a phone no sidebar covers the form.
     shown = st.navigation([login, signup, *guarded], position="hidden")
     if shown.url_path in PROTECTED:
-        st.session_state[WANTED] = shown.url_path  # open it once the login (or the cookie) lands
+        # open it (with its ?id=...) once the login (or the cookie) lands
+        st.session_state[WANTED] = (shown.url_path, st.query_params.to_dict())
     shown.run()
 else:
     pages = {
@@ -58,10 +59,11 @@ else:
         st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
     current = st.navigation(pages)
-    wanted = st.session_state.pop(WANTED, None)
+    wanted, params = st.session_state.pop(WANTED, None) or (None, {})
     if wanted and current.url_path != wanted:
         # The first run of a bookmark may come before the login cookie is read; it showed
         # the login form at this address, and the run that logs in must open the page.
-        st.switch_page(next(page for group in pages.values() for page in group if page.url_path == wanted))
+        st.switch_page(next(page for group in pages.values() for page in group if page.url_path == wanted),
+                       query_params=params)
     with reads.render_book(me["shop_id"]):  # one unit of work (one connection at most) per render
         current.run()

@@ -175,6 +175,7 @@ def test_shopkeeper_path(server, browser, viewport):
         page.goto(f"{base}/loans")
         idle(page)
         page.get_by_label("Username", exact=True).wait_for(state="visible")
+        page.get_by_role("button", name="Log in").wait_for(state="visible")  # the form draws in steps
         assert page.get_by_role("button", name="Log in").count() == 1
         assert page.get_by_text("Credit sales").count() == 0
         assert page.get_by_text(customer).count() == 0
