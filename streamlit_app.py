@@ -4,6 +4,9 @@ Page config, the login gate, then ``st.navigation``: a logged-out visitor gets
 only the login and sign-up pages whatever URL they open; a logged-in shopkeeper
 gets the ledger pages (see dashboard/app_pages/).
 """
+import time
+from urllib.parse import urlsplit
+
 import streamlit as st
 
 from dashboard import auth, reads
@@ -22,6 +25,7 @@ if problems:
 
 me = auth.gate()
 WANTED = "_khata_wanted_page"
+LANDED = "_khata_landed"
 PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import")
 
 P = "dashboard/app_pages/"
@@ -58,12 +62,31 @@ else:
     with st.sidebar:
         st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
+    # the address the browser opened, read before st.navigation (which rewrites it)
+    opened = urlsplit(st.context.url or "").path.rstrip("/").rpartition("/")[2]
+    opened_params = st.query_params.to_dict()
     current = st.navigation(pages)
-    wanted, params = st.session_state.pop(WANTED, None) or (None, {})
-    if wanted and current.url_path != wanted:
-        # The first run of a bookmark may come before the login cookie is read; it showed
-        # the login form at this address, and the run that logs in must open the page.
-        st.switch_page(next(page for group in pages.values() for page in group if page.url_path == wanted),
-                       query_params=params)
+    wanted, params = st.session_state.get(WANTED) or (None, {})
+    landed = st.session_state.get(LANDED)
+    if wanted is None and landed is None:
+        # A new session's first run can be cut short by the login cookie's own rerun, and that
+        # rerun does not say which page it is for: until the session has landed once, the page
+        # is the one of the address the browser opened.
+        wanted, params = (opened or None), opened_params
+    elif wanted is None and current.url_path == "" and landed["page"] and time.monotonic() - landed["at"] < 3:
+        # ...or the cookie's rerun comes just after the first page was drawn, again without its
+        # page (it would open the Overview): once, go back to the page the session landed on.
+        wanted, params = landed["page"], landed["params"]
+        landed["page"] = ""
+    target = next((page for group in pages.values() for page in group if page.url_path == wanted), None)
+    if target is not None and current.url_path != wanted:
+        # A bookmark opened before the login cookie is read shows the login form at its
+        # address (see above); the run after the login opens the page. The wish is kept until
+        # that page is reached, since a busy server's runs may be interrupted.
+        st.switch_page(target, query_params=params)
+    st.session_state.pop(WANTED, None)
+    if landed is None:
+        st.session_state[LANDED] = {"page": current.url_path, "params": st.query_params.to_dict(),
+                                    "at": time.monotonic()}
     with reads.render_book(me["shop_id"]):  # one unit of work (one connection at most) per render
         current.run()
