@@ -16,6 +16,7 @@ from . import reads, session, writes
 from .cache import generation
 from .forms import form_token, show_error, submit
 from .tables import customer_label
+from .text import option_words
 
 LOAN_STATUS_WORDS = {"pending": N_("pending"), "overdue": N_("overdue"), "paid": N_("paid"), "reversed": N_("reversed")}
 METHOD_WORDS = {"cash": N_("CASH"), "upi": N_("UPI"), "card": N_("CARD"), "other": N_("OTHER")}
@@ -149,7 +150,7 @@ def _payment_fields(name: str, token: str, today) -> None:
     c2.date_input(_("Paid on"), value=today, max_value=today, key=f"{name}_paid_{token}", format="DD/MM/YYYY")
     c1, c2 = st.columns(2)
     c1.selectbox(_("Method"), writes.METHODS, key=f"{name}_method_{token}",
-                 format_func=lambda method: _(METHOD_WORDS.get(method, method.upper())))
+                 format_func=option_words(METHOD_WORDS))
     c2.text_input(_("Note (optional)"), key=f"{name}_note_{token}")
 
 

@@ -6,6 +6,7 @@ from dashboard import reads, session, writes
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.tables import customer_label, show_table, table
+from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
 
@@ -19,7 +20,7 @@ SORTS = {"name": N_("Name"), "outstanding": N_("Outstanding"), "overdue": N_("Ov
 REMOVED = {"archived": N_("Customer archived."), "deleted": N_("Customer deleted.")}
 c1, c2, c3 = st.columns([3, 2, 1])
 search = c1.text_input(_("Search name or phone"), key="cu_search", placeholder=_("e.g. Asha or 98765"))
-sort_by = c2.selectbox(_("Sort by"), list(SORTS), key="cu_sort", format_func=lambda k: _(SORTS[k]))
+sort_by = c2.selectbox(_("Sort by"), list(SORTS), key="cu_sort", format_func=option_words(SORTS))
 descending = c3.toggle(_("Largest first"), key="cu_desc", value=False)
 only_overdue = st.checkbox(_("Only customers with overdue balances"), key="cu_overdue")
 

@@ -7,6 +7,7 @@ from dashboard.exports import XLSX, sales_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
 from dashboard.tables import page_of, show_table, table
+from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
 
@@ -27,7 +28,7 @@ people = reads.customer_list(sid, key)
 names = {row["customer_id"]: row["name"] for row in people}
 c1, c2 = st.columns(2)
 status = c1.selectbox(_("Status"), ["all", "pending", "overdue", "paid", "reversed"], key="lo_status",
-                      format_func=lambda value: _(STATUS_WORDS[value]))
+                      format_func=option_words(STATUS_WORDS))
 customer = c2.selectbox(_("Customer"), list(names), format_func=names.get, index=None, key="lo_customer",
                         placeholder=_("All customers"))
 c1, c2 = st.columns(2)

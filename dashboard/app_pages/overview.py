@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import charts, reads, session
 from dashboard import format as fmt
 from dashboard.forms import show_flash
-from dashboard.text import plain
+from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 
 PERIODS = {"week": N_("week"), "month": N_("month")}
@@ -38,7 +38,7 @@ with st.container(border=True):
                               format="DD/MM/YYYY")
     date_to = c2.date_input(_("To"), value=today, max_value=today, key="ov_to", format="DD/MM/YYYY")
     period = c3.radio(_("By"), ["week", "month"], horizontal=True, key="ov_period",
-                      format_func=lambda value: _(PERIODS[value]))
+                      format_func=option_words(PERIODS))
 if date_from > date_to:
     st.error(_("The 'From' date is after the 'To' date."))
     st.stop()

@@ -5,7 +5,7 @@ from dashboard import format as fmt
 from dashboard import reads, session, writes
 from dashboard.forms import show_flash, submit
 from dashboard.tables import customer_label, page_of, show_table, table
-from dashboard.text import plain
+from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
@@ -32,7 +32,7 @@ STATUS_CELLS = {"failed": N_("failed"), "unknown": N_("unknown"), "sending": N_(
                 "sent": N_("sent"), "delivered": N_("delivered"), "read": N_("read"), "opened": N_("opened"),
                 "skipped": N_("skipped"), "simulated": N_("simulated")}
 c1, c2, c3 = st.columns(3)
-status = c1.selectbox(_("Status"), list(STATUSES), key="rm_status", format_func=lambda value: _(STATUSES[value]))
+status = c1.selectbox(_("Status"), list(STATUSES), key="rm_status", format_func=option_words(STATUSES))
 date_from = c2.date_input(_("From"), value=session.days_after(today, -30), max_value=today, key="rm_from",
                           format="DD/MM/YYYY")
 date_to = c3.date_input(_("To"), value=today, key="rm_to", format="DD/MM/YYYY")

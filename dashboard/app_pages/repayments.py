@@ -7,6 +7,7 @@ from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
 from dashboard.tables import page_of, show_table, table
+from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _
 
@@ -20,7 +21,8 @@ st.title(_("Repayments"))
 show_flash()
 
 with st.expander(_("💰 Record a repayment"), expanded=True):
-    mode = st.radio(_("Against"), [BY_CUSTOMER, ONE_SALE], horizontal=True, key="rp_mode", format_func=_)
+    mode = st.radio(_("Against"), [BY_CUSTOMER, ONE_SALE], horizontal=True, key="rp_mode",
+                    format_func=option_words({BY_CUSTOMER: BY_CUSTOMER, ONE_SALE: ONE_SALE}))
     if mode == ONE_SALE:
         loan_repayment_form("repay_loan")
     else:
