@@ -6,11 +6,12 @@ gets the ledger pages (see dashboard/app_pages/).
 """
 import streamlit as st
 
-from dashboard import auth, reads
+from dashboard import auth, language, reads
 from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
 
+language.apply()  # ?lang=, this session's pick, the browser's Accept-Language: before anything is drawn
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
                    initial_sidebar_state="auto")
 apply_theme()
@@ -21,6 +22,8 @@ if problems:
     st.stop()
 
 me = auth.gate()
+if me is not None:
+    language.apply(me)  # the shopkeeper's stored choice, unless ?lang= or a pick in this session says otherwise
 WANTED = "_khata_wanted_page"
 PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import")
 

@@ -1,9 +1,10 @@
 """Account: the shop profile, reminder settings and change password."""
 import streamlit as st
 
-from dashboard import auth, reads, session, writes
+from dashboard import auth, language, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_error, show_flash, submit
+from khata.i18n import _
 
 sid, key = session.shop_id(), reads.db_key()
 st.title("Account")
@@ -35,6 +36,12 @@ with st.form("shop_profile"):
                                                  reminder_days=days, reminder_repeat_days=repeat),
                "Saved your shop profile.",
                on_success=lambda saved: session.remember_shop(shop_name=saved["name"], timezone=saved["timezone"]))
+
+st.subheader(_("Language"))
+st.caption(_("The app's language on every device you log in from, and the reminders' language for "
+             "customers who have none of their own."))
+language.picker("account_language",
+                save=lambda code: session.remember_language(writes.set_language(code)))
 
 st.subheader("Change password")
 with st.form("change_password"):

@@ -2,10 +2,11 @@
 known and unknown names, is ``khata.accounts.authenticate`` via ``auth.check_login``."""
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, language
 from dashboard.forms import show_error
 from khata.errors import KhataError
 
+language.picker("login_language")  # stored with the account when they log in
 st.title("📒 Credikhaata")
 st.caption("The credit book for your shop.")
 notice = st.session_state.pop(auth.NOTICE, None)

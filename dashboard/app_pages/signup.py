@@ -1,11 +1,12 @@
 """Sign up a shop: the shopkeeper, the shop's name and phone, a password."""
 import streamlit as st
 
-from dashboard import auth, writes
+from dashboard import auth, language, writes
 from dashboard.forms import show_error
 from dashboard.text import plain
 from khata.errors import KhataError
 
+language.picker("signup_language")
 st.title("Sign up your shop")
 st.caption("One account per shop. You will log in with the username and password you choose.")
 with st.form("signup_form"):
@@ -26,7 +27,7 @@ if submitted:
     else:
         try:
             account = auth.register(name=name, shop_name=shop_name, username=username, email=email, phone=phone,
-                                    password=password)
+                                    password=password, language=language.session_choice())
         except KhataError as err:
             show_error(err)
 if account:
