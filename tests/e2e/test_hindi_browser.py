@@ -78,15 +78,21 @@ def test_the_app_in_hindi_fits_on_a_laptop_and_a_phone(server, browser, hindi_sh
         page.get_by_role("button", name="Log in").click()
         page.get_by_label("Username", exact=True).wait_for(state="detached")
         idle(page)
+        for _ in range(100):  # the login cookie is written on the run after the login: wait for it
+            if any(c["name"] == "credikhaata_auth" for c in context.cookies()):
+                break
+            page.wait_for_timeout(100)
         page.goto(f"{base}/account")
         idle(page)
-        english = page.get_by_label("Language", exact=True)
+        english = page.get_by_role("combobox", name="Language", exact=True)
+        in_hindi = page.get_by_role("combobox", name=hindi("Language"), exact=True)
+        english.or_(in_hindi).first.wait_for(state="visible")
         if english.count():  # the first viewport switches; the second finds the account already in Hindi
-            english.first.click()
+            english.click()
             page.keyboard.type("हिन्दी")
             page.get_by_role("option").filter(has_text="हिन्दी").first.click()
             idle(page)
-        page.get_by_label(hindi("Language"), exact=True).first.wait_for(state="visible")
+        in_hindi.wait_for(state="visible")
         shot(page, f"hindi-{viewport}-account")
 
         walk = [("overview", f"{base}/"), ("customers", f"{base}/customers"),
@@ -94,7 +100,9 @@ def test_the_app_in_hindi_fits_on_a_laptop_and_a_phone(server, browser, hindi_sh
         for name, url in walk:
             page.goto(url)  # a new session each time: the stored choice brings Hindi back
             idle(page)
-            page.wait_for_timeout(500)
+            page.locator('[data-testid="stMain"] h1').first.wait_for(state="visible")
+            page.locator('[data-testid="stSidebarNav"]').first.wait_for(state="attached")
+            idle(page)
             _is_hindi(page, name)
             _fits(page, name, width)
             shot(page, f"hindi-{viewport}-{name}")
@@ -109,5 +117,20 @@ def test_the_app_in_hindi_fits_on_a_laptop_and_a_phone(server, browser, hindi_sh
     except Exception:
         shot(page, f"hindi-{viewport}-failure")
         raise
+    finally:
+        context.close()
+
+
+def test_the_fit_check_catches_a_clipped_button_and_a_page_that_scrolls_sideways(browser):
+    context = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = context.new_page()
+    try:
+        page.set_content('<button style="width:60px;overflow:hidden;white-space:nowrap">आज याद दिलाएँ बहुत लंबा</button>'
+                         '<p style="width:600px">चौड़ा</p>')
+        found = page.evaluate(OVERFLOWS)
+        assert found["page"][0] > found["page"][1]
+        assert any(item.startswith("BUTTON") for item in found["bad"]) and any(i.startswith("P") for i in found["bad"])
+        page.set_content("<button>ठीक</button><p>छोटा</p>")
+        assert page.evaluate(OVERFLOWS)["bad"] == []
     finally:
         context.close()
