@@ -8,7 +8,7 @@ from decimal import Decimal
 from .accounts import shop_languages
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
-from .i18n import _, checked_language
+from .i18n import N_, checked_language
 from .money import format_inr, parse_amount
 from .phones import normalize_phone
 from .validate import as_id, clean_text, int_in_range
@@ -47,7 +47,7 @@ def clean_customer_fields(fields: dict, *, creating: bool) -> dict:
     if "whatsapp_opt_out" in fields:
         clean["whatsapp_opt_out"] = bool(fields["whatsapp_opt_out"])
     if "language" in fields:  # blank: the shop's default (the owner's language)
-        clean["language"] = checked_language(fields["language"], _("Language"))
+        clean["language"] = checked_language(fields["language"], N_("Language"))
     return clean
 
 

@@ -104,7 +104,7 @@ def language_name(code: str) -> str:
     return LANGUAGES[code][0]
 
 
-def checked_language(value, field: str = "Language") -> str | None:
+def checked_language(value, field: str = "Language") -> str | None:  # field: an N_() label
     """A language typed or stored for a shopkeeper or a customer: None when blank (not
     chosen), else an offered code (``hi``, ``HI``, ``hi-IN`` or ``हिन्दी`` -> ``hi``);
     anything else is refused with the codes that would do."""
@@ -119,7 +119,7 @@ def checked_language(value, field: str = "Language") -> str | None:
     code = supported(text)
     if code is None or not _LANGUAGE_TAG.match(text):
         raise ValidationError(_("{field}: '{value}' is not a language the app speaks; use one of {codes}.").format(
-            field=field, value=shown(text), codes=", ".join(LANGUAGES)))
+            field=_(field), value=shown(text), codes=", ".join(LANGUAGES)))
     return code
 
 

@@ -72,3 +72,20 @@ def test_the_account_picker_stores_the_choice_and_lang_still_wins_for_a_session(
     visitor.switch_page("dashboard/app_pages/account.py").run()
     assert _picker(visitor).value == "hi"
     assert accounts.get_shopkeeper("demo")["language"] == "ta"  # ?lang= is for the session, not stored
+
+
+def test_signing_up_from_a_lang_link_stores_that_language(demo_db):
+    at = app(None)
+    at.query_params["lang"] = "mr"
+    at.run()
+    at.switch_page("dashboard/app_pages/signup.py").run()
+    for key, value in (("su_name", "Sunita Patil"), ("su_shop", "Patil Kirana"), ("su_user", "sunita"),
+                       ("su_email", "sunita@example.in"), ("su_phone", "98220 11111"),
+                       ("su_password", "Sunita@2026"), ("su_repeat", "Sunita@2026")):
+        at.text_input(key=key).input(value)
+    [button] = [b for b in at.button if b.label == "Create my shop"]
+    button.click()
+    at.run()
+    assert not at.exception, at.exception
+    assert accounts.get_shopkeeper("sunita")["language"] == "mr"
+    assert accounts.get_shopkeeper("demo")["language"] is None
