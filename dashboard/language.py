@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from khata.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, current_language, language_name, set_language, supported
+from khata.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, current_language, language_name, set_language, supported
+
+from .text import option_words
 
 SESSION = "_khata_lang"         # chosen in this session: ?lang= or a picker
 PICKED = "_khata_lang_picked"   # picked on the login or sign-up page: stored with the account at login
@@ -94,16 +96,13 @@ def picker(key: str, *, save=None) -> None:
     st.selectbox(_("Language"), codes, format_func=language_name, key=key, on_change=changed)
 
 
-CUSTOMER_CHOICES = ("", *LANGUAGES)  # "": the shop's default (the owner's language)
-
-
-def customer_choice_label(code: str) -> str:
-    return language_name(code) if code else _("The shop's language")
+SHOP_DEFAULT = N_("The shop's language")  # a customer without a language of their own
 
 
 def customer_picker(key: str, value: str | None = None, container=st) -> str:
-    """A customer's language in the add/edit forms: "" keeps the shop's default."""
-    codes = list(CUSTOMER_CHOICES)
+    """A customer's language in the add/edit forms: "" keeps the shop's default. The labels are
+    made now (Streamlit may call ``format_func`` outside this run, in another language)."""
+    codes = ["", *LANGUAGES]
+    labels = option_words({"": SHOP_DEFAULT, **{code: language_name(code) for code in LANGUAGES}})
     return container.selectbox(_("Language of reminders and statements"), codes,
-                               index=codes.index(value) if value in codes else 0,
-                               format_func=customer_choice_label, key=key)
+                               index=codes.index(value) if value in codes else 0, format_func=labels, key=key)
