@@ -63,7 +63,7 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
         sid, day = shop["shop_id"], days[shop["shop_id"]]
         for_shop = []
         for cand in due[sid]:
-            text, _ = compose(shop, cand)
+            text = compose(shop, cand)[0]
             for_shop.append({
                 "shop_id": sid, "customer_id": cand["customer_id"], "reminder_date": day,
                 "kind": cand["kind"], "ladder_day": cand["ladder_day"], "amount": cand["amount"],
