@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from khata.errors import KhataError
 from khata.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, current_language, language_name, set_language, supported
 
-from .text import option_words
+from .text import option_words, plain
 
 SESSION = "_khata_lang"         # chosen in this session: ?lang= or a picker
 PICKED = "_khata_lang_picked"   # picked on the login or sign-up page: stored with the account at login
+REFUSED = "_khata_lang_refused"  # why storing the pick failed, shown under the picker
 
 
 def accept_language(header) -> list[str]:
@@ -84,16 +86,23 @@ def picker(key: str, *, save=None) -> None:
     ``save(code)`` also stores it (Account); without it the choice waits for the login."""
     codes = list(LANGUAGES)
     st.session_state[key] = current_language()
+    refused = st.session_state.pop(REFUSED, None)
 
     def changed() -> None:
         code = st.session_state[key]
+        if save is not None:
+            try:
+                save(code)
+            except KhataError as err:  # the database busy, say: nothing changes, the reason is shown
+                st.session_state[REFUSED] = str(err)
+                return
         st.session_state[SESSION] = code
         if save is None:
             st.session_state[PICKED] = True
-        else:
-            save(code)
 
     st.selectbox(_("Language"), codes, format_func=language_name, key=key, on_change=changed)
+    if refused:
+        st.error(plain(refused))
 
 
 SHOP_DEFAULT = N_("The shop's language")  # a customer without a language of their own
