@@ -89,3 +89,10 @@ def test_precedence_query_then_session_then_account_then_browser_then_english():
     assert choose(accept="fr") == "en"               # nothing offered: English
     assert choose(query="xx", account="bn") == "bn"  # an unsupported ?lang= is ignored
     assert choose() == "en"
+
+
+@given(header=st.text(max_size=200))
+def test_any_header_gives_offered_languages_only_and_never_fails(header):
+    ranked = accept_language(header)
+    assert set(ranked) <= set(LANGUAGES) and len(ranked) == len(set(ranked))
+    assert choose(accept=header) in LANGUAGES
