@@ -26,6 +26,8 @@ if problems:
     st.stop()
 
 me = auth.gate()
+if me is not None:
+    language.apply(me)  # the shopkeeper's stored choice, unless ?lang= or a pick in this session says otherwise
 WANTED = "_khata_wanted_page"
 LANDED = "_khata_landed"
 PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import")

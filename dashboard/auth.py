@@ -44,6 +44,7 @@ from khata import accounts
 from khata import settings as khata_settings
 from khata.i18n import N_
 
+from . import language
 from .session import ME
 
 COOKIE_NAME = "credikhaata_auth"
@@ -148,7 +149,8 @@ def token_is_current(token: dict, credentials: dict) -> bool:
 
 def _session_for(keeper: dict) -> dict:
     return {"shop_id": keeper["shop_id"], "username": keeper["username"], "name": keeper["name"],
-            "shop_name": keeper.get("shop_name"), "timezone": keeper.get("timezone") or "Asia/Kolkata"}
+            "shop_name": keeper.get("shop_name"), "timezone": keeper.get("timezone") or "Asia/Kolkata",
+            "language": keeper.get("language")}
 
 
 def gate() -> dict | None:
@@ -204,8 +206,13 @@ def gate() -> dict | None:
 
 
 def log_in(keeper: dict) -> None:
-    """Mark the session logged in; the cookie is set on the next run (a rerun now would drop its iframe)."""
+    """Mark the session logged in; the cookie is set on the next run (a rerun now would drop its iframe).
+    A language picked on the login page becomes the account's (every device follows it)."""
     ss = st.session_state
+    chosen = language.picked()
+    if chosen and chosen != keeper.get("language"):
+        keeper = {**keeper, "language": accounts.set_language(keeper["username"], chosen)}
+    ss.pop(language.PICKED, None)
     ss["authentication_status"] = True
     ss["username"] = keeper["username"]
     ss["name"] = keeper["name"]

@@ -1,13 +1,17 @@
 """How the dashboard shows money, dates and phone numbers to a shopkeeper.
 
-Money goes through ``khata.money.format_inr`` (babel, en_IN: ₹12,34,567.50);
-dates read the way a shopkeeper writes them (27 Nov 2026).
+Money goes through ``khata.money.format_inr`` (Babel, the current language's locale with
+Latin digits and Indian grouping: ₹12,34,567.50); dates read the way a shopkeeper writes
+them, with the month in the current language (27 Nov 2026, 27 नव॰ 2026).
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from khata.dates import format_day
+from khata.i18n import current_language
 from khata.money import format_inr
 from khata.phones import pretty_phone
 
@@ -36,14 +40,20 @@ def day(value) -> str:
         value = date.fromisoformat(value[:10])
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
         value = value.to_pydatetime().date()
-    return f"{value.day} {value:%b %Y}"
+    return _day(value, current_language())
+
+
+@lru_cache(maxsize=8192)
+def _day(value: date, language: str) -> str:
+    """Cached: a table of a thousand rows has a few dozen distinct dates."""
+    return format_day(value, language)
 
 
 def when(value) -> str:
     """An instant in the shop's view: 27 Nov 2026, 08:00."""
     if value is None:
         return ""
-    return f"{value.day} {value:%b %Y, %H:%M}"
+    return f"{_day(value.date(), current_language())}, {value:%H:%M}"
 
 
 def percent(rate) -> str:

@@ -34,6 +34,11 @@ def remember_shop(*, shop_name: str, timezone: str) -> None:
     st.session_state[ME] = {**current(), "shop_name": shop_name, "timezone": timezone}
 
 
+def remember_language(code: str | None) -> None:
+    """After the shopkeeper chose a language on Account: this session follows it too."""
+    st.session_state[ME] = {**current(), "language": code}
+
+
 def today() -> date:
     return shop_today(current().get("timezone") or "Asia/Kolkata")
 

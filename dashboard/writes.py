@@ -64,5 +64,10 @@ def save_shop_settings(**changes) -> dict:
     return book.write(shop_id(), accounts.update_settings, actor=actor(), **changes)
 
 
+def set_language(code: str) -> str | None:
+    """The shopkeeper's language, stored with the account (every device, after login)."""
+    return accounts.set_language(actor(), code)
+
+
 def change_password(old: str, new: str):
     return accounts.change_password(actor(), old, new)

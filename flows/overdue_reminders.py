@@ -33,7 +33,7 @@ from khata.dates import DEFAULT_TIMEZONE, parse_date, shop_today
 from khata.errors import DatabaseBusy, KhataError
 from khata.notify import make_notifier
 from khata.notify.ratelimit import RateLimiter
-from khata.notify.twilio_whatsapp import ENV_KEYS, TwilioConfig
+from khata.notify.twilio_whatsapp import ENV_KEYS, LANGUAGE_KEYS, TwilioConfig
 from khata.reminders import Steps
 
 SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the environment lacks
@@ -41,6 +41,7 @@ SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the
     "twilio-auth-token": "TWILIO_AUTH_TOKEN",
     "twilio-whatsapp-from": "TWILIO_WHATSAPP_FROM",
     "twilio-content-sid": "TWILIO_CONTENT_SID",
+    **{f"twilio-content-sid-{code}": key for key, code in LANGUAGE_KEYS.items()},  # twilio-content-sid-hi, ...
 }
 DB_RETRIES = 4
 DB_RETRY_DELAYS = [2, 5, 10, 20]

@@ -20,7 +20,7 @@ from . import db
 from .book import Book, record_audit
 from .dates import DEFAULT_TIMEZONE, validate_timezone
 from .errors import AuthError, Conflict, ValidationError, shown
-from .i18n import N_, _
+from .i18n import DEFAULT_LANGUAGE, N_, _, checked_language
 from .phones import normalize_phone
 from .validate import clean_text, int_in_range
 
@@ -75,8 +75,9 @@ def validate_email(email) -> str:
 
 def register_shopkeeper(*, name, shop_name, username, email, phone, password,
                         timezone_name: str = DEFAULT_TIMEZONE, loan_term_days: int = 30,
-                        path=None) -> dict:
-    """Create a shop and its shopkeeper; returns {shop_id, shopkeeper_id, username}."""
+                        language=None, path=None) -> dict:
+    """Create a shop and its shopkeeper; returns {shop_id, shopkeeper_id, username}.
+    ``language``: the one picked on the sign-up page (None: not chosen)."""
     name = clean_text(name, N_("Your name"), required=True, max_len=100)
     shop_name = clean_text(shop_name, N_("Shop name"), required=True, max_len=100)
     username = normalize_username(username)
@@ -84,6 +85,7 @@ def register_shopkeeper(*, name, shop_name, username, email, phone, password,
     phone = normalize_phone(phone)
     validate_password(password)
     timezone_name = validate_timezone(timezone_name)
+    language = checked_language(language)
     password_hash = hash_password(password)
 
     def work(con):
@@ -96,9 +98,9 @@ def register_shopkeeper(*, name, shop_name, username, email, phone, password,
             [shop_id, shop_name, phone, timezone_name, loan_term_days],
         )
         con.execute(
-            "INSERT INTO shopkeepers (shopkeeper_id, shop_id, username, name, email, phone, password_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [keeper_id, shop_id, username, name, email, phone, password_hash],
+            "INSERT INTO shopkeepers (shopkeeper_id, shop_id, username, name, email, phone, password_hash, language)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [keeper_id, shop_id, username, name, email, phone, password_hash, language],
         )
         record_audit(con, shop_id, username, "create", "shop", shop_id, None,
               {"shop_name": shop_name, "username": username})
@@ -246,6 +248,35 @@ def change_password(username, old_password, new_password, path=None) -> datetime
         return changed_at
 
     return db.write(work, path)
+
+
+def set_language(username, language, path=None) -> str | None:
+    """Store the shopkeeper's language (their reminders' default for customers without one,
+    and what every device shows after login); None clears the choice. Refused codes change nothing."""
+    language = checked_language(language)
+    username = normalize_username(username)
+
+    def work(con):
+        row = con.execute("SELECT shop_id, shopkeeper_id, language FROM shopkeepers WHERE username = ?",
+                          [username]).fetchone()
+        if row is None:
+            raise AuthError(LOGIN_FAILED)
+        if row[2] != language:
+            con.execute("UPDATE shopkeepers SET language = ? WHERE username = ?", [language, username])
+            record_audit(con, row[0], username, "edit", "shopkeeper", row[1], {"language": row[2]},
+                         {"language": language})
+        return language
+
+    return db.write(work, path)
+
+
+def shop_languages(con, shop_ids) -> dict[int, str]:
+    """Each shop's default language for customers who have none: the owner's (the first
+    shopkeeper's), English when they never chose one."""
+    ids = [int(s) for s in shop_ids]
+    found = dict(con.execute("SELECT shop_id, arg_min(language, shopkeeper_id) FROM shopkeepers"
+                             " WHERE list_contains(?, shop_id) GROUP BY shop_id", [ids]).fetchall())
+    return {sid: found.get(sid) or DEFAULT_LANGUAGE for sid in ids}
 
 
 # ---- shop settings -------------------------------------------------------------------

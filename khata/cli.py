@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import data from CSV")
     what = p.add_subparsers(dest="what", required=True, parser_class=_Parser)
     c = what.add_parser("customers", help="customers (name,phone[,address,trust_score,credit_limit,notes,"
-                                          "opening_balance,opening_due_date])")
+                                          "opening_balance,opening_due_date,language])")
     c.add_argument("file")
     c.add_argument("--shop", required=True, metavar="USERNAME", help="the shopkeeper's username")
     _db_arg(c)

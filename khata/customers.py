@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .accounts import shop_languages
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
-from .i18n import N_, _
+from .i18n import N_, _, checked_language
 from .money import format_inr, parse_amount
 from .phones import normalize_phone
 from .validate import as_id, clean_text, int_in_range
 
 DEFAULT_CREDIT_LIMIT = Decimal("10000.00")
-EDITABLE = ("name", "phone", "address", "trust_score", "credit_limit", "notes", "whatsapp_opt_out")
+EDITABLE = ("name", "phone", "address", "trust_score", "credit_limit", "notes", "whatsapp_opt_out", "language")
 SORTS = {
     "name": "lower(b.name)",
     "outstanding": "b.outstanding",
@@ -45,7 +46,14 @@ def clean_customer_fields(fields: dict, *, creating: bool) -> dict:
         clean["credit_limit"] = parse_amount(fields["credit_limit"], N_("Credit limit"), allow_zero=True)
     if "whatsapp_opt_out" in fields:
         clean["whatsapp_opt_out"] = bool(fields["whatsapp_opt_out"])
+    if "language" in fields:  # blank: the shop's default (the owner's language)
+        clean["language"] = checked_language(fields["language"], N_("Language"))
     return clean
+
+
+def customer_language(book: Book, customer: dict) -> str:
+    """The language of the customer's reminders and statements: theirs, else the shop's default."""
+    return customer.get("language") or shop_languages(book.con, [book.shop_id])[book.shop_id]
 
 
 def _phone_taken(book: Book, phone: str, except_id: int | None = None) -> str | None:

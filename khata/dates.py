@@ -1,11 +1,14 @@
-"""Shop-local time. No service reads the clock except through ``shop_today``."""
+"""Shop-local time (no service reads the clock except through ``shop_today``) and how a
+date is written for a person (``format_day``)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_date
+
 from .errors import ValidationError, shown
-from .i18n import N_, _
+from .i18n import N_, _, babel_locale
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 EARLIEST_DATE = date(2000, 1, 1)
@@ -85,3 +88,9 @@ def due_date_within_bounds(due: date, today: date, field: str = N_("Due date")) 
 def days_past_due(due_date: date, grace_days: int, today: date) -> int:
     """Days after the grace period ended; 0 while still within it."""
     return max(0, (today - (due_date + timedelta(days=grace_days))).days)
+
+
+def format_day(value: date, language: str | None = None) -> str:
+    """A date as shops write it, the month in the current language (or ``language``) and
+    Latin digits: 27 Nov 2026, 27 नव॰ 2026 (screens, messages and the PDF agree)."""
+    return format_date(value, "d MMM y", locale=babel_locale(language))

@@ -21,7 +21,7 @@ from .i18n import N_, _
 from .money import parse_amount
 
 REQUIRED = ("name", "phone")
-OPTIONAL = ("address", "trust_score", "credit_limit", "notes", "opening_balance", "opening_due_date")
+OPTIONAL = ("address", "trust_score", "credit_limit", "notes", "opening_balance", "opening_due_date", "language")
 OPENING_ITEM = "Opening balance (from the paper khata)"
 MAX_ROWS = 200_000
 
@@ -119,8 +119,8 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
             continue
         try:
             fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in record.items()
-                      if k in ("name", "phone", "address", "trust_score", "credit_limit", "notes")}
-            for optional in ("address", "notes", "trust_score", "credit_limit"):
+                      if k in ("name", "phone", "address", "trust_score", "credit_limit", "notes", "language")}
+            for optional in ("address", "notes", "trust_score", "credit_limit", "language"):
                 if optional in fields and fields[optional] == "":
                     del fields[optional]
             clean = clean_customer_fields(fields, creating=True)
@@ -170,7 +170,7 @@ def import_customers(book: Book, source, *, progress: Progress | None = None) ->
         customer_rows.append({"customer_id": cid, "shop_id": sid, "name": r["name"], "phone": r["phone"],
                               "address": r.get("address"), "trust_score": r.get("trust_score", 5),
                               "credit_limit": r["credit_limit"], "notes": r.get("notes"),
-                              "whatsapp_opt_out": False})
+                              "whatsapp_opt_out": False, "language": r.get("language")})
         if r["opening_balance"]:
             loan_rows.append({"shop_id": sid, "customer_id": cid, "item": OPENING_ITEM,
                               "amount": r["opening_balance"],

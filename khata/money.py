@@ -4,13 +4,15 @@ Amounts are > 0 with at most 2 decimals and fit DECIMAL(18,2) comfortably.
 """
 from __future__ import annotations
 
+import copy
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from babel import Locale
-from babel.numbers import parse_pattern
+from babel.numbers import NumberPattern, parse_pattern
 
 from .errors import ValidationError
-from .i18n import N_, _
+from .i18n import N_, _, babel_locale, current_language, supported
 
 PAISA = Decimal("0.01")
 MAX_AMOUNT = Decimal("100000000.00")  # ₹10 crore: far above any shop's single entry
@@ -43,11 +45,23 @@ def parse_amount(value, field: str = N_("Amount"), *, allow_zero: bool = False) 
     return amount.quantize(PAISA)
 
 
-_EN_IN = Locale.parse("en_IN")
-_INR_PATTERN = parse_pattern(_EN_IN.currency_formats["standard"])
+INDIAN_GROUPING = (3, 2)  # 1,37,379.23: lakh and crore, how every Indian shop writes money
 
 
-def format_inr(amount) -> str:
-    """₹ with Indian grouping: ₹12,34,567.50 (Babel's en_IN pattern, parsed once: a
-    big shop's page formats thousands of amounts)."""
-    return _INR_PATTERN.apply(Decimal(amount), _EN_IN, currency="INR")
+@cache
+def _inr_pattern(language: str) -> tuple[Locale, NumberPattern]:
+    """The language's Babel locale and its currency pattern, parsed once per language (a big
+    shop's page formats thousands of amounts). Marathi's and Kannada's CLDR patterns group in
+    thousands; every language here keeps the lakh grouping."""
+    locale = babel_locale(language)
+    pattern = copy.copy(parse_pattern(locale.currency_formats["standard"]))
+    pattern.grouping = INDIAN_GROUPING
+    return locale, pattern
+
+
+def format_inr(amount, language: str | None = None) -> str:
+    """₹ with Indian grouping and Latin digits in the current language (or ``language``):
+    ₹12,34,567.50 in every language (the locale gives the symbols and the sign's place)."""
+    locale, pattern = _inr_pattern(supported(language) or current_language())
+    return pattern.apply(Decimal(amount), locale, currency="INR", numbering_system="latn")
+

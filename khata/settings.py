@@ -110,6 +110,13 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("TWILIO_AUTH_TOKEN", _text, None, "Twilio auth token", secret=True),
     Setting("TWILIO_WHATSAPP_FROM", _text, None, "the WhatsApp sender, whatsapp:+..."),
     Setting("TWILIO_CONTENT_SID", _text, None, "approved WhatsApp template (HX...)"),
+    Setting("TWILIO_CONTENT_SID_HI", _text, None, "the template approved in Hindi (else TWILIO_CONTENT_SID)"),
+    Setting("TWILIO_CONTENT_SID_MR", _text, None, "the template approved in Marathi (else TWILIO_CONTENT_SID)"),
+    Setting("TWILIO_CONTENT_SID_GU", _text, None, "the template approved in Gujarati (else TWILIO_CONTENT_SID)"),
+    Setting("TWILIO_CONTENT_SID_BN", _text, None, "the template approved in Bengali (else TWILIO_CONTENT_SID)"),
+    Setting("TWILIO_CONTENT_SID_TA", _text, None, "the template approved in Tamil (else TWILIO_CONTENT_SID)"),
+    Setting("TWILIO_CONTENT_SID_TE", _text, None, "the template approved in Telugu (else TWILIO_CONTENT_SID)"),
+    Setting("TWILIO_CONTENT_SID_KN", _text, None, "the template approved in Kannada (else TWILIO_CONTENT_SID)"),
     Setting("TWILIO_TIMEOUT_S", _POSITIVE_FLOAT, 15.0, "seconds to wait for Twilio's answer to one request"),
 )}
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .book import Book
-from .customers import get_customer
+from .customers import customer_language, get_customer
 from .i18n import _
 from .reminders.message import one_line, upi_link
 from .reports import customer_statement
 
 
 def statement_for(book: Book, customer_id) -> dict:
-    """Shop, customer, entries (date order, running balance), due, overdue and the UPI pay link."""
+    """Shop, customer, entries (date order, running balance), due, overdue, the UPI pay link and
+    the customer's language (theirs, else the shop's), which the PDF is written in."""
     customer = get_customer(book, customer_id, include_archived=True)
     entries = customer_statement(book, customer["customer_id"])
     shop = dict(book.shop)
@@ -30,6 +31,7 @@ def statement_for(book: Book, customer_id) -> dict:
         "due": due,
         "overdue": Decimal(customer["overdue"]),
         "upi_link": pay_link(shop, customer["name"], due),
+        "language": customer_language(book, customer),
     }
 
 

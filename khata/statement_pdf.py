@@ -2,8 +2,9 @@
 
 fpdf2 with text shaping (uharfbuzz) and Noto fonts from Debian's ``fonts-noto-core``
 (installed by the project's set-up), so names typed in Devanagari, Gujarati, Bengali,
-Tamil, Telugu or Kannada come out with their conjuncts and matras. Black on white
-only: it must print on the shop's cheapest printer.
+Tamil, Telugu or Kannada come out with their conjuncts and matras. The statement is in the
+customer's language (labels, month names; money keeps Latin digits and lakh grouping), written
+in that script's Noto font. Black on white only: it must print on the shop's cheapest printer.
 """
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ import io
 from pathlib import Path
 
 import segno
-from babel.dates import format_date
 from fpdf import FPDF
 
+from .dates import format_day
 from .errors import KhataError
-from .i18n import N_, _, babel_locale
+from .i18n import N_, _, current_language, use_language
 from .money import format_inr
 
 FONT_DIR = Path("/usr/share/fonts/truetype/noto")
 LATIN = ("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
-# Fallbacks for text in Indian scripts (names, items, and the labels in those languages).
-SCRIPTS = [(f"Noto{s}", f"NotoSans{s}-Regular.ttf", f"NotoSans{s}-Bold.ttf")
-           for s in ("Devanagari", "Gujarati", "Bengali", "Tamil", "Telugu", "Kannada")]
+SCRIPTS = {s: (f"Noto{s}", f"NotoSans{s}-Regular.ttf", f"NotoSans{s}-Bold.ttf")
+           for s in ("Devanagari", "Gujarati", "Bengali", "Tamil", "Telugu", "Kannada")}
+# The script of each language's own font. It comes first, so characters several fonts have
+# (the danda, joiners ZWJ/ZWNJ) are taken from the same font as the letters around them and
+# shape with them; Latin (digits, ₹ amounts, English names) and other scripts fall back.
+LANGUAGE_SCRIPT = {"hi": "Devanagari", "mr": "Devanagari", "gu": "Gujarati", "bn": "Bengali", "ta": "Tamil",
+                   "te": "Telugu", "kn": "Kannada"}
 ENTRY_WORDS = {"sale": N_("Credit sale"), "repayment": N_("Payment"), "sale reversed": N_("Sale reversed"),
                "repayment reversed": N_("Payment reversed")}
 
@@ -31,20 +36,24 @@ class FontsMissing(KhataError):
     """The Noto fonts are not installed (``make run`` installs fonts-noto-core)."""
 
 
-def _fonts(pdf: FPDF) -> None:
-    for family, regular, bold in [LATIN, *SCRIPTS]:
+def _fonts(pdf: FPDF, language: str) -> str:
+    """Load Latin and every Indian script; returns the family to write in for ``language``."""
+    fonts = [LATIN, *SCRIPTS.values()]
+    for family, regular, bold in fonts:
         for style, name in (("", regular), ("B", bold)):
             path = FONT_DIR / name
             if not path.exists():
                 raise FontsMissing(_("The statement fonts are not installed (Debian package fonts-noto-core); "
                                      "run `make run` once to install them."))
             pdf.add_font(family, style, str(path))
-    pdf.set_fallback_fonts([family for family, _r, _b in SCRIPTS])
+    main = SCRIPTS[LANGUAGE_SCRIPT[language]] if language in LANGUAGE_SCRIPT else LATIN
+    pdf.set_fallback_fonts([family for family, _r, _b in fonts if family != main[0]])
     pdf.set_text_shaping(True)
+    return main[0]
 
 
 def _day(value) -> str:
-    return format_date(value, "d MMM y", locale=babel_locale()) if value else ""
+    return format_day(value) if value else ""
 
 
 def qr_png(link: str) -> bytes:
@@ -68,25 +77,31 @@ def draw_qr(pdf: FPDF, link: str, *, x: float, y: float, size: float) -> None:
 
 
 def statement_pdf(statement: dict) -> bytes:
-    """A4 statement: header, the amount due, a QR to pay it, then every entry with its running balance."""
+    """A4 statement in the customer's language (``statement["language"]``): header, the amount
+    due, a QR to pay it, then every entry with its running balance."""
+    with use_language(statement.get("language") or current_language()) as language:
+        return _draw(statement, language)
+
+
+def _draw(statement: dict, language: str) -> bytes:
     shop, customer = statement["shop"], statement["customer"]
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)
-    _fonts(pdf)
+    font = _fonts(pdf, language)
     pdf.set_title(_("Statement for {name}").format(name=customer["name"]))
     pdf.add_page()
     width = pdf.epw
 
-    pdf.set_font("NotoSans", "B", 16)
+    pdf.set_font(font, "B", 16)
     pdf.multi_cell(width, 8, shop["name"], new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("NotoSans", "", 10)
+    pdf.set_font(font, "", 10)
     if shop.get("phone"):
         pdf.cell(width, 6, _("Phone: {phone}").format(phone=shop["phone"]), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    pdf.set_font("NotoSans", "B", 13)
+    pdf.set_font(font, "B", 13)
     pdf.multi_cell(width, 7, _("Statement for {name}").format(name=customer["name"]), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("NotoSans", "", 10)
+    pdf.set_font(font, "", 10)
     pdf.cell(width, 6, _("Customer phone: {phone}").format(phone=customer["phone"]), new_x="LMARGIN", new_y="NEXT")
     period = (_("Period: {start} to {end}").format(start=_day(statement["period_from"]),
                                                    end=_day(statement["period_to"]))
@@ -95,14 +110,14 @@ def statement_pdf(statement: dict) -> bytes:
     pdf.ln(3)
 
     top = pdf.get_y()
-    pdf.set_font("NotoSans", "B", 14)
+    pdf.set_font(font, "B", 14)
     pdf.cell(width - 50, 8, _("Amount due: {amount}").format(amount=format_inr(statement["due"])),
              new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("NotoSans", "", 11)
+    pdf.set_font(font, "", 11)
     pdf.cell(width - 50, 7, _("Overdue: {amount}").format(amount=format_inr(statement["overdue"])),
              new_x="LMARGIN", new_y="NEXT")
     if statement["upi_link"]:
-        pdf.set_font("NotoSans", "", 9)
+        pdf.set_font(font, "", 9)
         pdf.multi_cell(width - 50, 5, _("Scan the QR code with any UPI app to pay, or use this link:"),
                        new_x="LMARGIN", new_y="NEXT")
         pdf.multi_cell(width - 50, 5, statement["upi_link"], new_x="LMARGIN", new_y="NEXT")
@@ -112,7 +127,7 @@ def statement_pdf(statement: dict) -> bytes:
         pdf.cell(width, 6, _("Please pay at the shop."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    pdf.set_font("NotoSans", "", 9)
+    pdf.set_font(font, "", 9)
     headings = (_("Date"), _("Entry"), _("Details"), _("Sale"), _("Paid"), _("Balance"))
     with pdf.table(col_widths=(22, 26, 58, 25, 25, 27), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
                    line_height=5.5, first_row_as_headings=True) as table:
@@ -127,7 +142,7 @@ def statement_pdf(statement: dict) -> bytes:
                 format_inr(entry["balance"]),
             ))
     pdf.ln(3)
-    pdf.set_font("NotoSans", "B", 11)
+    pdf.set_font(font, "B", 11)
     pdf.cell(width, 7, _("Balance to pay: {amount}").format(amount=format_inr(statement["due"])),
              new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

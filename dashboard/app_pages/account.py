@@ -1,7 +1,7 @@
 """Account: the shop profile, reminder settings and change password."""
 import streamlit as st
 
-from dashboard import auth, reads, session, writes
+from dashboard import auth, language, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_error, show_flash, submit
 from khata.i18n import _
@@ -36,6 +36,12 @@ with st.form("shop_profile"):
                                                  reminder_days=days, reminder_repeat_days=repeat),
                _("Saved your shop profile."),
                on_success=lambda saved: session.remember_shop(shop_name=saved["name"], timezone=saved["timezone"]))
+
+st.subheader(_("Language"))
+st.caption(_("The app's language on every device you log in from, and the reminders' language for "
+             "customers who have none of their own."))
+language.picker("account_language",
+                save=lambda code: session.remember_language(writes.set_language(code)))
 
 st.subheader(_("Change password"))
 with st.form("change_password"):

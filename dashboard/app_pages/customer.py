@@ -73,7 +73,7 @@ entries = found["entries"]
 if entries:
     show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",),
                      words={"entry": ENTRIES}))
-    stamp = f"{cid}-{fmt.day(session.today()).replace(' ', '-')}"
+    stamp = f"{cid}-{session.today().isoformat()}"  # a file name: the same in every language
     pdf_col, csv_col = st.columns(2)
     make_pdf = reads.statement_pdf_maker(sid, cid, current_language())
     pdf_col.download_button(_("⬇️ Statement to share (PDF)"), data=make_pdf,

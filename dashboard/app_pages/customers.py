@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import reads, session, writes
+from dashboard import language, reads, session, writes
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.tables import customer_label, show_table, table
@@ -60,9 +60,11 @@ with st.expander(_("➕ Add a customer"), expanded=not rows):
         limit = c1.text_input(_("Credit limit (₹)"), value="10000", key=f"ac_limit_{token}")
         trust = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}")
         notes = st.text_area(_("Notes (optional)"), key=f"ac_notes_{token}", height=68)
+        lang = language.customer_picker(f"ac_lang_{token}")
         if st.form_submit_button(_("Add customer"), type="primary"):
             submit("add_customer", lambda: writes.add_customer(token=token, name=name, phone=phone, address=address,
-                                                               credit_limit=limit, trust_score=trust, notes=notes),
+                                                               credit_limit=limit, trust_score=trust, notes=notes,
+                                                               language=lang),
                    lambda added: _("Added {name}.").format(name=added["name"]))
 
 if rows:
@@ -85,10 +87,12 @@ if rows:
                                       key=f"ce_limit_{edit_id}")
                 trust = c2.slider(_("Trust score"), 0, 10, int(current["trust_score"]), key=f"ce_trust_{edit_id}")
                 notes = st.text_area(_("Notes"), value=current["notes"] or "", key=f"ce_notes_{edit_id}", height=68)
+                lang = language.customer_picker(f"ce_lang_{edit_id}", current.get("language"))
                 if st.form_submit_button(_("Save changes"), type="primary"):
                     submit("edit_customer",
                            lambda: writes.edit_customer(edit_id, name=name, phone=phone, address=address,
-                                                        credit_limit=limit, trust_score=trust, notes=notes),
+                                                        credit_limit=limit, trust_score=trust, notes=notes,
+                                                        language=lang),
                            lambda saved: _("Saved {name}.").format(name=saved["name"]))
 
     # ---- remove ----

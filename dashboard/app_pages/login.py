@@ -2,11 +2,12 @@
 known and unknown names, is ``khata.accounts.authenticate`` via ``auth.check_login``."""
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, language
 from dashboard.forms import show_error
 from khata.errors import KhataError
 from khata.i18n import _
 
+language.picker("login_language")  # stored with the account when they log in
 st.title("📒 Credikhaata")
 st.caption(_("The credit book for your shop."))
 notice = st.session_state.pop(auth.NOTICE, None)

@@ -1,12 +1,13 @@
 """Sign up a shop: the shopkeeper, the shop's name and phone, a password."""
 import streamlit as st
 
-from dashboard import auth, writes
+from dashboard import auth, language, writes
 from dashboard.forms import show_error
 from dashboard.text import plain
 from khata.errors import KhataError
 from khata.i18n import _
 
+language.picker("signup_language")
 st.title(_("Sign up your shop"))
 st.caption(_("One account per shop. You will log in with the username and password you choose."))
 with st.form("signup_form"):
@@ -27,7 +28,7 @@ if submitted:
     else:
         try:
             account = auth.register(name=name, shop_name=shop_name, username=username, email=email, phone=phone,
-                                    password=password)
+                                    password=password, language=language.session_choice())
         except KhataError as err:
             show_error(err)
 if account:

@@ -36,6 +36,7 @@ class OutgoingMessage:
     body: str
     variables: dict = field(default_factory=dict)
     key: tuple = ()                  # (shop_id, customer_id, reminder_date): who this is for
+    language: str | None = None      # the customer's: picks the Twilio template approved in it
 
 
 @dataclass

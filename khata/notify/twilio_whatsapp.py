@@ -2,7 +2,10 @@
 
 With ``TWILIO_CONTENT_SID`` set, the approved template is sent (``content_sid`` +
 ``content_variables``), which is what Meta requires for a business-initiated
-message outside the 24-hour window. The template variables are:
+message outside the 24-hour window. Meta approves a template in one language, so
+``TWILIO_CONTENT_SID_HI`` (``_MR``, ``_GU``, ``_BN``, ``_TA``, ``_TE``, ``_KN``) name the
+template for customers of that language; a language without one gets the default
+template (with the variables still in the customer's language). The template variables are:
 
     {{1}} customer name   {{2}} shop name   {{3}} amount (₹ with Indian grouping)
     {{4}} oldest due date {{5}} UPI payment link (empty when the shop has no UPI ID)
@@ -33,7 +36,13 @@ from .. import settings
 from ..phones import mask_phone
 from . import NOT_ON_WHATSAPP, PERMANENT_CODES, OutgoingMessage, SendResult, StatusResult
 
-ENV_KEYS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "TWILIO_CONTENT_SID")
+# A template approved in each language (TWILIO_CONTENT_SID_HI, ...); a language without one
+# falls back to TWILIO_CONTENT_SID, the shop's default template.
+LANGUAGE_KEYS = {"TWILIO_CONTENT_SID_HI": "hi", "TWILIO_CONTENT_SID_MR": "mr", "TWILIO_CONTENT_SID_GU": "gu",
+                 "TWILIO_CONTENT_SID_BN": "bn", "TWILIO_CONTENT_SID_TA": "ta", "TWILIO_CONTENT_SID_TE": "te",
+                 "TWILIO_CONTENT_SID_KN": "kn"}
+ENV_KEYS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "TWILIO_CONTENT_SID",
+            *LANGUAGE_KEYS)
 _PHONE_RE = re.compile(r"\+?\d[\d ]{9,16}\d")
 
 
@@ -44,6 +53,11 @@ class TwilioConfig:
     from_number: str                 # whatsapp:+14155238886 or +14155238886
     content_sid: str | None = None
     timeout_s: float = 15.0
+    content_sids: dict = field(default_factory=dict)  # language code -> template approved in it
+
+    def template_for(self, language: str | None) -> str | None:
+        """The template for a customer's language, else the default one (None: free-form body)."""
+        return self.content_sids.get(language or "") or self.content_sid
 
     def __repr__(self) -> str:       # never show the token (nor the full sender)
         return f"TwilioConfig(account_sid={self.account_sid[:6]}…, template={'yes' if self.content_sid else 'no'})"
@@ -58,7 +72,8 @@ class TwilioConfig:
             return None
         content = (values.get("TWILIO_CONTENT_SID") or "").strip() or None
         timeout = settings.parse_value("TWILIO_TIMEOUT_S", values.get("TWILIO_TIMEOUT_S"))
-        return cls(sid, token, sender, content, timeout)
+        per_language = {code: (values.get(key) or "").strip() for key, code in LANGUAGE_KEYS.items()}
+        return cls(sid, token, sender, content, timeout, {k: v for k, v in per_language.items() if v})
 
     @classmethod
     def from_env(cls, env: dict | None = None, dotenv_file: Path | None | str = "default") -> TwilioConfig | None:
@@ -144,8 +159,9 @@ class TwilioWhatsAppNotifier:
 
     def request_fields(self, message: OutgoingMessage) -> dict:
         fields = {"to": whatsapp_address(message.to), "from_": whatsapp_address(self.config.from_number)}
-        if self.config.content_sid:
-            fields["content_sid"] = self.config.content_sid
+        template = self.config.template_for(message.language)
+        if template:
+            fields["content_sid"] = template
             fields["content_variables"] = json.dumps(message.variables, ensure_ascii=False)
         else:
             fields["body"] = message.body

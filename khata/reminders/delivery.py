@@ -62,7 +62,8 @@ def deliver(rows: list[dict], notifier: Notifier, *, rate_per_s: float | None = 
 
     def one(row: dict) -> dict:
         message = OutgoingMessage(to=row["phone"], body=row["message_text"], variables=row.get("variables") or {},
-                                  key=(row["shop_id"], row["customer_id"], row["reminder_date"]))
+                                  key=(row["shop_id"], row["customer_id"], row["reminder_date"]),
+                                  language=row.get("language"))
         result = SendResult("failed", error_code="error", error_message="not attempted")
         attempts = 0
         for attempt in range(1, max_attempts + 1):

@@ -57,8 +57,8 @@ def choose_reminder(customer: tuple, reminder_days, repeat_days: int, today: dat
     """The reminder one customer is due ``today`` (a row of the selection query): an
     overdue reminder on a ladder step not yet sent, else a courtesy 'due soon' one,
     else None. Opted-out and flagged numbers get ``skip_reason``."""
-    (_, customer_id, name, phone, opted_out, invalid, worst, overdue_amount, oldest_overdue, overdue_count,
-     soon_amount, soon_rel, soon_due, soon_count) = customer
+    (_, customer_id, name, phone, opted_out, invalid, language, worst, overdue_amount, oldest_overdue,
+     overdue_count, soon_amount, soon_rel, soon_due, soon_count) = customer
     due = None
     if overdue_count:
         step = overdue_step(worst, reminder_days, repeat_days)
@@ -74,5 +74,5 @@ def choose_reminder(customer: tuple, reminder_days, repeat_days: int, today: dat
         return None
     due["amount"] = Decimal(due["amount"]).quantize(Decimal("0.01"))
     skip = SKIP_OPTED_OUT if opted_out else SKIP_INVALID if invalid else None
-    due.update(customer_id=customer_id, name=name, phone=phone, skip_reason=skip)
+    due.update(customer_id=customer_id, name=name, phone=phone, language=language, skip_reason=skip)
     return due

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ..book import Book
-from ..customers import customer_row
+from ..customers import customer_language, customer_row
 from ..errors import Conflict, ValidationError
 from ..i18n import _
 from .message import compose
@@ -72,8 +72,8 @@ def reminder_for(book: Book, customer_id) -> dict | None:
     if not row or not row["n"]:
         return None
     due = {"customer_id": customer["customer_id"], "name": customer["name"], "phone": customer["phone"],
-           "kind": "overdue", "ladder_day": row["worst"], "amount": row["amount"], "oldest_due_date": row["oldest"],
-           "loan_count": row["n"], "skip_reason": None}
+           "language": customer_language(book, customer), "kind": "overdue", "ladder_day": row["worst"],
+           "amount": row["amount"], "oldest_due_date": row["oldest"], "loan_count": row["n"], "skip_reason": None}
     return _with_links(due, compose(book.shop, due)[0])
 
 

@@ -7,7 +7,8 @@ book goes through ``one_line`` before it reaches the text or a variable.
 
 Template variables (see ``khata.notify.twilio_whatsapp``): {{1}} customer name,
 {{2}} shop name, {{3}} amount, {{4}} oldest due date, {{5}} UPI link (or "Please
-pay at the shop.").
+pay at the shop."). Text and variables are in the customer's language (their own, else the
+shop's default, the owner's); Twilio's template for that language is chosen by the notifier.
 """
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
-from babel.dates import format_date
-
+from ..dates import format_day
+from ..i18n import DEFAULT_LANGUAGE, N_, _, ngettext, supported, use_language
 from ..money import format_inr
 
-PAY_AT_SHOP = "Please pay at the shop."
+PAY_AT_SHOP = N_("Please pay at the shop.")
 _BLANKS = re.compile(r"\s+")
 
 
@@ -45,28 +46,47 @@ def upi_link(upi_id: str, payee: str, amount: Decimal, note: str) -> str:
     return "upi://pay?" + "&".join(f"{k}={v}" for k, v in params)
 
 
-def message_date(value: date) -> str:
-    """A due date as the message shows it: 27 Nov 2026."""
-    return format_date(value, "d MMM y", locale="en_IN")
+def message_date(value: date, language: str | None = None) -> str:
+    """A due date as the message shows it: 27 Nov 2026 (the month in the message's language)."""
+    return format_day(value, language)
+
+
+def message_language(shop: dict, due: dict) -> str:
+    """The customer's language (selection fills it in, the shop's default when the customer
+    has none), else the shop's, else English."""
+    return supported(due.get("language")) or supported(shop.get("language")) or DEFAULT_LANGUAGE
+
+
+# One whole sentence per case (a translator sees each message entire): kind x UPI link or not.
+TEMPLATES = {
+    ("overdue", True): N_("Namaste {name}, this is a reminder from {shop}: {amount} is overdue on your account, "
+                          "due since {date} ({purchases}). Pay by UPI: {link} Thank you!"),
+    ("overdue", False): N_("Namaste {name}, this is a reminder from {shop}: {amount} is overdue on your account, "
+                           "due since {date} ({purchases}). Please pay at the shop. Thank you!"),
+    ("due_soon", True): N_("Namaste {name}, a friendly reminder from {shop}: {amount} is due on {date} "
+                           "({purchases}). Pay by UPI: {link} Thank you!"),
+    ("due_soon", False): N_("Namaste {name}, a friendly reminder from {shop}: {amount} is due on {date} "
+                            "({purchases}). Please pay at the shop. Thank you!"),
+}
 
 
 def compose(shop: dict, due: dict) -> tuple[str, dict]:
-    """(free-form text, template variables) for one reminder: ``shop`` needs name and
-    upi_id; ``due`` needs name, kind, amount, oldest_due_date and loan_count."""
-    name, shop_name = one_line(due["name"]), one_line(shop["name"])
-    amount = format_inr(due["amount"])
-    when = message_date(due["oldest_due_date"])
-    purchases = f"{due['loan_count']} purchase{'s' if due['loan_count'] != 1 else ''}"
-    link = None
-    if shop.get("upi_id"):
-        link = upi_link(one_line(shop["upi_id"]), shop_name, due["amount"], f"Khata {name}")
-    if due["kind"] == "overdue":
-        text = (f"Namaste {name}, this is a reminder from {shop_name}: {amount} is overdue on your "
-                f"account, due since {when} ({purchases}).")
-    else:
-        text = (f"Namaste {name}, a friendly reminder from {shop_name}: {amount} is due on {when} "
-                f"({purchases}).")
-    text += f" Pay by UPI: {link}" if link else f" {PAY_AT_SHOP}"
-    text += " Thank you!"
-    variables = {"1": name, "2": shop_name, "3": amount, "4": when, "5": link or PAY_AT_SHOP}
+    """(free-form text, template variables) for one reminder, in the customer's language
+    (``message_language``): ``shop`` needs name and upi_id; ``due`` needs name, kind,
+    amount, oldest_due_date and loan_count (and language)."""
+    language = message_language(shop, due)
+    with use_language(language):
+        name, shop_name = one_line(due["name"]), one_line(shop["name"])
+        amount = format_inr(due["amount"])
+        when = message_date(due["oldest_due_date"])
+        count = due["loan_count"]
+        purchases = ngettext("{count} purchase", "{count} purchases", count).format(count=count)
+        link = None
+        if shop.get("upi_id"):
+            link = upi_link(one_line(shop["upi_id"]), shop_name, due["amount"],
+                            _("Khata {name}").format(name=name))
+        kind = "overdue" if due["kind"] == "overdue" else "due_soon"
+        text = _(TEMPLATES[kind, link is not None]).format(
+            name=name, shop=shop_name, amount=amount, date=when, purchases=purchases, link=link)
+        variables = {"1": name, "2": shop_name, "3": amount, "4": when, "5": link or _(PAY_AT_SHOP)}
     return text, variables

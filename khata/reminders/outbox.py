@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from .. import db
+from ..accounts import shop_languages
 from ..book import record_audit
 from ..dates import parse_date, shop_today
 from .message import compose
@@ -62,7 +63,7 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
         sid, day = shop["shop_id"], days[shop["shop_id"]]
         for_shop = []
         for cand in due[sid]:
-            text, _ = compose(shop, cand)
+            text = compose(shop, cand)[0]
             for_shop.append({
                 "shop_id": sid, "customer_id": cand["customer_id"], "reminder_date": day,
                 "kind": cand["kind"], "ladder_day": cand["ladder_day"], "amount": cand["amount"],
@@ -131,7 +132,7 @@ def _insert_outbox(con, rows: list[dict]) -> int:
 
 def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_BATCH, path=None) -> list[dict]:
     """Mark up to ``batch`` queued rows of these (shop, date) pairs ``sending``; returns them
-    with the message text and template variables."""
+    with the message text, the customer's language and the template variables in it."""
     now = checked_now(now)
     pairs = [(int(s), parse_date(d)) for s, d in shop_dates.items()]
     if not pairs:
@@ -158,14 +159,16 @@ def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_
                 " o.loan_count, o.phone, o.message_text", [run_id, now, now]))
             shops = {s["shop_id"]: s for s in db.rows_as_dicts(con.execute(
                 "SELECT shop_id, name, upi_id FROM shops WHERE shop_id IN (SELECT shop_id FROM _claim_keys)"))}
-            names = {(r[0], r[1]): r[2] for r in con.execute(
-                "SELECT c.shop_id, c.customer_id, c.name FROM customers c"
+            people = {(r[0], r[1]): r[2:] for r in con.execute(
+                "SELECT c.shop_id, c.customer_id, c.name, c.language FROM customers c"
                 " JOIN _claim_keys k ON k.shop_id = c.shop_id AND k.customer_id = c.customer_id").fetchall()}
         finally:
             con.unregister("_claim_keys")
+        languages = shop_languages(con, shops)
         for row in rows:
-            due = {**row, "name": names.get((row["shop_id"], row["customer_id"]), "")}
-            row["variables"] = compose(shops[row["shop_id"]], due)[1]
+            name, language = people.get((row["shop_id"], row["customer_id"]), ("", None))
+            row["language"] = language or languages[row["shop_id"]]
+            row["variables"] = compose(shops[row["shop_id"]], {**row, "name": name})[1]
         rows.sort(key=lambda r: (r["shop_id"], r["customer_id"]))
         return rows
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from .. import db
-from ..accounts import normalize_username
+from ..accounts import normalize_username, shop_languages
 from ..errors import NotFound, ValidationError
 from ..i18n import _
 from .ladder import choose_reminder, ladder_settings
@@ -61,7 +61,7 @@ WITH open_loans AS (
     JOIN shops s ON s.shop_id = b.shop_id
     WHERE b.outstanding > 0 AND b.status IN ('overdue', 'pending') AND {shops}
 )
-SELECT o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid,
+SELECT o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid, c.language,
        max(o.days_past_due) FILTER (WHERE o.status = 'overdue')          AS worst,
        sum(o.outstanding) FILTER (WHERE o.status = 'overdue')            AS overdue_amount,
        min(o.due_date) FILTER (WHERE o.status = 'overdue')               AS oldest_overdue,
@@ -74,7 +74,7 @@ SELECT o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp
 FROM open_loans o
 JOIN customers c ON c.shop_id = o.shop_id AND c.customer_id = o.customer_id
 WHERE c.archived_at IS NULL
-GROUP BY o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid
+GROUP BY o.shop_id, o.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.whatsapp_invalid, c.language
 HAVING count(*) FILTER (WHERE o.status = 'overdue') > 0
     OR count(*) FILTER (WHERE o.status = 'pending' AND o.rel <= 0 AND o.courtesy_day) > 0
 ORDER BY o.shop_id, o.customer_id
@@ -91,6 +91,7 @@ def select_due_many(con, shops: list[dict], day_by_shop: dict[int, date]) -> dic
     for s in enabled:
         by_day.setdefault(day_by_shop[s["shop_id"]], []).append(s["shop_id"])
     settings = {s["shop_id"]: ladder_settings(s) for s in enabled}
+    languages = shop_languages(con, settings)  # for customers without a language of their own
     for day, ids in by_day.items():
         if len(ids) == 1:  # the macro filters the shop itself, and '=' lets DuckDB skip row groups
             customers = con.execute(_CUSTOMERS_SQL.format(shops="TRUE"), [day, day, ids[0], day]).fetchall()
@@ -114,5 +115,6 @@ def select_due_many(con, shops: list[dict], day_by_shop: dict[int, date]) -> dic
             days, repeat = settings[row[0]]
             due = choose_reminder(row, days, repeat, day, last_overdue.get(key))
             if due is not None:
+                due["language"] = due["language"] or languages[row[0]]
                 out[row[0]].append(due)
     return out
