@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
+from .i18n import _
 from .money import format_inr, parse_amount
 from .phones import normalize_phone
 from .validate import as_id, clean_text, int_in_range
@@ -104,6 +105,9 @@ def update_customer(book: Book, customer_id, **changes) -> dict:
     changed = {k: v for k, v in clean.items() if before.get(k) != v}
     if not changed:
         return before
+    if changed.get("whatsapp_opt_out") is False:
+        raise ValidationError(_("{name} does not get WhatsApp reminders. Turn them back on on the Reminders page, "
+                                "with a note saying how the customer agreed.").format(name=before["name"]))
     if "phone" in changed:
         changed["whatsapp_invalid"] = False  # a new number deserves a new chance
     sets = ", ".join(f"{field} = ?" for field in changed)
