@@ -1,14 +1,14 @@
 -- Replies honoured, and whether reminders work.
 --
 -- reply_cursor: where the last read of customers' WhatsApp replies stopped, per sender
--- number (inbox). The next run asks Twilio for messages sent since a little before it.
+-- number (inbox). The next run asks Twilio for messages sent since a little before that.
 -- inbound_replies: every reply read, by Twilio's message id, so a reply read twice (the
 -- reads overlap on purpose) is handled once. The text itself is not kept: only the stop
 -- word it was, if it was one, and what was done.
 
 CREATE TABLE reply_cursor (
     inbox      VARCHAR PRIMARY KEY,              -- whatsapp:+14155238886: where replies arrive
-    read_until TIMESTAMPTZ NOT NULL,             -- the newest reply seen (or the first read's start)
+    read_until TIMESTAMPTZ NOT NULL,             -- up to when replies were read (the next read overlaps it)
     read_at    TIMESTAMPTZ NOT NULL              -- when the last read happened
 );
 

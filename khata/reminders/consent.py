@@ -78,7 +78,7 @@ def honour_replies(notifier, *, now: datetime, logger=None, path=None) -> dict:
 
     def work(con):                      # again after a transaction conflict: counts start afresh
         counts = {**empty, "read": len(replies)}
-        newest = since
+        newest = max(since, now)        # read up to now; the next read overlaps back a little
         for reply in sorted(replies, key=lambda r: (r.date_sent, r.sid)):
             newest = max(newest, reply.date_sent)
             if con.execute("SELECT 1 FROM inbound_replies WHERE message_sid = ?", [reply.sid]).fetchone():
