@@ -100,7 +100,7 @@ def test_stop_replies_in_several_languages_turn_reminders_off_for_that_shop_only
 
 
 def test_the_morning_run_reads_replies_before_choosing_who_to_remind(db_file, shop, other_shop, sent):
-    fake, people = sent["fake"], sent["people"]
+    fake = sent["fake"]
     fake.add_reply("+919876500002", "UNSUBSCRIBE", LATER)
     sends_before = len(fake.sends())
     result = reminders.run_reminders(today=date(2026, 11, 29), now=NEXT, notifier=sent["notifier"], path=db_file,
