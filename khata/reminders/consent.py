@@ -137,12 +137,12 @@ def resume_reminders(book: Book, customer_id, note) -> dict:
     """Turn WhatsApp reminders back on, only with a note saying how the customer agreed
     (they said STOP once: the shop must be able to show they changed their mind)."""
     customer = _customer(book, customer_id)
+    if not customer["whatsapp_opt_out"]:
+        return customer                 # already on: nothing to agree to
     clean = clean_text(note, _("Note"), max_len=300) if isinstance(note, str) else None
     if not clean:
         raise ValidationError(_("Write how {name} agreed to get reminders again (for example: said yes in the shop "
                                 "on 3 Dec); reminders stay off until then.").format(name=customer["name"]))
-    if not customer["whatsapp_opt_out"]:
-        return customer
     book.con.execute("UPDATE customers SET whatsapp_opt_out = FALSE, updated_at = ? WHERE shop_id = ?"
                      " AND customer_id = ?", [book.now, book.shop_id, customer["customer_id"]])
     book.audit("whatsapp_opt_in", "customer", customer["customer_id"], {"whatsapp_opt_out": True},
