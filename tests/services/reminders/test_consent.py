@@ -188,3 +188,26 @@ def test_reminders_back_on_only_with_a_note(db_file, shop, other_shop, sent):
     assert stopped["whatsapp_opt_out"] is True
     assert book.read(sid, reminders.consent_state, asha["customer_id"], path=db_file)["said"].startswith(
         "Turned off by ravi on ")
+
+
+def test_no_database_connection_is_held_while_reading_replies(db_file, shop, other_shop, sent):
+    """Another process can open the file while Twilio is being asked: the read holds nothing."""
+    import subprocess
+    import sys
+
+    from .test_delivery import OPENER
+
+    probes = []
+    notifier = sent["notifier"]
+    real = notifier.fetch_replies
+
+    def probing(since):
+        proc = subprocess.run([sys.executable, "-c", OPENER, str(db_file)], capture_output=True, text=True,
+                              timeout=60)
+        probes.append((proc.returncode, proc.stdout.strip()))
+        return real(since)
+
+    notifier.fetch_replies = probing
+    sent["fake"].add_reply("+919876500001", "STOP", LATER)
+    assert reminders.honour_replies(notifier, now=NEXT, path=db_file)["opted_out"] == 1
+    assert probes == [(0, "opened")]
