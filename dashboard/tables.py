@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from khata.i18n import _
+
 from . import format as fmt
 
 
@@ -33,7 +35,7 @@ def customer_label(row: dict) -> str:
     """'Asha Rao · +91 98765 43210 · can take ₹2,000.00 more' (a selectbox option: plain text)."""
     text = f"{row['name']} · {fmt.phone(row['phone'])}"
     if row.get("available_credit") is not None:
-        text += f" · can take {fmt.inr(row['available_credit'])} more"
+        text += " · " + _("can take {amount} more").format(amount=fmt.inr(row["available_credit"]))
     return text
 
 
@@ -42,15 +44,16 @@ PAGE_ROWS = 100
 
 def page_of(rows: list, key: str, size: int = PAGE_ROWS) -> list:
     """The slice of ``rows`` on the chosen page, so only what is on screen is formatted and sent
-    (a big shop has thousands). Past one page: a "Page" number and a "rows X–Y of N" caption."""
+    (a big shop has thousands). Past one page: a _("Page") number and a "rows X–Y of N" caption."""
     if len(rows) <= size:
         return rows
     pages = -(-len(rows) // size)
     if st.session_state.get(key, 1) > pages:  # the filters changed and this page no longer exists
         st.session_state[key] = pages
-    number = st.number_input("Page", min_value=1, max_value=pages, step=1, key=key,
-                             help=f"{pages} pages of {size} rows.")
+    number = st.number_input(_("Page"), min_value=1, max_value=pages, step=1, key=key,
+                             help=_("{pages} pages of {size} rows.").format(pages=pages, size=size))
     start = (int(number) - 1) * size
     shown = rows[start:start + size]
-    st.caption(f"rows {start + 1:,}–{start + len(shown):,} of {len(rows):,}")
+    st.caption(_("rows {first}–{last} of {total}").format(first=f"{start + 1:,}", last=f"{start + len(shown):,}",
+                                                         total=f"{len(rows):,}"))
     return shown

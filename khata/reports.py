@@ -14,6 +14,7 @@ import pandas as pd
 from .book import Book
 from .customers import customer_row
 from .dates import parse_date
+from .i18n import N_
 
 ZERO = Decimal("0.00")
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -117,8 +118,8 @@ def customer_statement(book: Book, customer_id) -> list[dict]:
 # ---- chart data (frames for display only) --------------------------------------------
 
 def _range(book: Book, date_from, date_to) -> tuple[date, date]:
-    start = parse_date(date_from, "From date") if date_from not in (None, "") else date(2000, 1, 1)
-    end = parse_date(date_to, "To date") if date_to not in (None, "") else book.today
+    start = parse_date(date_from, N_("From date")) if date_from not in (None, "") else date(2000, 1, 1)
+    end = parse_date(date_to, N_("To date")) if date_to not in (None, "") else book.today
     return start, end
 
 
