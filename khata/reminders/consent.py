@@ -171,6 +171,8 @@ def consent_state(book: Book, customer_id) -> dict:
     after = json.loads(row["after"])
     if bool(after.get("whatsapp_opt_out")) != bool(customer["whatsapp_opt_out"]):
         return state                    # the latest line is about something older than the current state
+    if row["action"] == "create" and not after.get("whatsapp_opt_out"):
+        return state                    # added like everyone else: nothing to explain
     tz = book.shop["timezone"]
     who = row["actor"] or _("someone")
     day = _day(row["logged_at"], tz)
@@ -185,6 +187,8 @@ def consent_state(book: Book, customer_id) -> dict:
             day=day, code=after.get("twilio_error"))
     elif reason == "customer_agreed":
         said = _("Turned back on by {who} on {day}; the customer agreed").format(who=who, day=day)
+    elif row["action"] == "create":
+        said = _("Added without reminders by {who} on {day}").format(who=who, day=day)
     elif after.get("whatsapp_opt_out"):
         said = _("Turned off by {who} on {day}").format(who=who, day=day)
     else:

@@ -211,3 +211,19 @@ def test_no_database_connection_is_held_while_reading_replies(db_file, shop, oth
     sent["fake"].add_reply("+919876500001", "STOP", LATER)
     assert reminders.honour_replies(notifier, now=NEXT, path=db_file)["opted_out"] == 1
     assert probes == [(0, "opened")]
+
+
+def test_nothing_to_explain_for_a_customer_added_like_everyone_else(db_file, shop):
+    sid = shop["shop_id"]
+    usual = book.write(sid, customers.create_customer, name="Usual", phone="9876500021", actor="ravi",
+                       path=db_file)
+    quiet = book.write(sid, customers.create_customer, name="Quiet", phone="9876500022", whatsapp_opt_out=True,
+                       actor="ravi", path=db_file)
+    book.write(sid, customers.update_customer, usual["customer_id"], notes="pays on Fridays", path=db_file)
+    assert book.read(sid, reminders.consent_state, usual["customer_id"], path=db_file)["said"] is None
+    assert book.read(sid, reminders.consent_state, quiet["customer_id"], path=db_file)["said"].startswith(
+        "Added without reminders by ravi on ")
+    # already on: turning on again needs no note and writes nothing
+    assert book.write(sid, reminders.resume_reminders, usual["customer_id"], None, path=db_file)[
+        "whatsapp_opt_out"] is False
+    assert _audit(db_file, "whatsapp_opt_in") == []
