@@ -6,16 +6,16 @@ gets the ledger pages (see dashboard/app_pages/).
 """
 import streamlit as st
 
-from dashboard import auth, reads, session
+from dashboard import auth, language, reads
 from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
 from khata.i18n import _
 
+language.apply()  # ?lang=, this session's pick, the browser's Accept-Language: before anything is drawn
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
                    initial_sidebar_state="auto")
 apply_theme()
-session.apply_language()  # before any text: every _() of this run is in the session's language
 problems = settings.check()  # the environment and .env, read by khata.settings as everywhere else
 if problems:
     for problem in problems:

@@ -15,10 +15,9 @@ from . import format as fmt
 from . import reads, session, writes
 from .cache import generation
 from .forms import form_token, show_error, submit
-from .tables import customer_label
+from .tables import LOAN_STATUS, customer_label
 from .text import option_words
 
-LOAN_STATUS_WORDS = {"pending": N_("pending"), "overdue": N_("overdue"), "paid": N_("paid"), "reversed": N_("reversed")}
 METHOD_WORDS = {"cash": N_("CASH"), "upi": N_("UPI"), "card": N_("CARD"), "other": N_("OTHER")}
 
 
@@ -104,7 +103,7 @@ def loan_repayment_form(name: str) -> None:
                   if row["outstanding"] > 0]
     labels = {row["loan_id"]: _("#{number} {item} · {date} · owes {amount} ({status})").format(
         number=row["loan_id"], item=row["item"], date=fmt.day(row["issue_date"]), amount=fmt.inr(row["outstanding"]),
-        status=_(LOAN_STATUS_WORDS.get(row["status"], row["status"]))) for row in open_loans}
+        status=_(LOAN_STATUS.get(row["status"], row["status"]))) for row in open_loans}
     with st.form(f"{name}_{token}"):
         chosen = st.selectbox(_("Sale"), list(labels), format_func=labels.get, index=None,
                               placeholder=_("Choose a sale"), key=f"{name}_loan_{token}")

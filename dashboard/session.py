@@ -7,10 +7,9 @@ from datetime import date, timedelta
 import streamlit as st
 
 from khata.dates import shop_today
-from khata.i18n import _, set_language, supported
+from khata.i18n import _
 
 ME = "_khata_me"
-LANGUAGE = "_khata_language"
 
 
 def current() -> dict:
@@ -45,12 +44,3 @@ def month_start(day: date) -> date:
 
 def days_after(day: date, days: int) -> date:
     return day + timedelta(days=int(days))
-
-
-def apply_language() -> str:
-    """The session's language for this run: ``?lang=hi`` on any URL switches it for the
-    session; otherwise what the session had (English at first). Run before anything is drawn."""
-    asked = supported(st.query_params.get("lang"))
-    if asked:
-        st.session_state[LANGUAGE] = asked
-    return set_language(st.session_state.get(LANGUAGE))

@@ -5,17 +5,28 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from khata.i18n import _
+from khata.i18n import N_, _
 
 from . import format as fmt
 
+# words the book stores as keys, shown in the shopkeeper's language (lowercase, as they always were)
+LOAN_STATUS = {"pending": N_("pending"), "overdue": N_("overdue"), "paid": N_("paid"), "reversed": N_("reversed")}
+METHODS = {"cash": N_("cash"), "upi": N_("upi"), "card": N_("card"), "other": N_("other")}
+ENTRIES = {"sale": N_("sale"), "repayment": N_("repayment"), "sale reversed": N_("sale reversed"),
+           "repayment reversed": N_("repayment reversed")}
 
-def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=()) -> pd.DataFrame:
-    """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None")."""
+
+def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=(),
+          words: dict[str, dict] | None = None) -> pd.DataFrame:
+    """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None").
+    ``words``: column -> {stored key: N_() word}, cells shown translated."""
     out = {}
+    words = words or {}
     for key, label in columns.items():
         values = [row.get(key) for row in rows]
-        if key in money:
+        if key in words:
+            values = [_(words[key][v]) if v in words[key] else fmt.blank_if_none(v) for v in values]
+        elif key in money:
             values = [fmt.inr(v) for v in values]
         elif key in dates:
             values = [fmt.day(v) for v in values]

@@ -7,7 +7,7 @@ from dashboard.exports import csv_bytes, qr_image
 from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
 from dashboard.remind_buttons import reminder_buttons
-from dashboard.tables import show_table, table
+from dashboard.tables import ENTRIES, show_table, table
 from dashboard.text import plain
 from khata.errors import KhataError
 from khata.i18n import _, current_language
@@ -79,7 +79,8 @@ COLUMNS = {"entry_date": _("Date"), "entry": _("Entry"), "description": _("Detai
            "credit": _("Credit (paid)"), "balance": _("Balance")}
 entries = found["entries"]
 if entries:
-    show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
+    show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",),
+                     words={"entry": ENTRIES}))
     stamp = f"{cid}-{fmt.day(session.today()).replace(' ', '-')}"
     pdf_col, csv_col = st.columns(2)
     make_pdf = reads.statement_pdf_maker(sid, cid, current_language())

@@ -6,7 +6,7 @@ from dashboard import reads, session, writes
 from dashboard.exports import XLSX, sales_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
-from dashboard.tables import page_of, show_table, table
+from dashboard.tables import LOAN_STATUS, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
@@ -51,7 +51,7 @@ if rows:
         "repaid": _("Repaid"),
         "outstanding": _("Owed"), "issue_date": _("Sold on"), "due_date": _("Due"), "grace_days": _("Grace days"),
         "status": _("Status"), "days_past_due": _("Days past due"), "reversal_reason": _("Reversal reason")},
-        money=("principal", "repaid", "outstanding"), dates=("issue_date", "due_date")))
+        money=("principal", "repaid", "outstanding"), dates=("issue_date", "due_date"), words={"status": LOAN_STATUS}))
 else:
     st.info(_("No sales match these filters.") if status != "all" or customer or date_from or date_to
             else _("No sales yet. Record the first one above."))

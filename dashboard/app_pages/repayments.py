@@ -6,7 +6,7 @@ from dashboard import reads, session, writes
 from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
-from dashboard.tables import page_of, show_table, table
+from dashboard.tables import METHODS, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _
@@ -54,7 +54,7 @@ if rows:
     show_table(table(shown, {
         "repayment_id": _("#"), "paid_on": _("Paid on"), "customer_name": _("Customer"), "amount": _("Amount"),
         "method": _("Method"), "loan_id": _("Sale #"), "item": _("Item"), "note": _("Note"), "state": _("Status")},
-        money=("amount",), dates=("paid_on",)))
+        money=("amount",), dates=("paid_on",), words={"method": METHODS}))
 else:
     st.info(_("No repayments match these filters."))
 

@@ -14,7 +14,7 @@ from itertools import chain
 import pytest
 from google.protobuf.descriptor import FieldDescriptor
 
-from dashboard.session import LANGUAGE
+from dashboard.language import SESSION as LANGUAGE
 from khata import book, customers
 from khata.i18n import LANGUAGES
 from tests.i18n_catalogs import extract
