@@ -95,7 +95,7 @@ def test_stop_replies_in_several_languages_turn_reminders_off_for_that_shop_only
     handled = db.read(lambda con: con.execute(
         "SELECT outcome, count(*) FROM inbound_replies GROUP BY ALL ORDER BY ALL").fetchall(), db_file)
     assert handled == [("not_stop", 1), ("opted_out", 5)]
-    third = [r for r in fake.requests if r["path"].endswith("/Messages.json")][-1]
+    third = [r for r in fake.requests if r["method"] == "GET" and r["path"].endswith("/Messages.json")][-1]
     assert third["params"]["DateSent>"] == (NEXT + timedelta(minutes=2) - timedelta(minutes=10)).strftime(STAMP)
 
 
@@ -227,3 +227,16 @@ def test_nothing_to_explain_for_a_customer_added_like_everyone_else(db_file, sho
     assert book.write(sid, reminders.resume_reminders, usual["customer_id"], None, path=db_file)[
         "whatsapp_opt_out"] is False
     assert _audit(db_file, "whatsapp_opt_in") == []
+
+
+def test_every_page_of_replies_is_read(db_file, shop, other_shop, sent):
+    """Twilio returns 50 messages a page; the client follows next_page_uri to the end."""
+    fake = sent["fake"]
+    for n in range(60):
+        fake.add_reply(f"+91990000{n:04d}", "ok", LATER + timedelta(seconds=n))
+    fake.add_reply("+919876500003", "STOP", LATER - timedelta(minutes=1))    # the oldest: on the last page
+    counts = reminders.honour_replies(sent["notifier"], now=NEXT, path=db_file)
+    assert (counts["read"], counts["ignored"], counts["opted_out"]) == (61, 60, 1)
+    pages = [r for r in fake.requests if r["method"] == "GET" and r["path"].endswith("/Messages.json")][1:]
+    assert len(pages) == 2 and pages[1]["params"]["Page"] == "1"
+    assert _state(db_file, sent["people"][2]["customer_id"]) is True
