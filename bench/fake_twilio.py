@@ -8,8 +8,9 @@ Two ways to put it under the real ``twilio`` client:
   ``TwilioHttpClient`` (requests, timeouts) talks to it after
   ``client.api.base_url = server.url``.
 
-Both answer ``POST /2010-04-01/Accounts/{sid}/Messages.json`` and
-``GET .../Messages/{MessageSid}.json`` like Twilio does, after ``latency_s``, and
+Both answer ``POST /2010-04-01/Accounts/{sid}/Messages.json``,
+``GET .../Messages/{MessageSid}.json`` and the list ``GET .../Messages.json?To=..&DateSent>=..``
+(the customers' replies added with ``add_reply``, in pages of ``PageSize``) like Twilio does, after ``latency_s``, and
 record every request (time, method, path, form fields). ``script[to]`` is a list
 of answers used in order for messages to that number (``whatsapp:+91...``): an
 answer is ``("ok",)``, ``("rest", http_status, code, message)`` (legacy error
@@ -23,8 +24,10 @@ import itertools
 import json
 import threading
 import time
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from twilio.http import HttpClient
 from twilio.http.response import Response
@@ -40,12 +43,55 @@ class _Brain:
         self.script = {k: list(v) for k, v in (script or {}).items()}
         self.requests: list[dict] = []
         self.statuses: dict[str, dict] = {}     # sid -> {"status": ..., "error_code": ...}
+        self.replies: list[dict] = []           # inbound messages, as Twilio's list returns them
+        self.list_error: tuple | None = None    # (http_status, code, message): the list fails once
         self.lock = threading.Lock()
 
-    def answer(self, method: str, path: str, form: dict) -> tuple[int, str, float]:
+    def add_reply(self, from_number: str, body: str, date_sent: datetime, to: str = "whatsapp:+14155238886",
+                  sid: str | None = None) -> str:
+        """A message a customer sent to ``to`` (``from_number`` E.164); returns its sid."""
+        sid = sid or f"SM{next(_counter):032x}"
+        with self.lock:
+            self.replies.append({
+                "sid": sid, "account_sid": "ACfake", "from": f"whatsapp:{from_number}", "to": to, "body": body,
+                "direction": "inbound", "status": "received", "num_segments": "1", "num_media": "0",
+                "date_sent": format_datetime(date_sent.astimezone(UTC), usegmt=True),
+                "date_created": format_datetime(date_sent.astimezone(UTC), usegmt=True),
+                "date_updated": format_datetime(date_sent.astimezone(UTC), usegmt=True),
+                "price": None, "error_code": None, "error_message": None, "api_version": "2010-04-01",
+                "uri": f"/2010-04-01/Accounts/ACfake/Messages/{sid}.json"})
+        return sid
+
+    def _list(self, path: str, params: dict) -> tuple[int, str, float]:
+        """Twilio's page of messages: To filter, DateSent> filter (on or after), newest first."""
+        if self.list_error is not None:
+            status, code, message = self.list_error
+            self.list_error = None
+            return status, json.dumps({"code": code, "message": message, "status": status}), 0.0
+        after = params.get("DateSent>")
+        since = datetime.fromisoformat(after.replace("Z", "+00:00")) if after else None
+        from email.utils import parsedate_to_datetime
+
+        found = [m for m in self.replies if m["to"] == params.get("To", m["to"])
+                 and (since is None or parsedate_to_datetime(m["date_sent"]) >= since)]
+        found.sort(key=lambda m: parsedate_to_datetime(m["date_sent"]), reverse=True)
+        size, page = int(params.get("PageSize") or 50), int(params.get("Page") or 0)
+        chunk = found[page * size:(page + 1) * size]
+        more = (page + 1) * size < len(found)
+        query = {k: v for k, v in params.items() if k not in ("Page", "PageToken")}
+        next_uri = f"{path}?{urlencode({**query, 'Page': page + 1, 'PageSize': size})}" if more else None
+        return 200, json.dumps({"messages": chunk, "page": page, "page_size": size, "start": page * size,
+                                "end": page * size + len(chunk), "first_page_uri": path,
+                                "previous_page_uri": None, "next_page_uri": next_uri,
+                                "uri": f"{path}?{urlencode(params)}"}), 0.0
+
+    def answer(self, method: str, path: str, form: dict, params: dict | None = None) -> tuple[int, str, float]:
         """(http status, body, extra delay)."""
         with self.lock:
-            self.requests.append({"t": time.monotonic(), "method": method, "path": path, "data": dict(form)})
+            self.requests.append({"t": time.monotonic(), "method": method, "path": path, "data": dict(form),
+                                  "params": dict(params or {})})
+            if method == "GET" and path.endswith("/Messages.json"):
+                return self._list(path, dict(params or {}))
             if method == "GET" and "/Messages/" in path:
                 sid = path.rsplit("/", 1)[-1].removesuffix(".json")
                 known = self.statuses.get(sid)
@@ -94,8 +140,10 @@ class FakeTwilioHttp(HttpClient, _Brain):
     def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None,
                 allow_redirects=False):
         self.auth_seen.append(auth)
-        path = uri.split("://", 1)[-1].split("/", 1)[-1]
-        status, body, extra = self.answer(method.upper(), "/" + path, dict(data or {}))
+        parts = urlsplit(uri)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        status, body, extra = self.answer(method.upper(), parts.path, dict(data or {}),
+                                          {**query, **{k: str(v) for k, v in (params or {}).items()}})
         if self.latency_s or extra:
             time.sleep(self.latency_s + extra)
         return Response(status, body, {})
@@ -115,7 +163,9 @@ class FakeTwilioServer(_Brain):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
                 form = dict(parse_qsl(raw, keep_blank_values=True))
-                status, body, extra = brain.answer(method, self.path.split("?")[0], form)
+                parts = urlsplit(self.path)
+                status, body, extra = brain.answer(method, parts.path, form,
+                                                   dict(parse_qsl(parts.query, keep_blank_values=True)))
                 time.sleep(brain.latency_s + extra)
                 payload = body.encode()
                 try:

@@ -99,3 +99,19 @@ def days_to_repay(frame: pd.DataFrame, bins: int = 30) -> go.Figure:
                  color_discrete_sequence=["#2b8a3e"])
     fig.update_layout(bargap=0.05)
     return _layout(fig, _("How long customers take to repay"), money_axis=None)
+
+
+def reminder_effect(rows: list[dict]) -> go.Figure:
+    """Share of customers who paid within 1, 3 and 7 days, per group (khata.reminders.reminder_effect);
+    the control group 'not reminded' is the grey bar to compare against."""
+    windows = [(1, _("within 1 day")), (3, _("within 3 days")), (7, _("within 7 days"))]
+    frame = pd.DataFrame([{"group": chart_text(r["label"]), "window": words, "share": float(r[f"share_{n}d"]),
+                           "paid": r[f"paid_{n}d"], "customers": r["customers"]}
+                          for r in rows for n, words in windows])
+    fig = px.bar(frame, x="group", y="share", color="window", barmode="group",
+                 hover_data={"paid": True, "customers": True},
+                 labels={"group": "", "share": _("Paid something (%)"), "window": "", "paid": _("Paid"),
+                         "customers": _("Customers")},
+                 color_discrete_sequence=["#a5d8ff", "#4dabf7", "#1864ab"])
+    fig.update_yaxes(ticksuffix="%", range=[0, 100])
+    return _layout(fig, _("Who paid after a reminder, against those not reminded"), money_axis=None)

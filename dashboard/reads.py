@@ -18,7 +18,7 @@ import streamlit as st
 
 from khata import book, customers, loans, reminders, repayments, reports, statement
 from khata.accounts import get_settings
-from khata.i18n import use_language
+from khata.i18n import current_language, use_language
 from khata.reminders import manual
 from khata.statement_pdf import statement_pdf
 
@@ -163,6 +163,27 @@ def _remind_today(sid: int, key: str, gen: int) -> list:
 def remind_today(sid: int, key: str) -> list:
     """Today's one-tap list: who the ladder picks, largest first, and who is done."""
     return _remind_today(sid, key, generation(sid))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
+def _reminder_effect(sid: int, key: str, gen: int, by: str, language: str) -> list:
+    with use_language(language):
+        return _read(sid, key, reminders.reminder_effect, by=by)
+
+
+def reminder_effect(sid: int, key: str, by: str) -> list:
+    """Do reminders work? Who paid within 1, 3, 7 days, by channel or ladder step, and the not reminded."""
+    return _reminder_effect(sid, key, generation(sid), by, current_language())
+
+
+def delivery_state(row: dict) -> str:
+    """One reminder's state in plain words (a failure with its reason), in the page's language."""
+    return reminders.delivery_state(row.get("status"), row.get("error_code"), row.get("error_message"))
+
+
+def consent_state(sid: int, customer_id: int) -> dict:
+    """Whether the customer gets WhatsApp reminders, and the latest change in words (who, when, why)."""
+    return _read(sid, db_key(), reminders.consent_state, customer_id)
 
 
 def manual_reminder_for(sid: int, customer_id: int) -> dict | None:

@@ -8,7 +8,7 @@ columns, payment methods), so pages import no khata service module.
 """
 from __future__ import annotations
 
-from khata import accounts, book, customers, importer, loans, repayments
+from khata import accounts, book, customers, importer, loans, reminders, repayments
 from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
 from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
 from khata.importer import REQUIRED as IMPORT_REQUIRED  # noqa: F401
@@ -24,6 +24,15 @@ def add_customer(*, token: str, **fields) -> dict:
 
 def edit_customer(customer_id: int, **changes) -> dict:
     return book.write(shop_id(), customers.update_customer, customer_id, actor=actor(), **changes)
+
+
+def resume_reminders(customer_id: int, note: str) -> dict:
+    """WhatsApp reminders back on; refused without a note saying how the customer agreed."""
+    return book.write(shop_id(), reminders.resume_reminders, customer_id, note, actor=actor())
+
+
+def stop_reminders(customer_id: int) -> dict:
+    return book.write(shop_id(), reminders.stop_reminders, customer_id, actor=actor())
 
 
 def remove_customer(customer_id: int) -> str:

@@ -10,6 +10,12 @@ in the Prefect UI for each run:
   skipped / failed / unknown;
 - a markdown artifact ``reminders-failures``: each failed or unknown reminder with
   the customer, masked phone, Twilio error code and the reason;
+- a table artifact ``reminders-replies``: the customers' replies read since the last
+  run, how many were STOP (or its equivalent) and how many customers' reminders that
+  turned off (task ``read-replies``, before selection, so they get nothing this morning);
+- a markdown artifact ``reminders-effect``: do reminders work? Of the customers reminded,
+  the share who paid within 1, 3 and 7 days and how much, by channel and by ladder step,
+  against customers who were overdue but not reminded (``khata.reminders.effect``);
 - logs with counts and masked phone numbers only.
 
 Database steps retry (the file may be held by the app or the CLI for a moment);
@@ -31,10 +37,12 @@ from prefect.cache_policies import NO_CACHE
 from khata import reminders, settings
 from khata.dates import DEFAULT_TIMEZONE, parse_date, shop_today
 from khata.errors import DatabaseBusy, KhataError
+from khata.money import format_inr
 from khata.notify import make_notifier
 from khata.notify.ratelimit import RateLimiter
 from khata.notify.twilio_whatsapp import ENV_KEYS, LANGUAGE_KEYS, TwilioConfig
 from khata.reminders import Steps
+from khata.reminders.effect import DEFAULT_DAYS as EFFECT_DAYS
 
 SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the environment lacks
     "twilio-account-sid": "TWILIO_ACCOUNT_SID",
@@ -101,6 +109,13 @@ def prepare_outbox(shop: str | None, now: datetime, prepare: bool, typed_date: d
         logger.warning("%d queued reminder(s) from an earlier day were never sent; marked skipped.",
                        result["expired"])
     return shops, result
+
+
+@task(name="read-replies", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
+      retry_condition_fn=worth_retrying)
+def read_replies(notifier, now: datetime, db: str | None) -> dict:
+    """Customers who replied STOP (any language the app offers) get no reminder from now on."""
+    return reminders.honour_replies(notifier, now=now, logger=get_run_logger(), path=db)
 
 
 @task(name="refresh-twilio-status", retries=2, retry_delay_seconds=[5, 15], cache_policy=NO_CACHE)
@@ -180,6 +195,7 @@ def summarize(shop_dates: dict, db: str | None) -> list[dict]:
 STEPS = Steps(  # the orchestrator's steps as tasks (same functions, same order, Prefect retries)
     start=lambda shop, *, now, prepare, typed_date, stale_after_s, path:
         prepare_outbox(shop, now, prepare, typed_date, stale_after_s, path),
+    replies=lambda notifier, *, now, logger, path: read_replies(notifier, now, path),
     refresh=lambda notifier, *, now, shop_ids, rate_per_s, logger, path:
         refresh_status(notifier, now, shop_ids, rate_per_s, path),
     plan_chunk=lambda ids, *, today, now, path: plan_shops(ids, len(ids) - 1, today, now, path),
@@ -228,7 +244,41 @@ def report(outcome: dict, db: str | None) -> list[dict]:
         lines = ["# Reminders that failed", "", "None today."]
     create_markdown_artifact(key="reminders-failures", markdown="\n".join(lines),
                              description="Failed or unknown reminders with reasons")
+    replies = outcome.get("replies") or {}
+    create_table_artifact(key="reminders-replies", table=[{k: replies.get(k, 0) for k in REPLY_COUNTS}],
+                          description="Customers' replies read since the last run"
+                                      f"{' (Twilio could not be asked; read again next run)' if replies.get('error') else ''}")  # noqa: E501
+    effect = effect_markdown([s["shop_id"] for s in outcome["shops"]], outcome["now"], db)
+    create_markdown_artifact(key="reminders-effect", markdown=effect,
+                             description="Do reminders work? Paid within 1, 3, 7 days")
     return failed
+
+
+REPLY_COUNTS = ("read", "stop", "opted_out", "already_out", "no_reminder", "ignored", "seen_before")
+
+
+def _effect_table(rows: list[dict], heading: str) -> list[str]:
+    lines = [f"## {heading}", "", "| group | customers | paid in 1 day | in 3 days | in 7 days | paid in 7 days (₹) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {_cell(r['label'])} | {r['customers']} | {r['paid_1d']} ({r['share_1d']}%) | "
+                     f"{r['paid_3d']} ({r['share_3d']}%) | {r['paid_7d']} ({r['share_7d']}%) | "
+                     f"{format_inr(r['amount_7d'])} |")
+    return lines + [""]
+
+
+def effect_markdown(shop_ids: list[int], now: datetime, db: str | None) -> str:
+    """The effect of reminders over the run's shops, by channel and by ladder step (each
+    shop's today from the run's ``now``)."""
+    by_channel = reminders.effect_for_shops(shop_ids, now=now, by="channel", path=db)
+    lines = ["# Do reminders work?", "",
+             f"Reminder days from the last {EFFECT_DAYS} whose 7-day window has closed;"
+             " 'not reminded' = customers overdue that day who got no reminder.", ""]
+    if not by_channel:
+        return "\n".join(lines + ["No reminder has reached a customer at least 7 days ago yet."])
+    lines += _effect_table(by_channel, "By channel")
+    lines += _effect_table(reminders.effect_for_shops(shop_ids, now=now, by="ladder_day", path=db), "By ladder step")
+    return "\n".join(lines)
 
 
 @flow(name="overdue-reminders", flow_run_name=_run_name, log_prints=True)

@@ -115,6 +115,9 @@ def update_customer(book: Book, customer_id, **changes) -> dict:
     changed = {k: v for k, v in clean.items() if before.get(k) != v}
     if not changed:
         return before
+    if changed.get("whatsapp_opt_out") is False:
+        raise ValidationError(_("{name} does not get WhatsApp reminders. Turn them back on on the Reminders page, "
+                                "with a note saying how the customer agreed.").format(name=before["name"]))
     if "phone" in changed:
         changed["whatsapp_invalid"] = False  # a new number deserves a new chance
     sets = ", ".join(f"{field} = ?" for field in changed)

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import db
 from .errors import ValidationError
 
-ANALYST_VIEWS = ("loan_balances", "customer_balances", "daily_collections", "reminder_log")
+ANALYST_VIEWS = ("loan_balances", "customer_balances", "daily_collections", "reminder_log", "reminder_effect")
 
 # What the analyst snapshot leaves out, and why.
 OMITTED_TABLES = {

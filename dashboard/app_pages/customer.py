@@ -37,7 +37,15 @@ if person["address"]:
 st.markdown(" · ".join(contact))
 if person["notes"]:
     st.caption(plain(person["notes"]))
-if person["whatsapp_opt_out"]:
+consent = reads.consent_state(sid, cid)
+if consent["said"]:
+    why = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
+        else consent["said"]
+    if person["whatsapp_opt_out"]:
+        st.caption(_("🔕 Does not get WhatsApp reminders. {why}.").format(why=plain(why)))
+    else:
+        st.caption(_("🔔 Gets WhatsApp reminders. {why}.").format(why=plain(why)))
+elif person["whatsapp_opt_out"]:
     st.caption(_("🔕 Does not get WhatsApp reminders."))
 
 cols = st.columns(2)

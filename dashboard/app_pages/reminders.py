@@ -1,8 +1,9 @@
-"""Reminders: what the daily WhatsApp run sent, what is due tomorrow, opt-outs."""
+"""Reminders: what the daily WhatsApp run sent and what became of each message, what is due
+tomorrow, who gets reminders (back on only with a note), and whether reminders work."""
 import streamlit as st
 
+from dashboard import charts, reads, session, writes
 from dashboard import format as fmt
-from dashboard import reads, session, writes
 from dashboard.forms import show_flash, submit
 from dashboard.tables import customer_label, page_of, show_table, table, word
 from dashboard.text import option_words, plain
@@ -10,6 +11,7 @@ from khata.i18n import N_, _
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
+EFFECT_BY = {"channel": N_("By channel"), "ladder_day": N_("By ladder step")}
 KIND_WORDS = {"due_soon": N_("due_soon"), "overdue": N_("overdue")}
 
 
@@ -53,15 +55,17 @@ else:
     if len(log) == 500:
         st.caption(_("The newest 500; narrow the dates or the status to see others, or download them all "
                      "on Import & export."))
+    st.caption(_("“What happened” is the message's state as Twilio last reported it: 'sent' only means "
+                 "Twilio accepted it; delivered and read come from WhatsApp."))
     for row in log:
-        reason = " ".join(str(part) for part in (row.get("error_code"), said(row.get("error_message"))) if part)
-        row["why"] = reason
+        row["what_happened"] = reads.delivery_state(row)
         row["channel"] = word(CHANNEL_WORDS, row.get("channel"))
         row["kind"] = word(KIND_WORDS, row.get("kind"))
         row["status"] = word(STATUS_CELLS, row.get("status"))
     show_table(table(log, {
         "reminder_date": _("Date"), "customer_name": _("Customer"), "kind": _("Kind"), "amount": _("Amount"),
-        "channel": _("Sent by"), "status": _("Status"), "why": _("Failure reason"), "sent_at": _("Sent at"),
+        "channel": _("Sent by"), "status": _("Status"), "what_happened": _("What happened"),
+        "sent_at": _("Sent at"),
         "message_text": _("Message")},
         money=("amount",), dates=("reminder_date",)))
 
@@ -94,11 +98,48 @@ if labels:
                           placeholder=_("Choose a customer"))
     if chosen is not None:
         current = next(row for row in people if row["customer_id"] == chosen)
+        consent = reads.consent_state(sid, chosen)
+        if consent["said"]:
+            said = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
+                else consent["said"]
+            st.caption(plain(said))
         wants = st.toggle(_("Send WhatsApp reminders to this customer"), value=not current["whatsapp_opt_out"],
                           key=f"rm_toggle_{chosen}")
+        note = None
+        if wants and current["whatsapp_opt_out"]:
+            note = st.text_input(_("How did the customer agree to get reminders again?"), key=f"rm_note_{chosen}",
+                                 placeholder=_("e.g. said yes at the counter on 3 Dec"),
+                                 help=_("Needed: they asked not to be reminded, so the book keeps who "
+                                        "agreed, and when."))
         if st.button(_("Save"), key="rm_save"):
-            submit("reminder_opt_out", lambda: writes.edit_customer(chosen, whatsapp_opt_out=not wants),
-                   (_("{name} will get reminders.") if wants else _("{name} will not get reminders.")).format(
-                       name=current["name"]))
+            if wants != current["whatsapp_opt_out"]:
+                st.info(_("Nothing to change."))
+            elif wants:
+                submit("reminder_opt_out", lambda: writes.resume_reminders(chosen, note or ""),
+                       _("{name} will get reminders again.").format(name=current["name"]))
+            else:
+                submit("reminder_opt_out", lambda: writes.stop_reminders(chosen),
+                       _("{name} will not get reminders.").format(name=current["name"]))
 else:
     st.info(_("No customers yet."))
+
+st.subheader(_("Do reminders work?"))
+by = st.radio(_("Compare"), list(EFFECT_BY), horizontal=True, key="rm_effect_by",
+              format_func=option_words(EFFECT_BY))
+effect = reads.reminder_effect(sid, key, by)
+if not effect:
+    st.info(_("Results appear a week after the first reminder reaches a customer: each reminder's 7 days "
+              "must be over before it counts."))
+else:
+    st.caption(_("Reminder days of the last 90 whose 7 days are over. 'Not reminded' = customers who were "
+                 "overdue that day and got no reminder: the group to compare against."))
+    chart_col, numbers_col = st.columns([3, 2])
+    chart_col.plotly_chart(charts.reminder_effect(effect), width="stretch", key="rm_effect_chart")
+    for row in effect:
+        for n in (1, 3, 7):
+            row[f"paid_{n}"] = f"{row[f'paid_{n}d']} ({row[f'share_{n}d']}%)"
+    with numbers_col:
+        show_table(table(effect, {
+            "label": _("Group"), "customers": _("Customers"), "paid_1": _("Paid in 1 day"),
+            "paid_3": _("In 3 days"), "paid_7": _("In 7 days"), "amount_7d": _("₹ paid in 7 days")},
+            money=("amount_7d",)))

@@ -8,6 +8,9 @@ delivery status of a message it sent. Two exist:
   ``simulated`` with the full text, so a demo without a Twilio account still shows
   exactly what would have been sent.
 
+It also reads the replies customers sent to the sender (``fetch_replies``), so a
+STOP is honoured without a public webhook.
+
 ``make_notifier`` picks one from the configuration. Notifiers never touch the
 database: the caller claims rows, closes its connection, sends, then records the
 results in a new short transaction (see ``khata.reminders``).
@@ -15,18 +18,13 @@ results in a new short transaction (see ``khata.reminders``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-# Twilio error codes that will not get better by retrying (recorded, never retried).
-NOT_ON_WHATSAPP_CODE = 63003     # the number has no WhatsApp account: flag the customer, stop trying
-PERMANENT_CODES = {
-    21211: "The phone number is not valid.",
-    NOT_ON_WHATSAPP_CODE: "This number is not on WhatsApp.",
-    63014: "The customer blocked or opted out of messages from this business.",
-    63016: "Outside the 24-hour window: a free-form message needs an approved template (TWILIO_CONTENT_SID).",
-    63018: "The WhatsApp daily message limit for this sender was reached.",
-}
-NOT_ON_WHATSAPP = {NOT_ON_WHATSAPP_CODE}
+from .codes import NOT_ON_WHATSAPP, NOT_ON_WHATSAPP_CODE, OPT_OUT, PERMANENT, WORDS  # noqa: F401
+
+# Twilio error codes that will not get better by retrying (recorded with these words, never retried).
+PERMANENT_CODES = {code: WORDS[code] for code in PERMANENT}
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,16 @@ class StatusResult:
     error_message: str | None = None
 
 
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message a customer sent to the sender's number (a reply to a reminder)."""
+    sid: str
+    from_phone: str                  # E.164, without the whatsapp: prefix
+    body: str
+    date_sent: datetime              # timezone-aware
+    inbox: str = ""                  # the number it was sent to (whatsapp:+...)
+
+
 @runtime_checkable
 class Notifier(Protocol):
     name: str
@@ -67,6 +75,10 @@ class Notifier(Protocol):
 
     def fetch_status(self, sid: str) -> StatusResult | None:
         """Twilio's current status for a message it accepted, or None when unknowable."""
+
+    def fetch_replies(self, since: datetime) -> list[InboundMessage] | None:
+        """Messages customers sent to the shop's number since ``since`` (none for the dry run);
+        None when they could not be read (network, Twilio error): try again next run."""
 
 
 def make_notifier(config=None, *, dry_run: bool = False, http_client=None) -> Notifier:

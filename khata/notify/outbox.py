@@ -1,4 +1,5 @@
-"""The dry-run notifier: nothing is sent; the outbox row keeps the full text as ``simulated``."""
+"""The dry-run notifier: nothing is sent; the outbox row keeps the full text as ``simulated``.
+Nobody can reply to a message that was never sent, so it reads no replies."""
 from __future__ import annotations
 
 from . import OutgoingMessage, SendResult, StatusResult
@@ -7,6 +8,7 @@ from . import OutgoingMessage, SendResult, StatusResult
 class OutboxNotifier:
     name = "outbox (dry run)"
     dry_run = True
+    inbox = None                     # no sender number: nothing to read replies from
 
     def __init__(self):
         self.messages: list[OutgoingMessage] = []
@@ -17,3 +19,6 @@ class OutboxNotifier:
 
     def fetch_status(self, sid: str) -> StatusResult | None:
         return None
+
+    def fetch_replies(self, since) -> list:
+        return []

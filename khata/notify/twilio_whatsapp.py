@@ -25,6 +25,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -34,7 +35,7 @@ from twilio.rest import Client
 
 from .. import settings
 from ..phones import mask_phone
-from . import NOT_ON_WHATSAPP, PERMANENT_CODES, OutgoingMessage, SendResult, StatusResult
+from . import NOT_ON_WHATSAPP, PERMANENT_CODES, InboundMessage, OutgoingMessage, SendResult, StatusResult
 
 # A template approved in each language (TWILIO_CONTENT_SID_HI, ...); a language without one
 # falls back to TWILIO_CONTENT_SID, the shop's default template.
@@ -186,3 +187,23 @@ class TwilioWhatsAppNotifier:
         code = str(msg.error_code) if msg.error_code else None
         reason = PERMANENT_CODES.get(int(code)) if code and code.isdigit() else None
         return StatusResult(msg.status, code, reason or scrub(msg.error_message))
+
+    @property
+    def inbox(self) -> str:
+        """The sender's address; customers' replies arrive here."""
+        return whatsapp_address(self.config.from_number)
+
+    def fetch_replies(self, since: datetime) -> list[InboundMessage] | None:
+        """Inbound WhatsApp messages to the sender since ``since`` (Twilio's Messages API,
+        every page); None when Twilio could not be asked."""
+        try:
+            found = self._client().messages.list(to=self.inbox, date_sent_after=since)
+        except Exception:  # TwilioException, timeouts: the next run reads from the same point
+            return None
+        out = []
+        for msg in found:
+            if (msg.direction or "") != "inbound" or not msg.from_ or msg.date_sent is None:
+                continue
+            out.append(InboundMessage(sid=msg.sid, from_phone=msg.from_.removeprefix("whatsapp:"),
+                                      body=msg.body or "", date_sent=msg.date_sent, inbox=self.inbox))
+        return out

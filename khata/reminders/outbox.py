@@ -188,7 +188,8 @@ def flag_not_on_whatsapp(con, shop_id: int, customer_id: int, error_code, now: d
 
 
 def record_results(results: list[dict], *, run_id: str, now: datetime, path=None) -> dict:
-    """Write what happened to each claimed row; flag numbers that are not on WhatsApp."""
+    """Write what happened to each claimed row; flag numbers that are not on WhatsApp and turn
+    reminders off for customers Twilio says blocked or opted out of the sender."""
     now = checked_now(now)
     if not results:
         return {}
@@ -201,6 +202,9 @@ def record_results(results: list[dict], *, run_id: str, now: datetime, path=None
                           ("status", pa.string()), ("message_sid", pa.string()), ("error_code", pa.string()),
                           ("error_message", pa.string()), ("attempts", pa.int32()),
                           ("sent_at", pa.timestamp("us", tz="UTC"))]))
+
+    from ..notify.codes import opted_out
+    from .consent import opt_out_for_error
 
     def work(con):
         con.register("_results", frame)
@@ -217,6 +221,8 @@ def record_results(results: list[dict], *, run_id: str, now: datetime, path=None
         for r in results:
             if r["invalid_number"]:
                 flag_not_on_whatsapp(con, r["shop_id"], r["customer_id"], r["error_code"], now)
+            elif opted_out(r["error_code"]):       # blocked or opted out of the sender: stop reminding
+                opt_out_for_error(con, r["shop_id"], r["customer_id"], r["error_code"], now)
         counts: dict[str, int] = {}
         for r in results:
             counts[r["status"]] = counts.get(r["status"], 0) + 1

@@ -7,7 +7,9 @@ while the order, the chunking and the per-shop fallback live here.
 
 1. ``start``   the run's shops (all, or the one of a username) and, for a real run,
                ``outbox.prepare``: stale ``sending`` -> ``unknown``, old ``queued`` -> ``skipped``.
-2. ``refresh`` ``status.refresh_statuses``: Twilio's delivered/read/failed of recent messages.
+2. ``replies`` ``consent.honour_replies``: customers who replied STOP (or its equivalent) since
+               the last run get no reminder from now on, this morning's included.
+   ``refresh`` ``status.refresh_statuses``: Twilio's delivered/read/failed of recent messages.
 3. ``plan``    ``outbox.plan_shops`` per chunk of ``PLAN_CHUNK`` shops; a chunk that fails is
                planned shop by shop (``plan_one``), so one shop's trouble never stops the others.
 4. ``claim`` / ``deliver`` / ``record`` in batches until nothing is queued: a short
@@ -40,7 +42,7 @@ from ..errors import ValidationError
 from ..notify import Notifier, make_notifier
 from ..notify.ratelimit import RateLimiter
 from ..phones import mask_phone
-from . import delivery, outbox, selection, status, views
+from . import consent, delivery, outbox, selection, status, views
 
 PLAN_CHUNK = 500          # shops planned per unit of work (one ledger query per chunk and local date)
 CATCH_UP_DAYS = 1         # how far back a typed run date may be (yesterday)
@@ -78,6 +80,7 @@ def start_run(shop: str | None, *, now: datetime, prepare: bool = True, typed_da
 class Steps:
     """The pipeline's steps; the Prefect flow swaps in task-wrapped versions."""
     start: Callable = start_run
+    replies: Callable = consent.honour_replies
     refresh: Callable = status.refresh_statuses
     plan_chunk: Callable = outbox.plan_shops
     plan_one: Callable = outbox.plan_shop
@@ -148,6 +151,7 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
         return _preview(steps, ids, today=today, now=now, prepared=prepared, logger=logger, path=path)
     if notifier is None:
         notifier = make_notifier(config if config is not None else TwilioConfig.from_env())
+    replies = steps.replies(notifier, now=now, logger=logger, path=path)
     refreshed = steps.refresh(notifier, now=now, shop_ids=ids, rate_per_s=rate_per_s, logger=logger, path=path)
     plans, _, planning_failed = _plan(steps, ids, preview=False, today=today, now=now, logger=logger, path=path)
     shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
@@ -166,8 +170,8 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
         logger.info("%s %s: selected %d, sent %d, simulated %d, skipped %d, failed %d, unknown %d",
                     s["shop"], s["date"], s["selected"], s["sent"], s["simulated"], s["skipped"],
                     s["failed"], s["unknown"])
-    return {"run_id": run_id, "dry_run": notifier.dry_run, "preview": False, "prepared": prepared,
-            "refreshed": refreshed, "shops": summary, "totals": views.totals(summary),
+    return {"run_id": run_id, "dry_run": notifier.dry_run, "preview": False, "prepared": prepared, "now": now,
+            "replies": replies, "refreshed": refreshed, "shops": summary, "totals": views.totals(summary),
             "planning_failed": planning_failed}
 
 
@@ -184,6 +188,6 @@ def _preview(steps: Steps, ids, *, today, now, prepared, logger, path) -> dict:
     summary = steps.summarize({p["shop_id"]: p["reminder_date"] for p in plans}, path=path)
     logger.info("Dry run (preview): %d reminder(s) would be sent, %d skipped; nothing was sent or recorded.",
                 sum(w["to_send"] for w in would), sum(w["skipped"] for w in would))
-    return {"run_id": None, "dry_run": True, "preview": True, "prepared": prepared,
+    return {"run_id": None, "dry_run": True, "preview": True, "prepared": prepared, "now": now, "replies": None,
             "refreshed": {"checked": 0, "updated": 0}, "shops": summary, "totals": views.totals(summary),
             "would": would, "would_send": would_send, "planning_failed": planning_failed}

@@ -3,7 +3,8 @@
 Messages sent in the last ``REFRESH_DAYS`` days are asked about (network, no
 connection open); changes are written in one short transaction. A message that
 failed because the number is not on WhatsApp flags the customer, with an audit
-line, exactly as when the send itself failed that way.
+line, exactly as when the send itself failed that way; one that failed because the
+customer blocked or opted out of the sender turns their reminders off.
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from datetime import datetime, timedelta
 
 from .. import db
 from ..notify import NOT_ON_WHATSAPP_CODE, Notifier
+from ..notify.codes import opted_out
 from ..notify.ratelimit import RateLimiter
+from .consent import opt_out_for_error
 from .delivery import log, rate_from_env, workers_from_env
 from .outbox import checked_now, flag_not_on_whatsapp
 
@@ -60,6 +63,8 @@ def refresh_statuses(notifier: Notifier, *, now: datetime, shop_ids, days: int =
                 [new, code, reason, now, row["shop_id"], row["customer_id"], row["reminder_date"], row["message_sid"]])
             if code == str(NOT_ON_WHATSAPP_CODE):
                 flag_not_on_whatsapp(con, row["shop_id"], row["customer_id"], code, now)
+            elif opted_out(code):
+                opt_out_for_error(con, row["shop_id"], row["customer_id"], code, now)
         return len(changes)
 
     updated = db.write(work, path)

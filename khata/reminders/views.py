@@ -9,12 +9,37 @@ from .. import db
 from ..dates import parse_date
 from ..errors import ValidationError
 from ..i18n import N_, _
+from ..notify import codes
 from ..phones import mask_phone
 from .message import compose
 from .selection import select_due
 
 STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped", "simulated", "unknown", "opened")
 TOTAL_KEYS = ("selected", "sent", "simulated", "skipped", "failed", "unknown")
+# What each status means, as Twilio last reported it: 'sent' is only "accepted", never "delivered".
+STATE_WORDS = {
+    "queued": N_("Waiting to be sent"),
+    "sending": N_("Being sent now"),
+    "sent": N_("Sent: Twilio accepted it; WhatsApp has not confirmed delivery yet"),
+    "delivered": N_("Delivered to the customer's phone (not read yet)"),
+    "read": N_("Read by the customer"),
+    "simulated": N_("Not sent: no Twilio account; this is the message it would have been"),
+    "unknown": N_("Unknown: the run stopped while sending; it may or may not have gone. Not resent"),
+    "opened": N_("Opened in your own WhatsApp/SMS app; sending it was up to you"),
+}
+
+
+def delivery_state(status: str, error_code=None, error_message: str | None = None) -> str:
+    """One outbox row's state in plain words, in the current language; a failure says why
+    (``khata.notify.codes``: 63016 -> outside WhatsApp's 24-hour window ...)."""
+    if status == "failed":
+        return _("Failed: {reason}").format(
+            reason=codes.reason(error_code, error_message) or _("Twilio gave no reason"))
+    if status == "skipped":
+        return _("Not sent: {reason}").format(
+            reason=codes.reason(error_code, error_message and _(error_message)) or _("skipped"))
+    words = STATE_WORDS.get(status)
+    return _(words) if words else status
 
 
 def reminder_log(book, *, date_from=None, date_to=None, status: str | None = None,

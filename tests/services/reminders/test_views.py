@@ -70,3 +70,17 @@ def test_the_log_has_every_row_when_no_limit_is_given(db_file, shop, other_shop)
     for bad in (0, -1, "5", True):
         with pytest.raises(ValidationError):
             read(shop["shop_id"], reminders.reminder_log, limit=bad, path=db_file)
+
+
+def test_each_state_in_plain_words_sent_is_never_delivered():
+    from khata.reminders import STATUSES, delivery_state
+
+    assert "delivered" not in delivery_state("sent").lower().replace("confirmed delivery", "")
+    assert delivery_state("sent").startswith("Sent: Twilio accepted it")
+    assert delivery_state("delivered").startswith("Delivered") and delivery_state("read") == "Read by the customer"
+    assert delivery_state("failed", "63016", "raw text") == \
+        "Failed: Outside WhatsApp's 24-hour window — needs an approved template."
+    assert delivery_state("failed", "30099", "Something Twilio said") == "Failed: Something Twilio said"
+    assert delivery_state("failed") == "Failed: Twilio gave no reason"
+    assert delivery_state("skipped", None, "Opted out of WhatsApp reminders.").startswith("Not sent: Opted out")
+    assert all(delivery_state(s) != s for s in STATUSES)   # every status has words

@@ -1,0 +1,128 @@
+"""Do reminders work? The ``reminder_effect`` view and ``khata.reminders.effect`` on a hand-built
+book whose answers are known: who paid within 1, 3 and 7 days and how much, by channel and by
+ladder step, against the customers who were overdue but not reminded."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from khata import book, customers, db, loans, reminders, repayments
+from khata.errors import ValidationError
+
+DAY = date(2026, 11, 10)                 # the reminder day
+TODAY = date(2026, 11, 27)               # the 7-day window of DAY has closed
+D = Decimal
+
+
+def _customer(sid, db_file, name, phone, amount="1000", due=date(2026, 11, 1)):
+    c = book.write(sid, customers.create_customer, name=name, phone=phone, credit_limit="50000", path=db_file)
+    sale = book.write(sid, loans.create_loan, c["customer_id"], amount=amount, item="Rice",
+                      issue_date=date(2026, 10, 15), due_date=due, today=TODAY, path=db_file)
+    return c["customer_id"], sale["loan_id"]
+
+
+def _pay(sid, db_file, loan_id, amount, on):
+    done = book.write(sid, repayments.record_repayment, loan_id, amount=amount, paid_on=on, today=TODAY,
+                      path=db_file)
+    return done["repayments"][0]["repayment_id"]
+
+
+def _remind(db_file, sid, cid, channel, status, ladder_day, day=DAY):
+    db.write(lambda con: con.execute(
+        "INSERT INTO reminder_outbox (shop_id, customer_id, reminder_date, reminder_id, kind, ladder_day, amount,"
+        " loan_count, phone, message_text, channel, status, created_at)"
+        " VALUES (?, ?, ?, nextval('reminder_id_seq'), 'overdue', ?, 100, 1, '+919800000000', 'Please pay', ?, ?,"
+        " ?)", [sid, cid, day, ladder_day, channel, status, datetime(2026, 11, 10, 2, 30, tzinfo=UTC)]), db_file)
+
+
+@pytest.fixture
+def built(db_file, shop, other_shop):
+    sid = shop["shop_id"]
+    a, a_loan = _customer(sid, db_file, "A auto", "9845000001")
+    for amount, on in (("200", DAY), ("300", date(2026, 11, 12)), ("100", date(2026, 11, 16)),
+                       ("50", date(2026, 11, 17))):                 # the last is day 8: outside
+        _pay(sid, db_file, a_loan, amount, on)
+    _remind(db_file, sid, a, "whatsapp", "delivered", 7)
+    b, b_loan = _customer(sid, db_file, "B by hand", "9845000002", amount="800")
+    _pay(sid, db_file, b_loan, "400", date(2026, 11, 13))            # day 4
+    wrong = _pay(sid, db_file, b_loan, "100", DAY)                   # reversed: never counts
+    book.write(sid, repayments.reverse_repayment, wrong, reason="typed twice", today=TODAY, path=db_file)
+    _remind(db_file, sid, b, "whatsapp_manual", "opened", 7)
+    c, _ = _customer(sid, db_file, "C sms", "9845000003", amount="500")
+    _remind(db_file, sid, c, "sms_manual", "opened", 3)
+    d, d_loan = _customer(sid, db_file, "D failed", "9845000004", amount="600")
+    _pay(sid, db_file, d_loan, "600", date(2026, 11, 11))            # day 2
+    _remind(db_file, sid, d, "whatsapp", "failed", 7)                # not a real reminder: control
+    e, _ = _customer(sid, db_file, "E simulated", "9845000005", amount="300")
+    _remind(db_file, sid, e, "whatsapp", "simulated", 7)             # control, paid nothing
+    f, f_loan = _customer(sid, db_file, "F nobody", "9845000006", amount="300")
+    _pay(sid, db_file, f_loan, "100", DAY)                           # control, day 1
+    g, g_loan = _customer(sid, db_file, "G not yet due", "9845000007", due=date(2026, 11, 20))
+    _pay(sid, db_file, g_loan, "50", DAY)                            # not overdue that day: in no group
+    h, h_loan = _customer(sid, db_file, "H paid up", "9845000008", amount="100")
+    _pay(sid, db_file, h_loan, "100", date(2026, 11, 5))             # nothing overdue on DAY
+    i, i_loan = _customer(sid, db_file, "I reversed sale", "9845000009")
+    book.write(sid, loans.reverse_loan, i_loan, reason="wrong customer", today=TODAY, path=db_file)
+    # another shop, same day: never mixed in
+    o, o_loan = _customer(other_shop["shop_id"], db_file, "Other", "9845000001")
+    _pay(other_shop["shop_id"], db_file, o_loan, "999", DAY)
+    _remind(db_file, other_shop["shop_id"], o, "whatsapp", "read", 7)
+    return sid
+
+
+def test_the_view_row_by_row(db_file, built):
+    rows = db.read(lambda con: con.execute(
+        "SELECT cohort, channel, ladder_day, customers, paid_1d, paid_3d, paid_7d, amount_1d, amount_3d, amount_7d"
+        " FROM reminder_effect WHERE shop_id = ? ORDER BY cohort, channel", [built]).fetchall(), db_file)
+    assert rows == [
+        ("not reminded", None, None, 3, 1, 2, 2, D("100.00"), D("700.00"), D("700.00")),
+        ("reminded", "sms_manual", 3, 1, 0, 0, 0, D("0.00"), D("0.00"), D("0.00")),
+        ("reminded", "whatsapp", 7, 1, 1, 1, 1, D("200.00"), D("500.00"), D("600.00")),
+        ("reminded", "whatsapp_manual", 7, 1, 0, 0, 1, D("0.00"), D("0.00"), D("400.00")),
+    ]
+
+
+def test_by_channel_with_everyone_reminded_and_the_control_group(db_file, built):
+    rows = book.read(built, reminders.reminder_effect, path=db_file, today=TODAY)
+    assert [(r["label"], r["customers"], r["paid_1d"], r["paid_3d"], r["paid_7d"], r["amount_7d"]) for r in rows] == [
+        ("SMS by hand", 1, 0, 0, 0, D("0.00")),
+        ("Automatic WhatsApp", 1, 1, 1, 1, D("600.00")),
+        ("WhatsApp by hand", 1, 0, 0, 1, D("400.00")),
+        ("All reminded", 3, 1, 1, 2, D("1000.00")),
+        ("Not reminded (overdue)", 3, 1, 2, 2, D("700.00")),
+    ]
+    everyone, control = rows[-2], rows[-1]
+    assert (everyone["share_1d"], everyone["share_7d"]) == (D("33.3"), D("66.7"))
+    assert (control["share_3d"], control["amount_1d"], control["amount_3d"]) == (D("66.7"), D("100.00"),
+                                                                                   D("700.00"))
+    assert control["reminded"] is False and everyone["reminded"] is True
+
+
+def test_by_ladder_step(db_file, built):
+    rows = book.read(built, reminders.reminder_effect, by="ladder_day", path=db_file, today=TODAY)
+    assert [(r["label"], r["customers"], r["paid_7d"], r["amount_3d"], r["amount_7d"]) for r in rows] == [
+        ("3 day(s) overdue", 1, 0, D("0.00"), D("0.00")),
+        ("7 day(s) overdue", 2, 2, D("500.00"), D("1000.00")),
+        ("All reminded", 3, 2, D("500.00"), D("1000.00")),
+        ("Not reminded (overdue)", 3, 2, D("700.00"), D("700.00")),
+    ]
+
+
+def test_a_window_still_open_is_not_counted_and_bad_grouping_is_refused(db_file, built):
+    assert book.read(built, reminders.reminder_effect, path=db_file, today=date(2026, 11, 16)) == []
+    assert book.read(built, reminders.reminder_effect, path=db_file, today=date(2026, 11, 17)) != []
+    with pytest.raises(ValidationError):
+        book.read(built, reminders.reminder_effect, by="phone; DROP TABLE loans", path=db_file, today=TODAY)
+
+
+def test_across_shops_for_the_daily_run(db_file, built, other_shop):
+    now = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
+    rows = reminders.effect_for_shops([built, other_shop["shop_id"]], now=now, path=db_file)
+    by_label = {r["label"]: r for r in rows}
+    assert by_label["Automatic WhatsApp"]["customers"] == 2
+    assert by_label["Automatic WhatsApp"]["amount_1d"] == D("1199.00")     # 200 here + 999 in the other shop
+    assert by_label["Not reminded (overdue)"]["customers"] == 3
+    assert reminders.effect_for_shops([other_shop["shop_id"]], now=now, path=db_file)[0]["amount_7d"] == D("999.00")
+    assert reminders.effect_for_shops([], now=now, path=db_file) == []
