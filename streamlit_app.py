@@ -10,6 +10,7 @@ from dashboard import auth, reads
 from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
+from khata.i18n import _
 
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
                    initial_sidebar_state="auto")
@@ -22,7 +23,8 @@ if problems:
 
 me = auth.gate()
 WANTED = "_khata_wanted_page"
-PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import")
+PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import",
+             "audit")
 
 P = "dashboard/app_pages/"
 if me is None:
@@ -39,7 +41,14 @@ if me is None:
         # open it (with its ?id=...) once the login (or the cookie) lands
         st.session_state[WANTED] = (shown.url_path, st.query_params.to_dict())
     shown.run()
+elif me.get("must_change_password"):
+    # a first password (or one the owner reset): nothing else until it is changed
+    with st.sidebar:
+        st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
+    st.navigation([st.Page(P + "first_password.py", title="Choose your password", icon="🔑",
+                           url_path="first-password", default=True)], position="hidden").run()
 else:
+    owner = me.get("role") == "owner"
     pages = {
         "Book": [
             st.Page(P + "overview.py", title="Overview", icon="📊", url_path="overview", default=True),
@@ -52,15 +61,19 @@ else:
         ],
         "Shop": [
             st.Page(P + "account.py", title="Account", icon="⚙️", url_path="account"),
-            st.Page(P + "import_export.py", title="Import & export", icon="📥", url_path="import"),
+            # staff get neither page (and khata refuses what they would do there)
+            *([st.Page(P + "import_export.py", title="Import & export", icon="📥", url_path="import"),
+               st.Page(P + "audit.py", title="Audit log", icon="🕵️", url_path="audit")] if owner else []),
         ],
     }
     with st.sidebar:
-        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
+        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
+                    + ("" if owner else " · " + _("staff")))
         st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
     current = st.navigation(pages)
     wanted, params = st.session_state.pop(WANTED, None) or (None, {})
-    if wanted and current.url_path != wanted:
+    if wanted and current.url_path != wanted and any(
+            page.url_path == wanted for group in pages.values() for page in group):
         # The first run of a bookmark may come before the login cookie is read; it showed
         # the login form at this address, and the run that logs in must open the page.
         st.switch_page(next(page for group in pages.values() for page in group if page.url_path == wanted),

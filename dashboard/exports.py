@@ -8,7 +8,7 @@ import re
 
 from khata.i18n import N_, _
 
-from . import reads
+from . import reads, session
 from .excel import xlsx_bytes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,8 +59,10 @@ def csv_bytes(rows: list[dict], columns: dict[str, str]) -> bytes:
 
 def export_csv(table_name: str, sid: int, key: str):
     """A callable for ``st.download_button``: the CSV is built only when clicked."""
+    role = session.role()
+
     def build() -> bytes:
-        return csv_bytes(reads.all_rows(table_name, sid, key), EXPORTS[table_name][1])
+        return csv_bytes(reads.all_rows(table_name, sid, key, role), EXPORTS[table_name][1])
     return build
 
 
@@ -94,8 +96,11 @@ def _labels(columns: dict[str, str]) -> dict[str, str]:
 
 def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool):
     """The Customers page's list (same search, sort and filter, every match) as .xlsx, built when tapped."""
+    role = session.role()
+
     def build() -> bytes:
-        rows = reads.customer_list(sid, key, search, sort, descending, only_overdue)
+        rows = reads.download_rows("customers", sid, key, role, search=search or None, sort=sort,
+                                   descending=descending, only_overdue=only_overdue)
         return xlsx_bytes(_("Customers"), rows, _labels(CUSTOMER_SHEET),
                           money=("outstanding", "overdue", "available_credit", "credit_limit"),
                           dates=("last_activity",))
@@ -104,8 +109,11 @@ def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool,
 
 def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to):
     """The Credit sales page's list with its filters as .xlsx; reversed sales count nothing in the totals."""
+    role = session.role()
+
     def build() -> bytes:
-        rows = reads.loan_list(sid, key, status, customer_id, date_from, date_to)
+        rows = reads.download_rows("loans", sid, key, role, status=status, customer_id=customer_id,
+                                   date_from=date_from, date_to=date_to)
         return xlsx_bytes(_("Credit sales"), rows, _labels(SALES_SHEET), money=("principal", "repaid", "outstanding"),
                           dates=("issue_date", "due_date"), counted=lambda row: row["status"] != "reversed")
     return build
@@ -113,8 +121,11 @@ def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to):
 
 def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to):
     """The Repayments history with its filters as .xlsx."""
+    role = session.role()
+
     def build() -> bytes:
-        rows = reads.repayment_list(sid, key, customer_id, date_from, date_to)["rows"]
+        rows = reads.download_rows("repayments", sid, key, role, customer_id=customer_id, date_from=date_from,
+                                   date_to=date_to)
         return xlsx_bytes(_("Repayments"), rows, _labels(REPAYMENT_SHEET), money=("amount",), dates=("paid_on",),
                           counted=lambda row: not row["reversed"])
     return build

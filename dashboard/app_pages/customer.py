@@ -68,7 +68,7 @@ with right.expander("💰 Record a repayment"):
 
 st.subheader("Statement")
 COLUMNS = {"entry_date": "Date", "entry": "Entry", "description": "Details", "debit": "Debit (sale)",
-           "credit": "Credit (paid)", "balance": "Balance"}
+           "credit": "Credit (paid)", "balance": "Balance", "created_by": _("Entered by")}
 entries = found["entries"]
 if entries:
     show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))

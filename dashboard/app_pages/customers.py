@@ -10,6 +10,7 @@ from khata.errors import KhataError
 from khata.i18n import _
 
 sid, key = session.shop_id(), reads.db_key()
+owner = session.is_owner()
 st.title("Customers")
 show_flash()
 
@@ -25,8 +26,10 @@ rows = reads.customer_list(sid, key, search.strip(), SORTS[sort_label], descendi
 if rows:
     more = " (the first 500; search to narrow down)" if len(rows) == 500 else ""
     st.caption(f"{len(rows)} customer(s){more}")
-    st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx", mime=XLSX,
-                       data=customers_xlsx(sid, key, search.strip(), SORTS[sort_label], descending, only_overdue))
+    if owner:  # a downloaded list is every phone number leaving the shop: the owner's call
+        st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx",
+                           mime=XLSX, data=customers_xlsx(sid, key, search.strip(), SORTS[sort_label], descending,
+                                                          only_overdue))
     show_table(table(rows, {
         "name": "Name", "phone": "Phone", "outstanding": "Outstanding", "overdue": "Overdue",
         "available_credit": "Available credit", "credit_limit": "Credit limit", "trust_score": "Trust (0-10)",
@@ -53,13 +56,17 @@ with st.expander("➕ Add a customer", expanded=not rows):
         name = st.text_input("Name", key=f"ac_name_{token}")
         phone = st.text_input("Phone", key=f"ac_phone_{token}", placeholder="98765 43210")
         address = st.text_input("Address (optional)", key=f"ac_address_{token}")
-        c1, c2 = st.columns(2)
-        limit = c1.text_input("Credit limit (₹)", value="10000", key=f"ac_limit_{token}")
-        trust = c2.slider("Trust score", 0, 10, 5, key=f"ac_trust_{token}")
+        terms = {}
+        if owner:
+            c1, c2 = st.columns(2)
+            terms["credit_limit"] = c1.text_input("Credit limit (₹)", value="10000", key=f"ac_limit_{token}")
+            terms["trust_score"] = c2.slider("Trust score", 0, 10, 5, key=f"ac_trust_{token}")
+        else:
+            st.caption(_("New customers get the shop's usual credit limit; the owner can change it."))
         notes = st.text_area("Notes (optional)", key=f"ac_notes_{token}", height=68)
         if st.form_submit_button("Add customer", type="primary"):
             submit("add_customer", lambda: writes.add_customer(token=token, name=name, phone=phone, address=address,
-                                                               credit_limit=limit, trust_score=trust, notes=notes),
+                                                               notes=notes, **terms),
                    lambda added: f"Added {added['name']}.")
 
 if rows:
@@ -77,18 +84,22 @@ if rows:
                 name = st.text_input("Name", value=current["name"], key=f"ce_name_{edit_id}")
                 phone = st.text_input("Phone", value=fmt.phone(current["phone"]), key=f"ce_phone_{edit_id}")
                 address = st.text_input("Address", value=current["address"] or "", key=f"ce_address_{edit_id}")
-                c1, c2 = st.columns(2)
-                limit = c1.text_input("Credit limit (₹)", value=str(current["credit_limit"]),
-                                      key=f"ce_limit_{edit_id}")
-                trust = c2.slider("Trust score", 0, 10, int(current["trust_score"]), key=f"ce_trust_{edit_id}")
+                terms = {}
+                if owner:
+                    c1, c2 = st.columns(2)
+                    terms["credit_limit"] = c1.text_input("Credit limit (₹)", value=str(current["credit_limit"]),
+                                                          key=f"ce_limit_{edit_id}")
+                    terms["trust_score"] = c2.slider("Trust score", 0, 10, int(current["trust_score"]),
+                                                     key=f"ce_trust_{edit_id}")
                 notes = st.text_area("Notes", value=current["notes"] or "", key=f"ce_notes_{edit_id}", height=68)
                 if st.form_submit_button("Save changes", type="primary"):
                     submit("edit_customer",
                            lambda: writes.edit_customer(edit_id, name=name, phone=phone, address=address,
-                                                        credit_limit=limit, trust_score=trust, notes=notes),
+                                                        notes=notes, **terms),
                            lambda saved: f"Saved {saved['name']}.")
 
-    # ---- remove ----
+if rows and owner:
+    # ---- remove (the owner's) ----
     with st.expander("🗑️ Remove a customer"):
         st.caption("A customer with no history is deleted; one whose history is settled is archived "
                    "(kept for the records); one who still owes cannot be removed.")

@@ -13,6 +13,7 @@ from khata.i18n import _
 REVERSIBLE = 50  # picker options: the newest ones, not thousands
 
 sid, key = session.shop_id(), reads.db_key()
+owner = session.is_owner()
 today = session.today()
 st.title("Credit sales")
 show_flash()
@@ -39,19 +40,23 @@ except KhataError as err:
 if rows:
     more = " (the newest 1,000; filter to see others)" if len(rows) == 1000 else ""
     st.caption(f"{len(rows)} sale(s){more}")
-    st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
-                       mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer, date_from,
-                                                  date_to))
+    if owner:
+        st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
+                           mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer,
+                                                      date_from, date_to))
     show_table(table(page_of(rows, "lo_page"), {
         "loan_id": "#", "customer_name": "Customer", "item": "Item", "principal": "Amount", "repaid": "Repaid",
         "outstanding": "Owed", "issue_date": "Sold on", "due_date": "Due", "grace_days": "Grace days",
-        "status": "Status", "days_past_due": "Days past due", "reversal_reason": "Reversal reason"},
+        "status": "Status", "days_past_due": "Days past due", "created_by": _("Entered by"),
+        "reversal_reason": "Reversal reason"},
         money=("principal", "repaid", "outstanding"), dates=("issue_date", "due_date")))
 else:
     st.info("No sales match these filters." if status != "all" or customer or date_from or date_to
             else "No sales yet. Record the first one above.")
 
-with st.expander("↩️ Reverse a sale entered by mistake"):
+with st.expander("↩️ Reverse a sale entered by mistake" if owner else _("↩️ Ask the owner to reverse a sale")):
+    if not owner:
+        st.caption(_("The owner approves or rejects it on the Overview; nothing changes until then."))
     st.caption("The sale stays in the history with a reversing entry. A sale with repayments must have "
                "those reversed first (Repayments page).")
     reversible = [row for row in rows if row["status"] != "reversed"][:REVERSIBLE]
@@ -64,9 +69,12 @@ with st.expander("↩️ Reverse a sale entered by mistake"):
         chosen = st.selectbox("Sale", list(labels), format_func=labels.get, index=None, key=f"rl_loan_{token}",
                               placeholder="Choose a sale")
         reason = st.text_input("Reason", key=f"rl_reason_{token}", placeholder="e.g. typed the wrong amount")
-        submitted = st.form_submit_button("Reverse sale")
+        submitted = st.form_submit_button("Reverse sale" if owner else _("Ask for reversal"))
     if submitted:
         if chosen is None:
             show_error("Choose the sale.")
-        else:
+        elif owner:
             submit("reverse_loan", lambda: writes.reverse_sale(chosen, reason), f"Sale #{chosen} reversed.")
+        else:
+            submit("reverse_loan", lambda: writes.request_reversal("loan", chosen, reason),
+                   _("Asked the owner to reverse sale #{number}.").format(number=chosen))

@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import charts, reads, session
 from dashboard import format as fmt
+from dashboard.approvals_panel import pending_box
 from dashboard.forms import show_flash
 from dashboard.text import plain
 
@@ -11,6 +12,7 @@ today = session.today()
 st.title("Overview")
 st.caption(f"{plain(session.current()['shop_name'])} · as of {fmt.day(today)}")
 show_flash()
+pending_box(sid)
 
 cold = reads.overview_reads(sid, key, today)
 summary, month = cold["summary"], cold["month"]

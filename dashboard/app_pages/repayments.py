@@ -13,6 +13,7 @@ from khata.i18n import _
 REVERSIBLE = 50  # picker options: the newest ones, not thousands
 
 sid, key = session.shop_id(), reads.db_key()
+owner = session.is_owner()
 today = session.today()
 st.title("Repayments")
 show_flash()
@@ -42,19 +43,22 @@ c1.metric("Total collected", fmt.inr(history["total"]), help="Reversed repayment
 c2.metric("Repayments", history["count"], border=True)
 rows = history["rows"]
 if rows:
-    st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
-                       mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
+    if owner:
+        st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
+                           mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
     shown = page_of(rows, "rh_page")
     for row in shown:
         row["state"] = f"reversed: {row['reversal_reason']}" if row["reversed"] else "ok"
     show_table(table(shown, {
         "repayment_id": "#", "paid_on": "Paid on", "customer_name": "Customer", "amount": "Amount",
-        "method": "Method", "loan_id": "Sale #", "item": "Item", "note": "Note", "state": "Status"},
+        "method": "Method", "loan_id": "Sale #", "item": "Item", "note": "Note", "created_by": _("Entered by"),
+        "state": "Status"},
         money=("amount",), dates=("paid_on",)))
 else:
     st.info("No repayments match these filters.")
 
-with st.expander("↩️ Reverse a repayment entered by mistake"):
+with st.expander("↩️ Reverse a repayment entered by mistake" if owner
+                 else _("↩️ Ask the owner to reverse a repayment")):
     live = [row for row in rows if not row["reversed"]][:REVERSIBLE]
     if len(live) == REVERSIBLE:
         st.caption(f"The newest {REVERSIBLE} that can be reversed; filter the history above to find an older one.")
@@ -65,10 +69,13 @@ with st.expander("↩️ Reverse a repayment entered by mistake"):
         chosen = st.selectbox("Repayment", list(labels), format_func=labels.get, index=None,
                               key=f"rr_pick_{token}", placeholder="Choose a repayment")
         reason = st.text_input("Reason", key=f"rr_reason_{token}", placeholder="e.g. entered twice")
-        submitted = st.form_submit_button("Reverse repayment")
+        submitted = st.form_submit_button("Reverse repayment" if owner else _("Ask for reversal"))
     if submitted:
         if chosen is None:
             show_error("Choose the repayment.")
+        elif not owner:
+            submit("reverse_repayment", lambda: writes.request_reversal("repayment", chosen, reason),
+                   _("Asked the owner to reverse repayment #{number}.").format(number=chosen))
         else:
             submit("reverse_repayment", lambda: writes.reverse_repayment(chosen, reason),
                    f"Repayment #{chosen} reversed; that amount is owed again.")
