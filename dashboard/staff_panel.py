@@ -37,7 +37,8 @@ def logins_section() -> None:
                                 format_func=lambda r: _("Staff") if r == "staff" else _("Owner (everything)"))
             st.caption(_("They must change this password when they first log in."))
             if st.form_submit_button(_("Add login"), type="primary"):
-                submit("add_staff", lambda: writes.add_staff(username=username, name=name, password=first, role=role),
+                submit("add_staff", lambda: writes.add_staff(username=username, name=name, password=first,
+                                                                      login_role=role),
                        lambda login: _("Added {username}. Give them the first password; they change it at their "
                                        "first login.").format(username=login["username"]))
 

@@ -57,7 +57,7 @@ def cmd_add(args) -> int:
     from .staff import add_staff
 
     login = _as_owner(args, add_staff, username=args.username, name=args.name, password=args.password,
-                      role=args.role)
+                      login_role=args.role)
     print(_("Added {username} ({role}); the first password must be changed at the first login.")
           .format(username=login["username"], role=login["role"]))
     return 0

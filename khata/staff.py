@@ -42,11 +42,13 @@ def _staff_login(book: Book, username) -> dict:
     return row
 
 
-def add_staff(book: Book, *, username, name, password, role: str = STAFF) -> dict:
-    """A new login in this shop; the first password must be changed at the first login."""
+def add_staff(book: Book, *, username, name, password, login_role: str = STAFF) -> dict:
+    """A new login in this shop; the first password must be changed at the first login.
+    (``login_role``, not ``role``: ``book.write``'s ``role`` is the role of whoever is acting.)"""
     book.require("staff.add_staff")
     username = normalize_username(username)
     name = clean_text(name, _("Name"), required=True, max_len=100)
+    role = login_role
     if role not in ROLES:
         raise ValidationError(_("Role must be owner or staff."))
     validate_password(password)

@@ -28,8 +28,8 @@ from khata import (
     importer,
     loans,
     permissions,
-    reports,
     repayments,
+    reports,
     staff,
     statement,
 )
@@ -107,7 +107,8 @@ CALLS = {
     "statement.statement_for": lambda b, c: statement.statement_for(b, c["asha"]),
     "reminders.manual.remind_today": lambda b, c: manual.remind_today(b),
     "reminders.manual.reminder_for": lambda b, c: manual.reminder_for(b, c["asha"]),
-    "reminders.manual.record_manual_reminder": lambda b, c: manual.record_manual_reminder(b, c["asha"], "whatsapp_manual"),
+    "reminders.manual.record_manual_reminder":
+        lambda b, c: manual.record_manual_reminder(b, c["asha"], "whatsapp_manual"),
     "reminders.views.reminder_log": lambda b, c: views.reminder_log(b),
     "reminders.views.upcoming_reminders": lambda b, c: views.upcoming_reminders(b),
 }
