@@ -8,7 +8,7 @@ import re
 
 from khata.i18n import N_, _
 
-from . import reads, session
+from . import reads
 from .excel import xlsx_bytes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,9 +57,9 @@ def csv_bytes(rows: list[dict], columns: dict[str, str]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def export_csv(table_name: str, sid: int, key: str):
+def export_csv(table_name: str, sid: int, key: str, role: str | None = None):
     """A callable for ``st.download_button``: the CSV is built only when clicked."""
-    role = session.role()
+    role = role or reads.session_role()
 
     def build() -> bytes:
         return csv_bytes(reads.all_rows(table_name, sid, key, role), EXPORTS[table_name][1])
@@ -94,9 +94,10 @@ def _labels(columns: dict[str, str]) -> dict[str, str]:
     return {key: _(label) for key, label in columns.items()}
 
 
-def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool):
+def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool,
+                   role: str | None = None):
     """The Customers page's list (same search, sort and filter, every match) as .xlsx, built when tapped."""
-    role = session.role()
+    role = role or reads.session_role()
 
     def build() -> bytes:
         rows = reads.download_rows("customers", sid, key, role, search=search or None, sort=sort,
@@ -107,9 +108,9 @@ def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool,
     return build
 
 
-def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to):
+def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to, role: str | None = None):
     """The Credit sales page's list with its filters as .xlsx; reversed sales count nothing in the totals."""
-    role = session.role()
+    role = role or reads.session_role()
 
     def build() -> bytes:
         rows = reads.download_rows("loans", sid, key, role, status=status, customer_id=customer_id,
@@ -119,9 +120,9 @@ def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to):
     return build
 
 
-def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to):
+def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to, role: str | None = None):
     """The Repayments history with its filters as .xlsx."""
-    role = session.role()
+    role = role or reads.session_role()
 
     def build() -> bytes:
         rows = reads.download_rows("repayments", sid, key, role, customer_id=customer_id, date_from=date_from,

@@ -47,9 +47,12 @@ def render_book(sid: int) -> Iterator[None]:
             _render_book.reset(token)
 
 
-def _role() -> str:
+def session_role() -> str:
     """The logged-in person's role; staff (the least) when the session does not say."""
     return (st.session_state.get(ME) or {}).get("role") or "staff"
+
+
+_role = session_role
 
 
 def _actor() -> str | None:

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from dashboard import auth
+from dashboard import auth, exports, reads
 from khata import accounts, approvals, book, customers, loans, repayments, staff
+from khata.errors import NotAllowed
 from tests.pages.conftest import app, by_label, count, errors, keyed, open_page, submit, texts
 
 SHOP = 1
@@ -177,3 +178,14 @@ def test_audit_page_filters(sunil):
     assert set(frame["Who"]) == {"sunil"} and "login" in set(frame["Action"])
     at.selectbox(key="au_action").set_value("change_password").run()
     assert set(at.dataframe[0].value["Action"]) == {"change_password"}
+
+
+@pytest.mark.parametrize("make", [
+    lambda: exports.export_csv("customers", SHOP, reads.db_key(), role="staff"),
+    lambda: exports.customers_xlsx(SHOP, reads.db_key(), "", "name", False, False, role="staff"),
+    lambda: exports.sales_xlsx(SHOP, reads.db_key(), None, None, None, None, role="staff"),
+    lambda: exports.repayments_xlsx(SHOP, reads.db_key(), None, None, None, role="staff"),
+])
+def test_a_staff_download_is_refused_by_khata_not_only_hidden(sunil, make):
+    with pytest.raises(NotAllowed, match="Only the shop owner can download"):
+        make()()
