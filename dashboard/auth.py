@@ -42,7 +42,7 @@ import streamlit_authenticator as stauth
 
 from khata import accounts
 from khata import settings as khata_settings
-from khata.i18n import _
+from khata.i18n import N_, _
 
 from .session import ME
 
@@ -53,7 +53,7 @@ LOGOUT = "_khata_logout"
 NOTICE = "_khata_auth_notice"
 PUBLIC_PAGES = "_khata_public_pages"
 ISSUED_AT = "issued_at"  # our claim; not JWT's "iat", which PyJWT validates and the library does not catch
-PASSWORD_CHANGED = "Your password was changed; please log in again."
+PASSWORD_CHANGED = N_("Your password was changed; please log in again.")
 
 
 @dataclass(frozen=True)

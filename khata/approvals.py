@@ -16,7 +16,7 @@ from decimal import Decimal
 from . import loans, repayments
 from .book import Book, to_json
 from .errors import Conflict, NotFound, ValidationError
-from .i18n import _
+from .i18n import N_, _
 from .money import format_inr
 from .validate import as_id, clean_text
 
@@ -58,7 +58,7 @@ def _insert(book: Book, kind: str, *, entry_id, customer_id: int, amount: Decima
 def request_reversal(book: Book, entry_type: str, entry_id, *, reason) -> dict:
     """Ask the owner to reverse a sale ('loan') or a repayment; changes nothing in the ledger."""
     book.require("approvals.request_reversal")
-    reason = clean_text(reason, _("Reason"), required=True, max_len=300)
+    reason = clean_text(reason, N_("Reason"), required=True, max_len=300)
     if entry_type == "loan":
         entry = loans.loan_row(book, entry_id)
         if entry["status"] == "reversed":
@@ -152,4 +152,4 @@ def reject(book: Book, approval_id, *, note=None) -> dict:
     """Turn a request down; the ledger stays as it is."""
     book.require("approvals.reject")
     request = _pending(book, approval_id)
-    return _decide(book, request, "rejected", clean_text(note, _("Note"), max_len=300), None)
+    return _decide(book, request, "rejected", clean_text(note, N_("Note"), max_len=300), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .book import Book
 from .dates import parse_date
 from .errors import ValidationError
-from .i18n import _
+from .i18n import N_, _
 
 
 def audit_log(book: Book, *, date_from=None, date_to=None, actor: str | None = None, action: str | None = None,
@@ -15,8 +15,8 @@ def audit_log(book: Book, *, date_from=None, date_to=None, actor: str | None = N
            " WHERE shop_id = ?")
     params: list = [book.shop_id]
     tz = book.shop["timezone"]
-    start = parse_date(date_from, _("From date")) if date_from not in (None, "") else None
-    end = parse_date(date_to, _("To date")) if date_to not in (None, "") else None
+    start = parse_date(date_from, N_("From date")) if date_from not in (None, "") else None
+    end = parse_date(date_to, N_("To date")) if date_to not in (None, "") else None
     if start and end and start > end:
         raise ValidationError(_("The 'From' date is after the 'To' date."))
     if start:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from .accounts import hash_password, normalize_username, validate_password
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
-from .i18n import _
+from .i18n import N_, _
 from .permissions import OWNER, ROLES, STAFF
 from .validate import clean_text
 
@@ -47,7 +47,7 @@ def add_staff(book: Book, *, username, name, password, login_role: str = STAFF) 
     (``login_role``, not ``role``: ``book.write``'s ``role`` is the role of whoever is acting.)"""
     book.require("staff.add_staff")
     username = normalize_username(username)
-    name = clean_text(name, _("Name"), required=True, max_len=100)
+    name = clean_text(name, N_("Name"), required=True, max_len=100)
     role = login_role
     if role not in ROLES:
         raise ValidationError(_("Role must be owner or staff."))
