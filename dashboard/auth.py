@@ -42,7 +42,7 @@ import streamlit_authenticator as stauth
 
 from khata import accounts
 from khata import settings as khata_settings
-from khata.i18n import N_, _
+from khata.i18n import N_
 
 from .session import ME
 
@@ -150,8 +150,8 @@ def token_is_current(token: dict, credentials: dict) -> bool:
 def _notice_for(token: dict, credentials: dict) -> str:
     user = credentials["usernames"].get(str(token.get("username", "")).lower())
     if user is not None and not user.get("active", True):
-        return _(accounts.DISABLED)
-    return PASSWORD_CHANGED if token_issued_at(token) is not None else "Please log in again."
+        return accounts.DISABLED  # msgids: the login page translates the notice
+    return PASSWORD_CHANGED if token_issued_at(token) is not None else N_("Please log in again.")
 
 
 def _session_for(keeper: dict) -> dict:
@@ -202,7 +202,7 @@ def gate() -> dict | None:
         # account gone or turned off by the owner, or the password was changed after this session logged in
         authenticator.logout(location="unrendered")
         ss.pop(ME, None)
-        ss[NOTICE] = PASSWORD_CHANGED if user and user.get("active", True) else _(accounts.DISABLED)
+        ss[NOTICE] = PASSWORD_CHANGED if user and user.get("active", True) else accounts.DISABLED
         return None
     me = ss.get(ME)
     if not me or me.get("username") != username:
