@@ -30,7 +30,8 @@ if me is not None:
     language.apply(me)  # the shopkeeper's stored choice, unless ?lang= or a pick in this session says otherwise
 WANTED = "_khata_wanted_page"
 LANDED = "_khata_landed"
-PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import")
+PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "reminders", "account", "import",
+             "audit")
 
 P = "dashboard/app_pages/"
 if me is None:
@@ -47,7 +48,14 @@ if me is None:
         # open it (with its ?id=...) once the login (or the cookie) lands
         st.session_state[WANTED] = (shown.url_path, st.query_params.to_dict())
     shown.run()
+elif me.get("must_change_password"):
+    # a first password (or one the owner reset): nothing else until it is changed
+    with st.sidebar:
+        st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
+    st.navigation([st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
+                           url_path="first-password", default=True)], position="hidden").run()
 else:
+    owner = me.get("role") == "owner"
     pages = {
         _("Book"): [
             st.Page(P + "overview.py", title=_("Overview"), icon="📊", url_path="overview", default=True),
@@ -60,11 +68,14 @@ else:
         ],
         _("Shop"): [
             st.Page(P + "account.py", title=_("Account"), icon="⚙️", url_path="account"),
-            st.Page(P + "import_export.py", title=_("Import & export"), icon="📥", url_path="import"),
+            # staff get neither page (and khata refuses what they would do there)
+            *([st.Page(P + "import_export.py", title=_("Import & export"), icon="📥", url_path="import"),
+               st.Page(P + "audit.py", title=_("Audit log"), icon="🕵️", url_path="audit")] if owner else []),
         ],
     }
     with st.sidebar:
-        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
+        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
+                    + ("" if owner else " · " + _("staff")))
         st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     # the address the browser opened, read before st.navigation (which rewrites it)
     opened = urlsplit(st.context.url or "").path.rstrip("/").rpartition("/")[2]

@@ -111,7 +111,8 @@ def load_credentials() -> dict:
         users[row["username"]] = {
             "name": row["name"], "email": row["email"], "password": row["password_hash"],
             "failed_login_attempts": row["failed_logins"], "shop_id": row["shop_id"],
-            "password_changed_at": row["password_changed_at"],
+            "password_changed_at": row["password_changed_at"], "role": row["role"], "active": row["active"],
+            "must_change_password": row["must_change_password"],
         }
     return {"usernames": users}
 
@@ -137,20 +138,28 @@ def token_issued_at(token: dict) -> float | None:
 
 
 def token_is_current(token: dict, credentials: dict) -> bool:
-    """False for a token of an unknown user, without an issue time, or issued before the
-    last password change."""
+    """False for a token of an unknown or disabled user, without an issue time, or issued
+    before the last password change."""
     user = credentials["usernames"].get(str(token.get("username", "")).lower())
     issued = token_issued_at(token)
-    if user is None or issued is None:
+    if user is None or issued is None or not user.get("active", True):
         return False
     changed = user.get("password_changed_at")
     return changed is None or issued >= changed.timestamp()
 
 
+def _notice_for(token: dict, credentials: dict) -> str:
+    user = credentials["usernames"].get(str(token.get("username", "")).lower())
+    if user is not None and not user.get("active", True):
+        return accounts.DISABLED  # msgids: the login page translates the notice
+    return PASSWORD_CHANGED if token_issued_at(token) is not None else N_("Please log in again.")
+
+
 def _session_for(keeper: dict) -> dict:
     return {"shop_id": keeper["shop_id"], "username": keeper["username"], "name": keeper["name"],
             "shop_name": keeper.get("shop_name"), "timezone": keeper.get("timezone") or "Asia/Kolkata",
-            "language": keeper.get("language")}
+            "language": keeper.get("language"),
+            "role": keeper.get("role") or "owner", "must_change_password": bool(keeper.get("must_change_password"))}
 
 
 def gate() -> dict | None:
@@ -175,7 +184,7 @@ def gate() -> dict | None:
         if token and not token_is_current(token, credentials):
             authenticator.cookie_controller.delete_cookie()
             ss["logout"] = True  # the library then ignores this cookie for the session
-            ss[NOTICE] = PASSWORD_CHANGED if token_issued_at(token) is not None else N_("Please log in again.")
+            ss[NOTICE] = _notice_for(token, credentials)
             token = None
         try:
             authenticator.login(location="unrendered")
@@ -191,17 +200,19 @@ def gate() -> dict | None:
     username = ss.get("username")
     user = credentials["usernames"].get(username or "")
     changed = user and user.get("password_changed_at")
-    if user is None or (changed and ss.get(LOGIN_AT, 0) < changed.timestamp()):
-        # account gone, or the password was changed after this session logged in
+    if user is None or not user.get("active", True) or (changed and ss.get(LOGIN_AT, 0) < changed.timestamp()):
+        # account gone or turned off by the owner, or the password was changed after this session logged in
         authenticator.logout(location="unrendered")
         ss.pop(ME, None)
-        ss[NOTICE] = PASSWORD_CHANGED
+        ss[NOTICE] = PASSWORD_CHANGED if user and user.get("active", True) else accounts.DISABLED
         return None
     me = ss.get(ME)
     if not me or me.get("username") != username:
         keeper = accounts.get_shopkeeper(username)
         me = _session_for(keeper)
-        ss[ME] = me
+    # the role and the first-password flag are read again on every run: an owner's change applies at once
+    me = {**me, "role": user.get("role") or "owner", "must_change_password": bool(user.get("must_change_password"))}
+    ss[ME] = me
     return me
 
 

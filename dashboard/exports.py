@@ -59,10 +59,12 @@ def csv_bytes(rows: list[dict], columns: dict[str, str]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def export_csv(table_name: str, sid: int, key: str):
+def export_csv(table_name: str, sid: int, key: str, role: str | None = None):
     """A callable for ``st.download_button``: the CSV is built only when clicked."""
+    role = role or reads.session_role()
+
     def build() -> bytes:
-        return csv_bytes(reads.all_rows(table_name, sid, key), EXPORTS[table_name][1])
+        return csv_bytes(reads.all_rows(table_name, sid, key, role), EXPORTS[table_name][1])
     return build
 
 
@@ -94,29 +96,39 @@ def _labels(columns: dict[str, str]) -> dict[str, str]:
     return {key: _(label) for key, label in columns.items()}
 
 
-def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool):
+def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool,
+                   role: str | None = None):
     """The Customers page's list (same search, sort and filter, every match) as .xlsx, built when tapped."""
+    role = role or reads.session_role()
+
     def build() -> bytes:
-        rows = reads.customer_list(sid, key, search, sort, descending, only_overdue)
+        rows = reads.download_rows("customers", sid, key, role, search=search or None, sort=sort,
+                                   descending=descending, only_overdue=only_overdue)
         return xlsx_bytes(_("Customers"), rows, _labels(CUSTOMER_SHEET),
                           money=("outstanding", "overdue", "available_credit", "credit_limit"),
                           dates=("last_activity",))
     return build
 
 
-def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to):
+def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to, role: str | None = None):
     """The Credit sales page's list with its filters as .xlsx; reversed sales count nothing in the totals."""
+    role = role or reads.session_role()
+
     def build() -> bytes:
-        rows = reads.loan_list(sid, key, status, customer_id, date_from, date_to)
+        rows = reads.download_rows("loans", sid, key, role, status=status, customer_id=customer_id,
+                                   date_from=date_from, date_to=date_to)
         return xlsx_bytes(_("Credit sales"), rows, _labels(SALES_SHEET), money=("principal", "repaid", "outstanding"),
                           dates=("issue_date", "due_date"), counted=lambda row: row["status"] != "reversed")
     return build
 
 
-def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to):
+def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to, role: str | None = None):
     """The Repayments history with its filters as .xlsx."""
+    role = role or reads.session_role()
+
     def build() -> bytes:
-        rows = reads.repayment_list(sid, key, customer_id, date_from, date_to)["rows"]
+        rows = reads.download_rows("repayments", sid, key, role, customer_id=customer_id, date_from=date_from,
+                                   date_to=date_to)
         return xlsx_bytes(_("Repayments"), rows, _labels(REPAYMENT_SHEET), money=("amount",), dates=("paid_on",),
                           counted=lambda row: not row["reversed"])
     return build

@@ -50,9 +50,16 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
             return
         submit(name, lambda: writes.sell_on_credit(chosen, token=token, amount=amount, item=item, issue_date=issued,
                                                    due_date=due, grace_days=int(grace)),
-               lambda loan: _("Recorded {amount} for {item} to {name}, due {date}.").format(
-                   amount=fmt.inr(loan["principal"]), item=loan["item"], name=loan["customer_name"],
-                   date=fmt.day(loan["due_date"])))
+               lambda loan: _sale_done(loan))
+
+
+def _sale_done(loan: dict) -> str:
+    if loan.get("pending_approval"):  # a staff sale above the owner's limit
+        return _("{amount} to {name} is waiting for the owner's approval; it is not in the book yet.").format(
+            amount=fmt.inr(loan["amount"]), name=loan["customer_name"])
+    return _("Recorded {amount} for {item} to {name}, due {date}.").format(
+        amount=fmt.inr(loan["principal"]), item=loan["item"], name=loan["customer_name"],
+        date=fmt.day(loan["due_date"]))
 
 
 def _customer_picker(name: str, token: str, labels: dict):

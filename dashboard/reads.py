@@ -16,14 +16,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from khata import book, customers, loans, reminders, repayments, reports, statement
+from khata import approvals as approvals_service
+from khata import audit, book, customers, downloads, loans, reminders, repayments, reports, staff, statement
 from khata.accounts import get_settings
 from khata.i18n import current_language, use_language
 from khata.reminders import manual
 from khata.statement_pdf import statement_pdf
 
 from .cache import generation
-from .session import month_start
+from .session import ME, month_start
 
 TTL = 60  # seconds; the flow and the CLI may write from other processes
 _render_book: ContextVar[book.Book | None] = ContextVar("render_book", default=None)
@@ -38,7 +39,7 @@ def db_key() -> str:
 def render_book(sid: int) -> Iterator[None]:
     """One Book for one page render: every cache miss of the render reads through
     it, so a page opens the file at most once (and not at all when all is cached)."""
-    with book.open_book(sid, path=db_key()) as unit:
+    with book.open_book(sid, path=db_key(), actor=_actor(), role=_role()) as unit:
         token = _render_book.set(unit)
         try:
             yield
@@ -46,12 +47,26 @@ def render_book(sid: int) -> Iterator[None]:
             _render_book.reset(token)
 
 
+def session_role() -> str:
+    """The logged-in person's role; staff (the least) when the session does not say."""
+    return (st.session_state.get(ME) or {}).get("role") or "staff"
+
+
+_role = session_role
+
+
+def _actor() -> str | None:
+    return (st.session_state.get(ME) or {}).get("username")
+
+
 def _read(sid: int, key: str, service, *args, **kwargs):
-    """Run a read service on this render's Book (or, outside a render, its own)."""
+    """Run a read service on this render's Book (or, outside a render, its own, with
+    the session's role). Cached reads are ones every role may make: the cache is shared."""
     unit = _render_book.get()
     if unit is not None and unit.requested_shop == sid and str(unit.path) == key:
         return service(unit, *args, **kwargs)
-    return book.read(sid, service, *args, path=key, **kwargs)
+    with book.open_book(sid, path=key, actor=_actor(), role=_role()) as own:
+        return service(own, *args, **kwargs)
 
 
 # ---- cached: one entry per (shop, file, generation, arguments) --------------------------
@@ -228,19 +243,31 @@ def customer(sid: int, customer_id: int) -> dict:
     return _read(sid, db_key(), customers.get_customer, customer_id)
 
 
-def all_reminders(sid: int, key: str) -> list[dict]:
-    """Every outbox row of the shop, newest first, for the CSV download."""
-    return _read(sid, key, reminders.reminder_log, limit=None)
+def download_rows(table_name: str, sid: int, key: str, role: str, **filters) -> list[dict]:
+    """Every row of one list for a download (owner only, refused in khata.downloads);
+    ``role`` is taken when the button is drawn, since the tap runs on another thread."""
+    return book.read(sid, downloads.table_rows, table_name, path=key, role=role, **filters)
 
 
-def all_rows(table_name: str, sid: int, key: str) -> list[dict]:
+def all_rows(table_name: str, sid: int, key: str, role: str) -> list[dict]:
     """Every row of one table of the shop, for its CSV download."""
-    if table_name == "customers":
-        return _read(sid, key, customers.list_customers)
-    if table_name == "loans":
-        return _read(sid, key, loans.list_loans)
-    if table_name == "repayments":
-        return _read(sid, key, repayments.list_repayments)["rows"]
-    if table_name == "reminders":
-        return all_reminders(sid, key)
-    raise ValueError(table_name)
+    return download_rows(table_name, sid, key, role)
+
+
+# ---- owner's screens: not cached (the cache is shared by every role) -------------------
+
+def approvals(sid: int, status: str | None = "pending") -> list[dict]:
+    """Requests waiting for the owner (staff: their own)."""
+    return _read(sid, db_key(), approvals_service.list_approvals, status=status)
+
+
+def logins(sid: int) -> list[dict]:
+    return _read(sid, db_key(), staff.list_staff)
+
+
+def audit_lines(sid: int, **filters) -> list[dict]:
+    return _read(sid, db_key(), audit.audit_log, **filters)
+
+
+def audit_choices(sid: int) -> dict:
+    return _read(sid, db_key(), audit.audit_actors)

@@ -13,12 +13,21 @@ ME = "_khata_me"
 
 
 def current() -> dict:
-    """{shop_id, username, name, shop_name, timezone} of the logged-in shopkeeper."""
+    """{shop_id, username, name, shop_name, timezone, role, must_change_password} of the logged-in person."""
     me = st.session_state.get(ME)
     if not me:
         st.error(_("Please log in."))
         st.stop()
     return me
+
+
+def role() -> str:
+    """'owner' or 'staff': refreshed from the database on every run by auth.gate."""
+    return current().get("role") or "staff"
+
+
+def is_owner() -> bool:
+    return role() == "owner"
 
 
 def shop_id() -> int:

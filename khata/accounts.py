@@ -21,6 +21,7 @@ from .book import Book, record_audit
 from .dates import DEFAULT_TIMEZONE, validate_timezone
 from .errors import AuthError, Conflict, ValidationError, shown
 from .i18n import DEFAULT_LANGUAGE, N_, _, checked_language
+from .money import parse_amount
 from .phones import normalize_phone
 from .validate import clean_text, int_in_range
 
@@ -34,6 +35,7 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_REMINDER_DAYS = (-1, 1, 3, 7, 14, 30)
 DEFAULT_REPEAT_DAYS = 7
 LOGIN_FAILED = N_("Username or password is incorrect.")
+DISABLED = N_("This login was turned off by the shop owner.")
 LOCKED = N_("Too many failed attempts. This account is locked for a while; try again in {minutes} minutes.")
 
 
@@ -124,7 +126,8 @@ def all_credentials(path=None) -> list[dict]:
     """Every login, for the dashboard's authenticator (username, name, email, hash, failures)."""
     return db.read(lambda con: db.rows_as_dicts(con.execute(
         "SELECT username, name, email, password_hash, failed_logins, locked_until, password_changed_at,"
-        " shop_id FROM shopkeepers ORDER BY username")), path)
+        " shop_id, role, active AND removed_at IS NULL AS active, must_change_password"
+        " FROM shopkeepers ORDER BY username")), path)
 
 
 def is_locked(username, *, now: datetime | None = None, path=None) -> bool:
@@ -146,9 +149,11 @@ def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int =
     now = now or datetime.now(UTC)
 
     def work(con):
-        row = con.execute("SELECT failed_logins FROM shopkeepers WHERE username = ?", [username]).fetchone()
+        row = con.execute("SELECT failed_logins, shop_id, shopkeeper_id FROM shopkeepers WHERE username = ?",
+                          [username]).fetchone()
         if row is None:
             return False
+        record_audit(con, row[1], username, "login_failed", "shopkeeper", row[2])
         failures = row[0] + 1
         locked_until = now + timedelta(minutes=lock_minutes) if failures >= max_attempts else None
         con.execute(
@@ -162,9 +167,25 @@ def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int =
 
 def record_login_success(username, path=None) -> None:
     username = normalize_username(username)
-    db.write(lambda con: con.execute(
-        "UPDATE shopkeepers SET failed_logins = 0, locked_until = NULL WHERE username = ?"
-        " AND (failed_logins <> 0 OR locked_until IS NOT NULL)", [username]), path)
+
+    def work(con):
+        con.execute("UPDATE shopkeepers SET failed_logins = 0, locked_until = NULL WHERE username = ?"
+                    " AND (failed_logins <> 0 OR locked_until IS NOT NULL)", [username])
+        row = con.execute("SELECT shop_id, shopkeeper_id FROM shopkeepers WHERE username = ?", [username]).fetchone()
+        if row:
+            record_audit(con, row[0], username, "login", "shopkeeper", row[1])
+    db.write(work, path)
+
+
+def record_login_refused(keeper: dict, why: str, path=None) -> None:
+    """A right password for a login that may not log in (disabled, removed): audited."""
+    db.write(lambda con: record_audit(con, keeper["shop_id"], keeper["username"], "login_refused", "shopkeeper",
+                                      keeper["shopkeeper_id"], None, {"why": why}), path)
+
+
+def is_active(keeper: dict | None) -> bool:
+    """A login that may be used: it exists, was not disabled and was not removed."""
+    return bool(keeper and keeper.get("active", True) is not False and keeper.get("removed_at") is None)
 
 
 def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int = 15,
@@ -186,6 +207,9 @@ def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int
         raise AuthError(_locked_message(locked_until, now) if locked_until else _(LOGIN_FAILED))
     if keeper["locked_until"] and keeper["locked_until"] > now:
         raise AuthError(_locked_message(keeper["locked_until"], now))
+    if matches and not is_active(keeper):
+        record_login_refused(keeper, "disabled", path)
+        raise AuthError(_(DISABLED))
     if not matches:
         locked = record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
                                       now=now, path=path)
@@ -241,8 +265,8 @@ def change_password(username, old_password, new_password, path=None) -> datetime
     changed_at = datetime.now(UTC)
 
     def work(con):
-        con.execute("UPDATE shopkeepers SET password_hash = ?, password_changed_at = ? WHERE username = ?",
-                    [new_hash, changed_at, keeper["username"]])
+        con.execute("UPDATE shopkeepers SET password_hash = ?, password_changed_at = ?,"
+                    " must_change_password = FALSE WHERE username = ?", [new_hash, changed_at, keeper["username"]])
         record_audit(con, keeper["shop_id"], keeper["username"], "change_password", "shopkeeper",
               keeper["shopkeeper_id"])
         return changed_at
@@ -282,7 +306,7 @@ def shop_languages(con, shop_ids) -> dict[int, str]:
 # ---- shop settings -------------------------------------------------------------------
 
 SETTINGS_FIELDS = ("name", "phone", "timezone", "loan_term_days", "upi_id",
-                   "reminders_enabled", "reminder_days", "reminder_repeat_days")
+                   "reminders_enabled", "reminder_days", "reminder_repeat_days", "staff_sale_limit")
 _UPI_RE = re.compile(r"^[A-Za-z0-9.\-_]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$")
 
 
@@ -312,6 +336,7 @@ def get_settings(book: Book) -> dict:
 
 def update_settings(book: Book, **changes) -> dict:
     """Change shop profile and reminder settings; unknown fields are refused."""
+    book.require("accounts.update_settings")
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown setting(s): {names}.").format(names=", ".join(sorted(unknown))))
@@ -337,6 +362,9 @@ def update_settings(book: Book, **changes) -> dict:
             clean[field] = ",".join(str(d) for d in parse_reminder_days(value))
         elif field == "reminder_repeat_days":
             clean[field] = int_in_range(value, N_("Repeat every (days)"), 0, 60)
+        elif field == "staff_sale_limit":  # empty: staff sales never wait for approval
+            clean[field] = (None if value in (None, "") or str(value).strip() == ""
+                            else parse_amount(value, N_("Staff sales above")))
 
     before = book.shop
     if clean:

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from . import db
+from . import db, permissions
 from .dates import parse_date, shop_today
 from .errors import NotFound, ValidationError
 from .i18n import _
@@ -35,9 +35,11 @@ class Book:
     """One unit of work on one shop's book. Use ``open_book``, ``read`` or ``write``."""
 
     def __init__(self, shop_id, *, path=None, actor: str | None = None, today=None,
-                 now: datetime | None = None, writing: bool = False):
+                 now: datetime | None = None, writing: bool = False, role: str | None = None):
         self.path = db.db_path(path)
         self.actor = actor
+        # the acting login's role; None is the shop's own operator (CLI, the reminder run): the owner
+        self.role = permissions.check_role(role or permissions.OWNER)
         self.writing = writing
         self.requested_shop = shop_id
         self._requested_today = today
@@ -46,6 +48,14 @@ class Book:
         self._closer = None  # the db.connect context of a lazily opened read connection
         self._shop: dict | None = None
         self._today: date | None = None
+
+    def require(self, service: str) -> None:
+        """Refuse (NotAllowed, nothing changed) unless this unit's role may call ``service``."""
+        permissions.require(self.role, service)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == permissions.OWNER
 
     # ---- the connection -----------------------------------------------------------------
 
@@ -179,24 +189,24 @@ def book_path(path=None):
 
 
 def open_book(shop_id, *, path=None, write: bool = False, actor: str | None = None, today=None,
-              now: datetime | None = None):
+              now: datetime | None = None, role: str | None = None):
     """A Book as a context manager: reads open the file lazily; ``write=True`` is one transaction."""
-    book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=write)
+    book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=write, role=role)
     return _WritingBook(book) if write else book
 
 
 def read(shop_id, service: Callable[..., T], *args, path=None, today=None, now: datetime | None = None,
-         **kwargs) -> T:
+         role: str | None = None, **kwargs) -> T:
     """Run one read service in its own unit of work."""
-    with open_book(shop_id, path=path, today=today, now=now) as book:
+    with open_book(shop_id, path=path, today=today, now=now, role=role) as book:
         return service(book, *args, **kwargs)
 
 
 def write(shop_id, service: Callable[..., T], *args, path=None, actor: str | None = None, today=None,
-          now: datetime | None = None, **kwargs) -> T:
+          now: datetime | None = None, role: str | None = None, **kwargs) -> T:
     """Run one write service in one transaction; all of it is saved or none of it."""
     def unit(con):
-        book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=True).attach(con)
+        book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=True, role=role).attach(con)
         return service(book, *args, **kwargs)
     return db.write(unit, path)
 

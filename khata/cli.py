@@ -1,4 +1,4 @@
-"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind, statement.
+"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind, statement, staff.
 
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(func=cmd_statement)
 
+    from .cli_staff import add_parsers as staff_parsers
+    staff_parsers(sub, _db_arg, _Parser)
     return parser
 
 

@@ -14,6 +14,8 @@ from .phones import normalize_phone
 from .validate import as_id, clean_text, int_in_range
 
 DEFAULT_CREDIT_LIMIT = Decimal("10000.00")
+DEFAULT_TRUST_SCORE = 5
+CREDIT_TERMS = ("credit_limit", "trust_score")
 EDITABLE = ("name", "phone", "address", "trust_score", "credit_limit", "notes", "whatsapp_opt_out", "language")
 SORTS = {
     "name": "lower(b.name)",
@@ -84,6 +86,9 @@ def create_customer(book: Book, *, idempotency_key: str | None = None, **fields)
     A form submitted twice with the same ``idempotency_key`` adds one customer."""
     fields.setdefault("credit_limit", DEFAULT_CREDIT_LIMIT)
     clean = clean_customer_fields(fields, creating=True)
+    if not book.is_owner and (clean.get("credit_limit", DEFAULT_CREDIT_LIMIT) != DEFAULT_CREDIT_LIMIT
+                              or clean.get("trust_score", DEFAULT_TRUST_SCORE) != DEFAULT_TRUST_SCORE):
+        book.require("customers.change_credit_terms")  # staff add customers on the shop's usual terms
     earlier = book.seen_submission(idempotency_key, "create_customer")
     if earlier:
         return customer_row(book, earlier["customer_id"])
@@ -113,6 +118,8 @@ def update_customer(book: Book, customer_id, **changes) -> dict:
             raise Conflict(_("{name} already has the phone number {phone} in your book.").format(name=other,
                                                                                               phone=clean["phone"]))
     changed = {k: v for k, v in clean.items() if before.get(k) != v}
+    if any(field in changed for field in CREDIT_TERMS):
+        book.require("customers.change_credit_terms")
     if not changed:
         return before
     if changed.get("whatsapp_opt_out") is False:
@@ -134,6 +141,7 @@ def update_customer(book: Book, customer_id, **changes) -> dict:
 def remove_customer(book: Book, customer_id) -> str:
     """Delete a customer with no history, archive one whose history is settled,
     refuse one who still owes. Returns 'deleted' or 'archived'."""
+    book.require("customers.remove_customer")
     customer = customer_row(book, customer_id)
     sid, cid = book.shop_id, customer["customer_id"]
     owed = owed_by(book, cid)

@@ -56,3 +56,7 @@ def shown(value, limit: int = 40) -> str:
     """What the shopkeeper typed, quoted in a message, cut short if it is long."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class NotAllowed(KhataError):
+    """The logged-in person's role may not do this (a staff login, say); nothing changed."""

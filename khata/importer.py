@@ -152,6 +152,7 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
 def import_customers(book: Book, source, *, progress: Progress | None = None) -> dict:
     """Import customers (and opening balances as loans). Raises ImportRejected
     listing every bad row; on success returns {customers, opening_balances, total_opening}."""
+    book.require("importer.import_customers")
     _header, rows = _read_rows(source)
     local_today = book.today
     good, errors = validate_rows(rows, local_today, book.shop["loan_term_days"], progress, len(rows))

@@ -23,11 +23,16 @@ def available_credit(book: Book, customer: dict) -> tuple[Decimal, Decimal]:
 
 def create_loan(book: Book, customer_id, *, amount, item, issue_date=None, due_date=None, grace_days=0,
                 idempotency_key: str | None = None) -> dict:
-    """Record a credit sale. Refused past the customer's available credit."""
+    """Record a credit sale. Refused past the customer's available credit. A staff sale
+    above the shop's ``staff_sale_limit`` becomes a request for the owner instead
+    (the result then has ``pending_approval`` set and no ``loan_id``)."""
     amount = parse_amount(amount, N_("Amount"))
     item = clean_text(item, N_("Item"), required=True, max_len=200)
     grace_days = int_in_range(0 if grace_days in (None, "") else grace_days, N_("Grace days"), 0, 365)
     earlier = book.seen_submission(idempotency_key, "create_loan")
+    if earlier and "approval_id" in earlier:
+        from .approvals import approval_row  # approvals records sales through this function
+        return {**approval_row(book, earlier["approval_id"]), "pending_approval": True}
     if earlier:
         return loan_row(book, earlier["loan_id"])
     customer = customer_row(book, customer_id)
@@ -44,6 +49,13 @@ def create_loan(book: Book, customer_id, *, amount, item, issue_date=None, due_d
                 name=customer["name"], available=format_inr(available), limit=format_inr(customer["credit_limit"]),
                 owed=format_inr(owed))
         )
+    limit = book.shop.get("staff_sale_limit")
+    if not book.is_owner and limit is not None and amount > limit:
+        from .approvals import request_sale
+        pending = request_sale(book, customer, amount=amount, item=item, issue_date=issued, due_date=due,
+                               grace_days=grace_days)
+        book.remember_submission(idempotency_key, "create_loan", {"approval_id": pending["approval_id"]})
+        return {**pending, "pending_approval": True}
     loan_id = book.next_id("loan_id_seq")
     book.con.execute(
         "INSERT INTO loans (loan_id, shop_id, customer_id, item, amount, issue_date, due_date, grace_days,"
@@ -119,6 +131,7 @@ def list_loans(book: Book, *, status: str | None = None, customer_id=None, date_
 
 def reverse_loan(book: Book, loan_id, *, reason) -> dict:
     """Cancel a sale entered by mistake with a reversing entry (the sale stays in history)."""
+    book.require("loans.reverse_loan")
     reason = clean_text(reason, N_("Reason"), required=True, max_len=300)
     loan = loan_row(book, loan_id)
     if loan["status"] == "reversed":

@@ -163,15 +163,21 @@ def list_repayments(book: Book, *, customer_id=None, loan_id=None, date_from=Non
     return {"rows": rows, "total": Decimal(totals[0]).quantize(Decimal("0.01")), "count": totals[1]}
 
 
+def repayment_row(book: Book, repayment_id) -> dict:
+    """One repayment with its sale, customer and reversal; NotFound for another shop's id."""
+    rows = _repayment_rows(book, "r.repayment_id = ?", [as_id(repayment_id, "repayment")])
+    if not rows:
+        raise NotFound(_("That repayment does not exist in this shop."))
+    return rows[0]
+
+
 def reverse_repayment(book: Book, repayment_id, *, reason) -> dict:
     """Cancel a repayment entered by mistake; the loan owes that amount again. A
     customer archived since then owes again too, so they come back to the list."""
+    book.require("repayments.reverse_repayment")
     reason = clean_text(reason, N_("Reason"), required=True, max_len=300)
-    rid = as_id(repayment_id, "repayment")
-    rows = _repayment_rows(book, "r.repayment_id = ?", [rid])
-    if not rows:
-        raise NotFound(_("That repayment does not exist in this shop."))
-    repayment = rows[0]
+    repayment = repayment_row(book, repayment_id)
+    rid = repayment["repayment_id"]
     if repayment["reversed"]:
         raise Conflict(_("This repayment was already reversed."))
     book.con.execute("INSERT INTO reversals (reversal_id, shop_id, entry_type, entry_id, reason, reversed_on,"

@@ -86,27 +86,28 @@ WITH entries AS (
   SELECT l.issue_date AS entry_date, l.created_at, 1 AS ord, 'sale' AS entry,
          l.loan_id, CAST(NULL AS BIGINT) AS repayment_id,
          l.item AS description, CAST(NULL AS VARCHAR) AS method, CAST(NULL AS VARCHAR) AS note,
-         l.amount AS debit, CAST(0 AS DECIMAL(18,2)) AS credit
+         l.amount AS debit, CAST(0 AS DECIMAL(18,2)) AS credit, l.created_by
   FROM loans l WHERE l.shop_id = ? AND l.customer_id = ?
   UNION ALL
   SELECT r.paid_on, r.created_at, 2, 'repayment', r.loan_id, r.repayment_id,
-         NULL, r.method, r.note, 0, r.amount
+         NULL, r.method, r.note, 0, r.amount, r.created_by
   FROM repayments r WHERE r.shop_id = ? AND r.customer_id = ?
   UNION ALL
   SELECT v.reversed_on, v.created_at, 3, 'sale reversed', l.loan_id, NULL,
-         NULL, NULL, v.reason, 0, l.amount
+         NULL, NULL, v.reason, 0, l.amount, v.created_by
   FROM reversals v JOIN loans l ON v.entry_type = 'loan' AND v.entry_id = l.loan_id
   WHERE l.shop_id = ? AND l.customer_id = ?
   UNION ALL
   SELECT v.reversed_on, v.created_at, 3, 'repayment reversed', r.loan_id, r.repayment_id,
-         NULL, NULL, v.reason, r.amount, 0
+         NULL, NULL, v.reason, r.amount, 0, v.created_by
   FROM reversals v JOIN repayments r ON v.entry_type = 'repayment' AND v.entry_id = r.repayment_id
   WHERE r.shop_id = ? AND r.customer_id = ?
 )
 SELECT entry_date, entry, loan_id, repayment_id, description, method, note,
        CAST(debit AS DECIMAL(18,2)) AS debit, CAST(credit AS DECIMAL(18,2)) AS credit,
        CAST(sum(debit - credit) OVER (ORDER BY entry_date, created_at, ord, loan_id, repayment_id
-                                      ROWS UNBOUNDED PRECEDING) AS DECIMAL(18,2)) AS balance
+                                      ROWS UNBOUNDED PRECEDING) AS DECIMAL(18,2)) AS balance,
+       created_by
 FROM entries
 ORDER BY entry_date, created_at, ord, loan_id, repayment_id
 """

@@ -76,7 +76,7 @@ with right.expander(_("💰 Record a repayment")):
 
 st.subheader(_("Statement"))
 COLUMNS = {"entry_date": _("Date"), "entry": _("Entry"), "description": _("Details"), "debit": _("Debit (sale)"),
-           "credit": _("Credit (paid)"), "balance": _("Balance")}
+           "credit": _("Credit (paid)"), "balance": _("Balance"), "created_by": _("Entered by")}
 entries = found["entries"]
 if entries:
     show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",),

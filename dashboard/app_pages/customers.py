@@ -11,6 +11,7 @@ from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
 
 sid, key = session.shop_id(), reads.db_key()
+owner = session.is_owner()
 st.title(_("Customers"))
 show_flash()
 
@@ -28,8 +29,9 @@ rows = reads.customer_list(sid, key, search.strip(), sort_by, descending, only_o
 if rows:
     count = ngettext("{n} customer", "{n} customers", len(rows)).format(n=len(rows))
     st.caption(_("{count} (the first 500; search to narrow down)").format(count=count) if len(rows) == 500 else count)
-    st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx", mime=XLSX,
-                       data=customers_xlsx(sid, key, search.strip(), sort_by, descending, only_overdue))
+    if owner:  # a downloaded list is every phone number leaving the shop: the owner's call
+        st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx",
+                           mime=XLSX, data=customers_xlsx(sid, key, search.strip(), sort_by, descending, only_overdue))
     show_table(table(rows, {
         "name": _("Name"), "phone": _("Phone"), "outstanding": _("Outstanding"), "overdue": _("Overdue"),
         "available_credit": _("Available credit"), "credit_limit": _("Credit limit"), "trust_score": _("Trust (0-10)"),
@@ -56,15 +58,18 @@ with st.expander(_("➕ Add a customer"), expanded=not rows):
         name = st.text_input(_("Name"), key=f"ac_name_{token}")
         phone = st.text_input(_("Phone"), key=f"ac_phone_{token}", placeholder="98765 43210")
         address = st.text_input(_("Address (optional)"), key=f"ac_address_{token}")
-        c1, c2 = st.columns(2)
-        limit = c1.text_input(_("Credit limit (₹)"), value="10000", key=f"ac_limit_{token}")
-        trust = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}")
+        terms = {}
+        if owner:
+            c1, c2 = st.columns(2)
+            terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value="10000", key=f"ac_limit_{token}")
+            terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}")
+        else:
+            st.caption(_("New customers get the shop's usual credit limit; the owner can change it."))
         notes = st.text_area(_("Notes (optional)"), key=f"ac_notes_{token}", height=68)
         lang = language.customer_picker(f"ac_lang_{token}")
         if st.form_submit_button(_("Add customer"), type="primary"):
             submit("add_customer", lambda: writes.add_customer(token=token, name=name, phone=phone, address=address,
-                                                               credit_limit=limit, trust_score=trust, notes=notes,
-                                                               language=lang),
+                                                               notes=notes, language=lang, **terms),
                    lambda added: _("Added {name}.").format(name=added["name"]))
 
 if rows:
@@ -82,20 +87,23 @@ if rows:
                 name = st.text_input(_("Name"), value=current["name"], key=f"ce_name_{edit_id}")
                 phone = st.text_input(_("Phone"), value=fmt.phone(current["phone"]), key=f"ce_phone_{edit_id}")
                 address = st.text_input(_("Address"), value=current["address"] or "", key=f"ce_address_{edit_id}")
-                c1, c2 = st.columns(2)
-                limit = c1.text_input(_("Credit limit (₹)"), value=str(current["credit_limit"]),
-                                      key=f"ce_limit_{edit_id}")
-                trust = c2.slider(_("Trust score"), 0, 10, int(current["trust_score"]), key=f"ce_trust_{edit_id}")
+                terms = {}
+                if owner:
+                    c1, c2 = st.columns(2)
+                    terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value=str(current["credit_limit"]),
+                                                          key=f"ce_limit_{edit_id}")
+                    terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, int(current["trust_score"]),
+                                                     key=f"ce_trust_{edit_id}")
                 notes = st.text_area(_("Notes"), value=current["notes"] or "", key=f"ce_notes_{edit_id}", height=68)
                 lang = language.customer_picker(f"ce_lang_{edit_id}", current.get("language"))
                 if st.form_submit_button(_("Save changes"), type="primary"):
                     submit("edit_customer",
                            lambda: writes.edit_customer(edit_id, name=name, phone=phone, address=address,
-                                                        credit_limit=limit, trust_score=trust, notes=notes,
-                                                        language=lang),
+                                                        notes=notes, language=lang, **terms),
                            lambda saved: _("Saved {name}.").format(name=saved["name"]))
 
-    # ---- remove ----
+if rows and owner:
+    # ---- remove (the owner's) ----
     with st.expander(_("🗑️ Remove a customer")):
         st.caption(_("A customer with no history is deleted; one whose history is settled is archived "
                      "(kept for the records); one who still owes cannot be removed."))

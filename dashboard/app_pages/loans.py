@@ -16,6 +16,7 @@ STATUS_WORDS = {"all": N_("All"), "pending": N_("Pending"), "overdue": N_("Overd
                 "reversed": N_("Reversed")}
 
 sid, key = session.shop_id(), reads.db_key()
+owner = session.is_owner()
 today = session.today()
 st.title(_("Credit sales"))
 show_flash()
@@ -43,20 +44,24 @@ if rows:
     count = ngettext("{n} sale", "{n} sales", len(rows)).format(n=len(rows))
     st.caption(_("{count} (the newest 1,000; filter to see others)").format(count=count) if len(rows) == 1000
                else count)
-    st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
-                       mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer, date_from,
-                                                  date_to))
+    if owner:
+        st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
+                           mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer,
+                                                      date_from, date_to))
     show_table(table(page_of(rows, "lo_page"), {
         "loan_id": _("#"), "customer_name": _("Customer"), "item": _("Item"), "principal": _("Amount"),
         "repaid": _("Repaid"),
         "outstanding": _("Owed"), "issue_date": _("Sold on"), "due_date": _("Due"), "grace_days": _("Grace days"),
-        "status": _("Status"), "days_past_due": _("Days past due"), "reversal_reason": _("Reversal reason")},
+        "status": _("Status"), "days_past_due": _("Days past due"), "created_by": _("Entered by"),
+        "reversal_reason": _("Reversal reason")},
         money=("principal", "repaid", "outstanding"), dates=("issue_date", "due_date"), words={"status": LOAN_STATUS}))
 else:
     st.info(_("No sales match these filters.") if status != "all" or customer or date_from or date_to
             else _("No sales yet. Record the first one above."))
 
-with st.expander(_("↩️ Reverse a sale entered by mistake")):
+with st.expander(_("↩️ Reverse a sale entered by mistake") if owner else _("↩️ Ask the owner to reverse a sale")):
+    if not owner:
+        st.caption(_("The owner approves or rejects it on the Overview; nothing changes until then."))
     st.caption(_("The sale stays in the history with a reversing entry. A sale with repayments must have "
                  "those reversed first (Repayments page)."))
     reversible = [row for row in rows if row["status"] != "reversed"][:REVERSIBLE]
@@ -70,10 +75,13 @@ with st.expander(_("↩️ Reverse a sale entered by mistake")):
         chosen = st.selectbox(_("Sale"), list(labels), format_func=labels.get, index=None, key=f"rl_loan_{token}",
                               placeholder=_("Choose a sale"))
         reason = st.text_input(_("Reason"), key=f"rl_reason_{token}", placeholder=_("e.g. typed the wrong amount"))
-        submitted = st.form_submit_button(_("Reverse sale"))
+        submitted = st.form_submit_button(_("Reverse sale") if owner else _("Ask for reversal"))
     if submitted:
         if chosen is None:
             show_error(_("Choose the sale."))
-        else:
+        elif owner:
             submit("reverse_loan", lambda: writes.reverse_sale(chosen, reason),
                    _("Sale #{number} reversed.").format(number=chosen))
+        else:
+            submit("reverse_loan", lambda: writes.request_reversal("loan", chosen, reason),
+                   _("Asked the owner to reverse sale #{number}.").format(number=chosen))

@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard import charts, reads, session
 from dashboard import format as fmt
+from dashboard.approvals_panel import pending_box
 from dashboard.forms import show_flash
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
@@ -13,6 +14,7 @@ today = session.today()
 st.title(_("Overview"))
 st.caption(_("{shop} · as of {date}").format(shop=plain(session.current()["shop_name"]), date=fmt.day(today)))
 show_flash()
+pending_box(sid)
 
 cold = reads.overview_reads(sid, key, today)
 summary, month = cold["summary"], cold["month"]

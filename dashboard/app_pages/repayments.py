@@ -16,6 +16,7 @@ REVERSIBLE = 50  # picker options: the newest ones, not thousands
 BY_CUSTOMER, ONE_SALE = N_("A customer (oldest sales first)"), N_("One sale")
 
 sid, key = session.shop_id(), reads.db_key()
+owner = session.is_owner()
 today = session.today()
 st.title(_("Repayments"))
 show_flash()
@@ -46,19 +47,22 @@ c1.metric(_("Total collected"), fmt.inr(history["total"]), help=_("Reversed repa
 c2.metric(_("Repayments"), history["count"], border=True)
 rows = history["rows"]
 if rows:
-    st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
-                       mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
+    if owner:
+        st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
+                           mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
     shown = page_of(rows, "rh_page")
     for row in shown:
         row["state"] = _("reversed: {reason}").format(reason=row["reversal_reason"]) if row["reversed"] else _("ok")
     show_table(table(shown, {
         "repayment_id": _("#"), "paid_on": _("Paid on"), "customer_name": _("Customer"), "amount": _("Amount"),
-        "method": _("Method"), "loan_id": _("Sale #"), "item": _("Item"), "note": _("Note"), "state": _("Status")},
+        "method": _("Method"), "loan_id": _("Sale #"), "item": _("Item"), "note": _("Note"),
+        "created_by": _("Entered by"), "state": _("Status")},
         money=("amount",), dates=("paid_on",), words={"method": METHODS}))
 else:
     st.info(_("No repayments match these filters."))
 
-with st.expander(_("↩️ Reverse a repayment entered by mistake")):
+with st.expander(_("↩️ Reverse a repayment entered by mistake") if owner
+                 else _("↩️ Ask the owner to reverse a repayment")):
     live = [row for row in rows if not row["reversed"]][:REVERSIBLE]
     if len(live) == REVERSIBLE:
         st.caption(_("The newest {n} that can be reversed; filter the history above to find an older one.").format(
@@ -70,10 +74,13 @@ with st.expander(_("↩️ Reverse a repayment entered by mistake")):
         chosen = st.selectbox(_("Repayment"), list(labels), format_func=labels.get, index=None,
                               key=f"rr_pick_{token}", placeholder=_("Choose a repayment"))
         reason = st.text_input(_("Reason"), key=f"rr_reason_{token}", placeholder=_("e.g. entered twice"))
-        submitted = st.form_submit_button(_("Reverse repayment"))
+        submitted = st.form_submit_button(_("Reverse repayment") if owner else _("Ask for reversal"))
     if submitted:
         if chosen is None:
             show_error(_("Choose the repayment."))
+        elif not owner:
+            submit("reverse_repayment", lambda: writes.request_reversal("repayment", chosen, reason),
+                   _("Asked the owner to reverse repayment #{number}.").format(number=chosen))
         else:
             submit("reverse_repayment", lambda: writes.reverse_repayment(chosen, reason),
                    _("Repayment #{number} reversed; that amount is owed again.").format(number=chosen))

@@ -32,7 +32,7 @@ def test_repayments_excel_has_the_filtered_rows_and_the_pages_total_without_reve
     theirs = [r for r in paid if r["customer_id"] == cid]
     book.write(1, repayments.reverse_repayment, theirs[0]["repayment_id"], reason="typed twice", path=demo_db)
     history = book.read(1, repayments.list_repayments, customer_id=cid, path=demo_db)
-    rows = _rows(_sheet(exports.repayments_xlsx(1, reads.db_key(), cid, None, None)()))
+    rows = _rows(_sheet(exports.repayments_xlsx(1, reads.db_key(), cid, None, None, role="owner")()))
     header, body, total = rows[0], rows[1:-1], rows[-1]
     assert header[:4] == ["Repayment #", "Paid on", "Customer", "Amount"]
     assert sorted(r[0] for r in body) == sorted(r["repayment_id"] for r in history["rows"])
@@ -44,11 +44,11 @@ def test_repayments_excel_has_the_filtered_rows_and_the_pages_total_without_reve
 def test_customer_excel_follows_the_search_and_keeps_formula_looking_names_as_text(demo_db):
     book.write(1, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98700 12345",
                credit_limit="100", path=demo_db)
-    ws = _sheet(exports.customers_xlsx(1, reads.db_key(), "HYPERLINK", "name", False, False)())
+    ws = _sheet(exports.customers_xlsx(1, reads.db_key(), "HYPERLINK", "name", False, False, role="owner")())
     rows = _rows(ws)
     assert [r[0] for r in rows[1:-1]] == ['=HYPERLINK("http://x")']
     assert ws.cell(row=2, column=1).data_type == "s"  # a string cell, not a formula
-    everyone = _rows(_sheet(exports.customers_xlsx(1, reads.db_key(), "", "name", False, False)()))
+    everyone = _rows(_sheet(exports.customers_xlsx(1, reads.db_key(), "", "name", False, False, role="owner")()))
     listed = book.read(1, customers.list_customers, path=demo_db)
     assert len(everyone) == len(listed) + 2  # header + every customer + totals
     assert Decimal(str(everyone[-1][2])).quantize(Decimal("0.01")) == sum(c["outstanding"] for c in listed)

@@ -311,7 +311,7 @@ def test_exports_are_formula_safe(demo_db):
     book.write(SHOP, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98450 66666",
                notes="+cmd|' /C calc'!A0")
     from dashboard import exports
-    data = exports.export_csv("customers", SHOP, str(demo_db))().decode("utf-8-sig")
+    data = exports.export_csv("customers", SHOP, str(demo_db), role="owner")().decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "'+cmd" in data
     assert "\n=HYPERLINK" not in data and ",=HYPERLINK" not in data
     at = open_page(app(), "import_export.py")

@@ -55,5 +55,5 @@ def test_second_shop_sees_its_own_book_only(second_shop):
 def test_exports_hold_only_this_shop(second_shop):
     from dashboard import exports, reads
     for table in ("customers", "loans", "repayments"):
-        data = exports.export_csv(table, 1, reads.db_key())().decode("utf-8-sig")
+        data = exports.export_csv(table, 1, reads.db_key(), role="owner")().decode("utf-8-sig")
         assert SECRET not in data and "Secret saffron" not in data

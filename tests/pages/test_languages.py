@@ -22,7 +22,7 @@ from tests.i18n_catalogs import extract
 from .conftest import app, by_label, shown
 
 LEDGER_PAGES = ["overview.py", "customers.py", "customer.py", "loans.py", "repayments.py", "remind_today.py",
-                "reminders.py", "account.py", "import_export.py"]
+                "reminders.py", "account.py", "import_export.py", "audit.py"]
 PUBLIC_PAGES = ["login.py", "signup.py"]
 # names, not words to translate (a translator may keep them in Latin letters)
 KEPT = {"UPI", "SMS", "WhatsApp", "PDF", "CSV", "Excel", "Credikhaata"}

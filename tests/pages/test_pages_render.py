@@ -84,7 +84,8 @@ def test_customer_page_shows_statement_and_csv(demo_db):
     assert not at.exception
     assert shown(at.title[0].value) == first["name"]
     statement = at.dataframe[0].value
-    assert list(statement.columns) == ["Date", "Entry", "Details", "Debit (sale)", "Credit (paid)", "Balance"]
+    assert list(statement.columns) == ["Date", "Entry", "Details", "Debit (sale)", "Credit (paid)", "Balance",
+                                       "Entered by"]
     owes = {m.label: m.value for m in at.metric}["Owes you"]
     assert statement["Balance"].iloc[-1] == owes
     assert at.get("download_button")

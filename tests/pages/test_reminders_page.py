@@ -48,7 +48,7 @@ def test_reminders_csv_holds_every_row(demo_db):
     expected = count("SELECT count(*) FROM reminder_outbox WHERE shop_id = ?", [SHOP])
     assert expected > 5_000  # the old silent cut
     st.cache_data.clear()
-    data = exports.export_csv("reminders", SHOP, str(demo_db))().decode("utf-8-sig")
+    data = exports.export_csv("reminders", SHOP, str(demo_db), role="owner")().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
     assert len(rows) == expected
     keys = {(r["customer_id"], r["reminder_date"]) for r in rows}

@@ -1,0 +1,155 @@
+"""Maker-checker: what staff ask for and the owner approves or rejects.
+
+A staff member asks for a reversal (with a reason), and a staff sale above the
+shop's ``staff_sale_limit`` waits here instead of entering the ledger. Nothing in
+the ledger changes until the owner approves; the approval runs the same service
+the owner would have run (``loans.reverse_loan``, ``repayments.reverse_repayment``,
+``loans.create_loan``), so every rule (credit limit, repaid sales) is checked
+again at that moment. A refused approval leaves the request pending.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from . import loans, repayments
+from .book import Book, to_json
+from .errors import Conflict, NotFound, ValidationError
+from .i18n import N_, _
+from .money import format_inr
+from .validate import as_id, clean_text
+
+STATUSES = ("pending", "approved", "rejected")
+_SQL = """
+SELECT a.approval_id, a.kind, a.entry_id, a.customer_id, c.name AS customer_name, a.amount, a.details,
+       a.reason, a.status, a.requested_by, a.requested_at, a.decided_by, a.decided_at, a.decision_note, a.result_id
+FROM pending_approvals a
+LEFT JOIN (SELECT customer_id, name FROM customers WHERE shop_id = ?) c ON c.customer_id = a.customer_id
+WHERE a.shop_id = ?
+"""
+
+
+def _shape(row: dict) -> dict:
+    row["details"] = json.loads(row["details"])
+    return row
+
+
+def approval_row(book: Book, approval_id) -> dict:
+    """One request of this shop; NotFound for another shop's id."""
+    row = book.row(_SQL + " AND a.approval_id = ?",
+                   [book.shop_id, book.shop_id, as_id(approval_id, "request")])
+    if row is None:
+        raise NotFound(_("That request does not exist in this shop."))
+    return _shape(row)
+
+
+def _insert(book: Book, kind: str, *, entry_id, customer_id: int, amount: Decimal, details: dict, reason) -> dict:
+    approval_id = book.next_id("approval_id_seq")
+    book.con.execute(
+        "INSERT INTO pending_approvals (approval_id, shop_id, kind, entry_id, customer_id, amount, details, reason,"
+        " requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [approval_id, book.shop_id, kind, entry_id, customer_id, amount, to_json(details), reason,
+         book.actor or "", book.now])
+    book.audit("request", "approval", approval_id, None, {"kind": kind, "entry_id": entry_id, "amount": amount})
+    return approval_row(book, approval_id)
+
+
+def request_reversal(book: Book, entry_type: str, entry_id, *, reason) -> dict:
+    """Ask the owner to reverse a sale ('loan') or a repayment; changes nothing in the ledger."""
+    book.require("approvals.request_reversal")
+    reason = clean_text(reason, N_("Reason"), required=True, max_len=300)
+    if entry_type == "loan":
+        entry = loans.loan_row(book, entry_id)
+        if entry["status"] == "reversed":
+            raise Conflict(_("This sale was already reversed."))
+        if entry["repaid"] > 0:
+            raise Conflict(_("This sale has {amount} of repayments; ask for those to be reversed first.")
+                           .format(amount=format_inr(entry["repaid"])))
+        key, amount, details = entry["loan_id"], entry["principal"], {"item": entry["item"]}
+    elif entry_type == "repayment":
+        entry = repayments.repayment_row(book, entry_id)
+        if entry["reversed"]:
+            raise Conflict(_("This repayment was already reversed."))
+        key, amount = entry["repayment_id"], entry["amount"]
+        details = {"item": entry["item"], "paid_on": entry["paid_on"], "loan_id": entry["loan_id"]}
+    else:
+        raise ValidationError(_("Only a sale or a repayment can be reversed."))
+    kind = f"reverse_{entry_type}"
+    if book.value("SELECT 1 FROM pending_approvals WHERE shop_id = ? AND kind = ? AND entry_id = ?"
+                  " AND status = 'pending'", [book.shop_id, kind, key]):
+        raise Conflict(_("A reversal of this entry is already waiting for the owner."))
+    return _insert(book, kind, entry_id=key, customer_id=entry["customer_id"], amount=amount, details=details,
+                   reason=reason)
+
+
+def request_sale(book: Book, customer: dict, *, amount: Decimal, item: str, issue_date: date, due_date: date,
+                 grace_days: int) -> dict:
+    """A checked staff sale above the shop's limit, kept for the owner (called by ``loans.create_loan``)."""
+    details = {"item": item, "issue_date": issue_date, "due_date": due_date, "grace_days": grace_days}
+    return _insert(book, "sale", entry_id=None, customer_id=customer["customer_id"], amount=amount,
+                   details=details, reason=None)
+
+
+def list_approvals(book: Book, *, status: str | None = "pending", limit: int = 200) -> list[dict]:
+    """Requests newest first; the owner sees everyone's, staff only their own."""
+    book.require("approvals.list_approvals")
+    sql, params = _SQL, [book.shop_id, book.shop_id]
+    if status not in (None, "", "all"):
+        if status not in STATUSES:
+            raise ValidationError(_("Status must be pending, approved or rejected."))
+        sql += " AND a.status = ?"
+        params.append(status)
+    if not book.is_owner:
+        sql += " AND a.requested_by = ?"
+        params.append(book.actor or "")
+    sql += f" ORDER BY a.requested_at DESC, a.approval_id DESC LIMIT {int(limit)}"
+    return [_shape(row) for row in book.rows(sql, params)]
+
+
+def _pending(book: Book, approval_id) -> dict:
+    request = approval_row(book, approval_id)
+    if request["status"] != "pending":
+        raise Conflict(_("This request was already {status}.").format(status=_(request["status"])))
+    return request
+
+
+def _decide(book: Book, request: dict, status: str, note, result_id) -> dict:
+    book.con.execute("UPDATE pending_approvals SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?,"
+                     " result_id = ? WHERE shop_id = ? AND approval_id = ?",
+                     [status, book.actor, book.now, note, result_id, book.shop_id, request["approval_id"]])
+    book.audit("approve" if status == "approved" else "reject", "approval", request["approval_id"],
+               {"status": "pending"}, {"status": status, "kind": request["kind"], "note": note})
+    return approval_row(book, request["approval_id"])
+
+
+def approve(book: Book, approval_id) -> dict:
+    """Do what was asked, now, with every rule checked again; the request becomes 'approved'."""
+    book.require("approvals.approve")
+    request = _pending(book, approval_id)
+    asked = f"{request['reason']} ({_('asked by {name}').format(name=request['requested_by'])})"
+    if request["kind"] == "reverse_loan":
+        loans.reverse_loan(book, request["entry_id"], reason=asked)
+        result_id = request["entry_id"]
+    elif request["kind"] == "reverse_repayment":
+        repayments.reverse_repayment(book, request["entry_id"], reason=asked)
+        result_id = request["entry_id"]
+    else:
+        sale = request["details"]
+        owner = book.actor
+        book.actor = request["requested_by"]  # the sale is the maker's; the approval line names the owner
+        try:
+            loan = loans.create_loan(book, request["customer_id"], amount=request["amount"], item=sale["item"],
+                                     issue_date=sale["issue_date"], due_date=sale["due_date"],
+                                     grace_days=sale["grace_days"])
+        finally:
+            book.actor = owner
+        result_id = loan["loan_id"]
+    return _decide(book, request, "approved", None, result_id)
+
+
+def reject(book: Book, approval_id, *, note=None) -> dict:
+    """Turn a request down; the ledger stays as it is."""
+    book.require("approvals.reject")
+    request = _pending(book, approval_id)
+    return _decide(book, request, "rejected", clean_text(note, N_("Note"), max_len=300), None)
