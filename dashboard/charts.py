@@ -1,13 +1,14 @@
 """DataFrame -> plotly Figure. Frames from khata.reports are for display only.
 
+Built with ``plotly.graph_objects``, one trace per series: plotly express took
+~25 ms per figure here (most of a cached Overview run), a plain figure ~2 ms.
+
 Every chart has a title, readable axis labels, ₹ on money axes, and a layout
 that shrinks to a phone's width (autosize, small margins, legend on top).
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from .text import chart_text
@@ -17,69 +18,69 @@ COLOURS = {"Given on credit": "#d9822b", "Collected": "#2b8a3e", "pending": "#1c
 AGING_ORDER = ["current", "1-30", "31-60", "61-90", "90+"]
 
 
-def _layout(fig: go.Figure, title: str, *, money_axis: str | None = "y") -> go.Figure:
-    fig.update_layout(title=title, autosize=True, height=340, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None))
-    if money_axis == "y":
-        fig.update_yaxes(tickprefix="₹", separatethousands=True)
-    elif money_axis == "x":
-        fig.update_xaxes(tickprefix="₹", separatethousands=True)
-    return fig
+def _figure(traces: list, title: str, *, money_axis: str | None = "y", **layout) -> go.Figure:
+    """The traces with the shared layout, built in one go (each update_layout call costs)."""
+    axis = dict(tickprefix="₹", separatethousands=True)
+    layout = dict(title=title, autosize=True, height=340, margin=dict(l=10, r=10, t=50, b=10),
+                  legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None),
+                  **layout)
+    if money_axis:
+        name = f"{money_axis}axis"
+        layout[name] = {**layout.get(name, {}), **axis}
+    return go.Figure(traces, layout=layout)
+
+
+def _bar(x, y, colour, **extra) -> go.Bar:
+    return go.Bar(x=list(x), y=list(y), marker_color=colour, **extra)
 
 
 def issued_vs_collected(frame: pd.DataFrame, period: str = "week") -> go.Figure:
-    named = frame.rename(columns={"issued": "Given on credit", "collected": "Collected"})
-    long = named.melt(id_vars="period", value_vars=["Given on credit", "Collected"], var_name="what",
-                      value_name="amount")
-    fig = px.bar(long, x="period", y="amount", color="what", barmode="group", color_discrete_map=COLOURS,
-                 labels={"period": "Week starting" if period == "week" else "Month", "amount": "Amount",
-                         "what": ""})
-    return _layout(fig, f"Credit given vs collected, by {period}")
+    periods = pd.to_datetime(frame["period"])
+    traces = [_bar(periods, frame[column].astype(float), COLOURS[name], name=name)
+              for column, name in (("issued", "Given on credit"), ("collected", "Collected"))]
+    return _figure(traces, f"Credit given vs collected, by {period}", barmode="group",
+                   xaxis=dict(title="Week starting" if period == "week" else "Month"), yaxis=dict(title="Amount"))
+
+
+AGING_LABELS = {"current": "Not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
+                "61-90": "61-90 days late", "90+": "Over 90 days late"}
+AGING_COLOURS = ["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"]
 
 
 def aging(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.assign(bucket=pd.Categorical(frame["bucket"], AGING_ORDER, ordered=True)).sort_values("bucket")
-    labels = {"current": "Not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
-              "61-90": "61-90 days late", "90+": "Over 90 days late"}
-    frame = frame.assign(label=frame["bucket"].map(labels))
-    fig = px.bar(frame, x="label", y="outstanding", color="bucket", labels={"label": "", "outstanding": "Outstanding"},
-                 color_discrete_sequence=["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"])
-    fig.update_layout(showlegend=False)
-    return _layout(fig, "Outstanding by how late it is")
+    """One trace with a colour per bucket (not a trace per bucket: less to send and draw)."""
+    amounts = dict(zip(frame["bucket"], frame["outstanding"]))
+    traces = [_bar([AGING_LABELS[b] for b in AGING_ORDER], [float(amounts.get(b, 0)) for b in AGING_ORDER],
+                   AGING_COLOURS, name="Outstanding")]
+    return _figure(traces, "Outstanding by how late it is", showlegend=False, yaxis=dict(title="Outstanding"))
 
 
 def status_mix(frame: pd.DataFrame) -> go.Figure:
     frame = frame[frame["loans"] > 0]
-    fig = px.pie(frame, names="status", values="loans", hole=0.5, color="status", color_discrete_map=COLOURS)
-    fig.update_traces(textinfo="label+value")
-    return _layout(fig, "Credit sales by status", money_axis=None)
+    traces = [go.Pie(labels=list(frame["status"]), values=[int(n) for n in frame["loans"]], hole=0.5, sort=False,
+                     marker_colors=[COLOURS[s] for s in frame["status"]], textinfo="label+value")]
+    return _figure(traces, "Credit sales by status", money_axis=None)
 
 
 def top_customers(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.sort_values("outstanding").assign(name=lambda f: f["name"].map(chart_text))
-    fig = px.bar(frame, x="outstanding", y="name", orientation="h", labels={"outstanding": "Outstanding", "name": ""},
-                 hover_data={"overdue": ":,.2f"}, color_discrete_sequence=["#d9822b"])
-    return _layout(fig, "Top 10 customers by outstanding", money_axis="x")
+    frame = frame.sort_values("outstanding")
+    traces = [_bar(frame["outstanding"].astype(float), frame["name"].map(chart_text), "#d9822b", orientation="h",
+                   customdata=list(frame["overdue"].astype(float)),
+                   hovertemplate="%{y}<br>Outstanding ₹%{x:,.2f}<br>Overdue ₹%{customdata:,.2f}<extra></extra>")]
+    return _figure(traces, "Top 10 customers by outstanding", money_axis="x", xaxis=dict(title="Outstanding"))
 
 
 def expected_collections(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.assign(week=pd.to_datetime(frame["week_start"]).dt.strftime("%d %b"))
-    fig = px.bar(frame, x="week", y="amount", hover_data={"loans": True},
-                 labels={"week": "Week starting", "amount": "Falls due"}, color_discrete_sequence=["#1c7ed6"])
-    return _layout(fig, "Expected collections, next 8 weeks")
+    weeks = pd.to_datetime(frame["week_start"]).dt.strftime("%d %b")
+    traces = [_bar(weeks, frame["amount"].astype(float), "#1c7ed6", customdata=[int(n) for n in frame["loans"]],
+                   hovertemplate="Week starting %{x}<br>Falls due ₹%{y:,.2f}<br>Sales %{customdata}<extra></extra>")]
+    return _figure(traces, "Expected collections, next 8 weeks", xaxis=dict(title="Week starting"),
+                   yaxis=dict(title="Falls due"))
 
 
-def days_to_repay(frame: pd.DataFrame, bins: int = 30) -> go.Figure:
-    """Histogram of days to full repayment, binned here so the browser gets 30 bars,
-    not one point per repaid sale (100,000 points made the page slow)."""
-    days = frame["days_to_repay"].dropna().astype(int).to_numpy()
-    top = int(days.max()) if len(days) else 0
-    width = max(1, -(-(top + 1) // bins))
-    edges = np.arange(0, top + width + 1, width)
-    counts, edges = np.histogram(days, bins=edges)
-    binned = pd.DataFrame({"from": edges[:-1], "to": edges[1:] - 1, "sales": counts})
-    binned["days"] = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(binned["from"], binned["to"])]
-    fig = px.bar(binned, x="days", y="sales", labels={"days": "Days from sale to full repayment", "sales": "Sales"},
-                 color_discrete_sequence=["#2b8a3e"])
-    fig.update_layout(bargap=0.05)
-    return _layout(fig, "How long customers take to repay", money_axis=None)
+def days_to_repay(frame: pd.DataFrame) -> go.Figure:
+    """Histogram of days to full repayment, already binned in SQL (``reports.days_to_repay_bins``):
+    the browser gets about 30 bars, not one point per repaid sale."""
+    traces = [_bar(frame["days"], [int(n) for n in frame["sales"]], "#2b8a3e", name="Sales")]
+    return _figure(traces, "How long customers take to repay", money_axis=None, bargap=0.05,
+                   xaxis=dict(title="Days from sale to full repayment"), yaxis=dict(title="Sales"))

@@ -64,7 +64,7 @@ def _overview(sid: int, key: str, gen: int, as_of: date) -> dict:
             "month": reports.period_totals(unit, date_from=month_start(as_of), date_to=as_of),
             "top": reports.top_customers_frame(unit, n=10),
             "expected": reports.expected_collections_frame(unit, weeks=8),
-            "days_to_repay": reports.days_to_repay_frame(unit),
+            "days_to_repay": reports.days_to_repay_bins(unit),
         }
     return _read(sid, key, everything)
 
@@ -102,6 +102,23 @@ def _customer_list(sid: int, key: str, gen: int, search: str, sort: str, descend
 def customer_list(sid: int, key: str, search: str = "", sort: str = "name", descending: bool = False,
                   only_overdue: bool = False, limit: int | None = None) -> list[dict]:
     return _customer_list(sid, key, generation(sid), search, sort, descending, only_overdue, limit)
+
+
+PICKER_LIMIT = customers.PICKER_LIMIT
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=300)
+def _find_customers(sid: int, key: str, gen: int, search: str, owing: bool, opted_out: bool,
+                    balances: bool) -> list[dict]:
+    return _read(sid, key, customers.find_customers, search or None, owing=owing, opted_out=opted_out,
+                 balances=balances)
+
+
+def find_customers(sid: int, key: str, search: str = "", *, owing: bool = False, opted_out: bool = False,
+                   balances: bool = True) -> list[dict]:
+    """A picker's first ``PICKER_LIMIT`` matches (name or phone), read in SQL and cached per
+    shop and search, so no page carries a big shop's 5,000 customers."""
+    return _find_customers(sid, key, generation(sid), search.strip().lower(), owing, opted_out, balances)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)

@@ -2,10 +2,11 @@
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard import reads, session, writes
+from dashboard import pickers, reads, session, writes
 from dashboard.forms import show_flash, submit
-from dashboard.tables import customer_label, page_of, show_table, table
+from dashboard.tables import page_of, show_table, table
 from dashboard.text import plain
+from khata.i18n import _
 
 CHANNEL_WORDS = {"whatsapp": "Automatic WhatsApp", "whatsapp_manual": "Your WhatsApp", "sms_manual": "Your SMS"}
 sid, key = session.shop_id(), reads.db_key()
@@ -63,15 +64,17 @@ else:
         st.text(shown[picked]["message_text"])
 
 st.subheader("Who gets WhatsApp reminders")
-people = reads.customer_list(sid, key)
-opted_out = [row for row in people if row["whatsapp_opt_out"]]
+opted_out = reads.find_customers(sid, key, opted_out=True, balances=False)
 if opted_out:
     not_sent = ", ".join(plain(row["name"]) for row in opted_out)
     st.caption(f"Not sent to: {not_sent}")
-labels = {row["customer_id"]: customer_label(row) for row in people}
-if labels:
-    chosen = st.selectbox("Customer", list(labels), format_func=labels.get, index=None, key="rm_pick",
-                          placeholder="Choose a customer")
+    if len(opted_out) == reads.PICKER_LIMIT:
+        st.caption(_("Only the first {count} are named; search below to check a customer.")
+                   .format(count=reads.PICKER_LIMIT))
+if reads.find_customers(sid, key, balances=False):
+    people = pickers.matches(pickers.search_box("rm_find"), balances=False)
+    chosen = pickers.choose(_("Customer"), people, pickers.name_and_phone, key="rm_pick",
+                            placeholder=_("Choose a customer"))
     if chosen is not None:
         current = next(row for row in people if row["customer_id"] == chosen)
         wants = st.toggle("Send WhatsApp reminders to this customer", value=not current["whatsapp_opt_out"],

@@ -6,6 +6,7 @@ from dashboard import reads, session, writes
 from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
+from dashboard.pickers import filter_picker
 from dashboard.tables import page_of, show_table, table
 from khata.errors import KhataError
 from khata.i18n import _
@@ -25,10 +26,7 @@ with st.expander("💰 Record a repayment", expanded=True):
         customer_repayment_form("repay_customer")
 
 st.subheader("History")
-people = reads.customer_list(sid, key)
-names = {row["customer_id"]: row["name"] for row in people}
-customer = st.selectbox("Customer", list(names), format_func=names.get, index=None, key="rh_customer",
-                        placeholder="All customers")
+customer = filter_picker("rh_customer")
 c1, c2 = st.columns(2)
 date_from = c1.date_input("Paid from", value=None, max_value=today, key="rh_from", format="DD/MM/YYYY")
 date_to = c2.date_input("Paid to", value=None, max_value=today, key="rh_to", format="DD/MM/YYYY")
