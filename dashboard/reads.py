@@ -164,12 +164,14 @@ def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | Non
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
-def _upcoming_reminders(sid: int, key: str, gen: int) -> list[dict]:
-    return _read(sid, key, reminders.upcoming_reminders)
+def _upcoming_page(sid: int, key: str, gen: int, offset: int, limit: int) -> dict:
+    return _read(sid, key, reminders.upcoming_page, offset=offset, limit=limit)
 
 
-def upcoming_reminders(sid: int, key: str) -> list:
-    return _upcoming_reminders(sid, key, generation(sid))
+def upcoming_page(sid: int, key: str, offset: int, limit: int) -> dict:
+    """Tomorrow's reminders from ``offset``: {rows (at most ``limit``, with their messages), count}.
+    One page is cached, not thousands of rows and messages the page does not show."""
+    return _upcoming_page(sid, key, generation(sid), int(offset), int(limit))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)

@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard import format as fmt
 from dashboard import pickers, reads, session, writes
 from dashboard.forms import show_flash, submit
-from dashboard.tables import page_of, show_table, table
+from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start
 from dashboard.text import plain
 from khata.i18n import _
 
@@ -48,13 +48,16 @@ else:
         money=("amount",), dates=("reminder_date",)))
 
 st.subheader("Due tomorrow")
-upcoming = reads.upcoming_reminders(sid, key)
-if not upcoming:
+upcoming = reads.upcoming_page(sid, key, wanted_page_start("rm_up_page"), PAGE_ROWS)
+if not upcoming["count"]:
     st.info("Nobody gets a reminder tomorrow.")
 else:
     columns = {"customer_name": "Customer", "phone": "Phone", "kind": "Kind", "amount": "Amount",
                "oldest_due_date": "Oldest due", "skip_reason": "Not sent because"}
-    shown = page_of(upcoming, "rm_up_page")
+    start = pager(upcoming["count"], "rm_up_page")
+    if start != upcoming["offset"]:  # that page no longer exists (fewer reminders now)
+        upcoming = reads.upcoming_page(sid, key, start, PAGE_ROWS)
+    shown = upcoming["rows"]
     show_table(table(shown, columns, money=("amount",), dates=("oldest_due_date",)))
     # the message of one reminder, not a column of long texts in every row
     picked = st.selectbox("Message for", range(len(shown)), key="rm_up_message",

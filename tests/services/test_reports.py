@@ -28,3 +28,20 @@ def test_summary_and_aging_buckets(db_file, sid, asha):
 def test_new_shop_summary_is_all_zero(db_file, sid):
     s = book.read(sid, reports.shop_summary, path=db_file)
     assert s["outstanding"] == 0 and s["collection_rate"] == 0 and s["avg_days_to_repay"] is None
+
+
+def test_days_to_repay_bins_count_paid_sales_in_equal_bins(db_file, sid, asha):
+    assert book.read(sid, reports.days_to_repay_bins, today=TODAY, path=db_file).empty
+    book.write(sid, customers.update_customer, asha["customer_id"], credit_limit="100000", path=db_file)
+    for days in (0, 3, 3, 59):  # repaid after 0, 3, 3 and 59 days
+        sale = sell(db_file, sid, asha["customer_id"], "100", issue_date=TODAY - timedelta(days=90),
+                    due_date=TODAY)
+        book.write(sid, repayments.record_repayment, sale["loan_id"], amount="100",
+                   paid_on=TODAY - timedelta(days=90 - days), today=TODAY, path=db_file)
+    sell(db_file, sid, asha["customer_id"], "100")  # not repaid: not counted
+    bins = book.read(sid, reports.days_to_repay_bins, today=TODAY, path=db_file)
+    # 60 days over 30 bins: 2 days a bin, empty bins included so the axis has no gaps
+    assert len(bins) == 30 and list(bins["days"][:3]) == ["0-1", "2-3", "4-5"] and bins["days"].iloc[-1] == "58-59"
+    assert list(bins["sales"][:3]) == [1, 2, 0] and bins["sales"].iloc[-1] == 1 and bins["sales"].sum() == 4
+    few = book.read(sid, reports.days_to_repay_bins, bins=100, today=TODAY, path=db_file)
+    assert list(few["days"][:4]) == ["0", "1", "2", "3"] and few["sales"].sum() == 4
