@@ -59,13 +59,8 @@ def _read(sid: int, key: str, service, *args, **kwargs):
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
 def _overview(sid: int, key: str, gen: int, as_of: date) -> dict:
     def everything(unit: book.Book) -> dict:
-        return {
-            "summary": reports.shop_summary(unit),
-            "month": reports.period_totals(unit, date_from=month_start(as_of), date_to=as_of),
-            "top": reports.top_customers_frame(unit, n=10),
-            "expected": reports.expected_collections_frame(unit, weeks=8),
-            "days_to_repay": reports.days_to_repay_bins(unit),
-        }
+        return {**reports.overview(unit),
+                "month": reports.period_totals(unit, date_from=month_start(as_of), date_to=as_of)}
     return _read(sid, key, everything)
 
 

@@ -45,3 +45,25 @@ def test_days_to_repay_bins_count_paid_sales_in_equal_bins(db_file, sid, asha):
     assert list(bins["sales"][:3]) == [1, 2, 0] and bins["sales"].iloc[-1] == 1 and bins["sales"].sum() == 4
     few = book.read(sid, reports.days_to_repay_bins, bins=100, today=TODAY, path=db_file)
     assert list(few["days"][:4]) == ["0", "1", "2", "3"] and few["sales"].sum() == 4
+
+
+def test_overview_read_model_equals_each_view_and_leaves_nothing_behind(tmp_path):
+    """reports.overview computes the balances once; every part must equal its own view, on the
+    demo shop (and with a customer archived after settling, and another shop in the file)."""
+    from khata import db, demo
+    path = tmp_path / "demo.duckdb"
+    demo.create_demo(path=path)
+    settled = next(c for c in book.read(1, customers.list_customers, path=path) if c["outstanding"] == 0
+                   and c["last_activity"] is not None)
+    book.write(1, customers.remove_customer, settled["customer_id"], path=path)
+    with book.open_book(1, path=path) as unit:
+        model = reports.overview(unit)
+        assert model["summary"] == reports.shop_summary(unit)
+        assert model["top"].equals(reports.top_customers_frame(unit, n=10))
+        assert model["expected"].equals(reports.expected_collections_frame(unit, weeks=8))
+        assert model["days_to_repay"].equals(reports.days_to_repay_bins(unit))
+        assert len(model["top"]) == 10 and model["summary"]["outstanding"] > 0
+        assert unit.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+    with db.connect(path) as con:  # nothing was written to the file
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'overview_balances'"
+                           ).fetchone()[0] == 0
