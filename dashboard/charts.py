@@ -11,7 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from khata.i18n import _
+
 from .text import chart_text
+
+_NO_TRACE_NAME = "<extra></extra>"  # plotly markup: no trace name beside the hover text
 
 COLOURS = {"Given on credit": "#d9822b", "Collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
            "overdue": "#e03131", "reversed": "#868e96"}
@@ -51,7 +55,7 @@ def aging(frame: pd.DataFrame) -> go.Figure:
     """One trace with a colour per bucket (not a trace per bucket: less to send and draw)."""
     amounts = dict(zip(frame["bucket"], frame["outstanding"]))
     traces = [_bar([AGING_LABELS[b] for b in AGING_ORDER], [float(amounts.get(b, 0)) for b in AGING_ORDER],
-                   AGING_COLOURS, name="Outstanding")]
+                   AGING_COLOURS, name=_("Outstanding"))]
     return _figure(traces, "Outstanding by how late it is", showlegend=False, yaxis=dict(title="Outstanding"))
 
 
@@ -66,14 +70,16 @@ def top_customers(frame: pd.DataFrame) -> go.Figure:
     frame = frame.sort_values("outstanding")
     traces = [_bar(frame["outstanding"].astype(float), frame["name"].map(chart_text), "#d9822b", orientation="h",
                    customdata=list(frame["overdue"].astype(float)),
-                   hovertemplate="%{y}<br>Outstanding ₹%{x:,.2f}<br>Overdue ₹%{customdata:,.2f}<extra></extra>")]
+                   hovertemplate=_("{name}<br>Outstanding {amount}<br>Overdue {overdue}").format(
+                       name="%{y}", amount="₹%{x:,.2f}", overdue="₹%{customdata:,.2f}") + _NO_TRACE_NAME)]
     return _figure(traces, "Top 10 customers by outstanding", money_axis="x", xaxis=dict(title="Outstanding"))
 
 
 def expected_collections(frame: pd.DataFrame) -> go.Figure:
     weeks = pd.to_datetime(frame["week_start"]).dt.strftime("%d %b")
     traces = [_bar(weeks, frame["amount"].astype(float), "#1c7ed6", customdata=[int(n) for n in frame["loans"]],
-                   hovertemplate="Week starting %{x}<br>Falls due ₹%{y:,.2f}<br>Sales %{customdata}<extra></extra>")]
+                   hovertemplate=_("Week starting {week}<br>Falls due {amount}<br>Sales {count}").format(
+                       week="%{x}", amount="₹%{y:,.2f}", count="%{customdata}") + _NO_TRACE_NAME)]
     return _figure(traces, "Expected collections, next 8 weeks", xaxis=dict(title="Week starting"),
                    yaxis=dict(title="Falls due"))
 
@@ -81,6 +87,6 @@ def expected_collections(frame: pd.DataFrame) -> go.Figure:
 def days_to_repay(frame: pd.DataFrame) -> go.Figure:
     """Histogram of days to full repayment, already binned in SQL (``reports.days_to_repay_bins``):
     the browser gets about 30 bars, not one point per repaid sale."""
-    traces = [_bar(frame["days"], [int(n) for n in frame["sales"]], "#2b8a3e", name="Sales")]
+    traces = [_bar(frame["days"], [int(n) for n in frame["sales"]], "#2b8a3e", name=_("Sales"))]
     return _figure(traces, "How long customers take to repay", money_axis=None, bargap=0.05,
                    xaxis=dict(title="Days from sale to full repayment"), yaxis=dict(title="Sales"))
