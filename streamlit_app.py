@@ -6,11 +6,13 @@ gets the ledger pages (see dashboard/app_pages/).
 """
 import streamlit as st
 
-from dashboard import auth, reads
+from dashboard import auth, language, reads
 from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
+from khata.i18n import _
 
+language.apply()  # ?lang=, this session's pick, the browser's Accept-Language: before anything is drawn
 st.set_page_config(page_title="Credikhaata", page_icon="📒", layout="wide",
                    initial_sidebar_state="auto")
 apply_theme()
@@ -26,12 +28,12 @@ PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "re
 
 P = "dashboard/app_pages/"
 if me is None:
-    login = st.Page(P + "login.py", title="Log in", icon="🔑", url_path="login", default=True)
-    signup = st.Page(P + "signup.py", title="Sign up", icon="🆕", url_path="signup")
+    login = st.Page(P + "login.py", title=_("Log in"), icon="🔑", url_path="login", default=True)
+    signup = st.Page(P + "signup.py", title=_("Sign up"), icon="🆕", url_path="signup")
     st.session_state[auth.PUBLIC_PAGES] = {"login": login, "signup": signup}
     # A deep link to any ledger page shows the login form (no "page not found"); after
     # logging in, the same URL opens that page.
-    guarded = [st.Page(P + "login.py", title="Log in", url_path=path, visibility="hidden")
+    guarded = [st.Page(P + "login.py", title=_("Log in"), url_path=path, visibility="hidden")
                for path in PROTECTED]
     # No menu: the two pages link to each other, and on a phone no sidebar covers the form.
     shown = st.navigation([login, signup, *guarded], position="hidden")
@@ -41,23 +43,23 @@ if me is None:
     shown.run()
 else:
     pages = {
-        "Book": [
-            st.Page(P + "overview.py", title="Overview", icon="📊", url_path="overview", default=True),
-            st.Page(P + "customers.py", title="Customers", icon="👥", url_path="customers"),
-            st.Page(P + "customer.py", title="Customer", icon="🧾", url_path="customer", visibility="hidden"),
-            st.Page(P + "loans.py", title="Credit sales", icon="🛒", url_path="loans"),
-            st.Page(P + "repayments.py", title="Repayments", icon="💰", url_path="repayments"),
-            st.Page(P + "remind_today.py", title="Remind today", icon="📲", url_path="remind-today"),
-            st.Page(P + "reminders.py", title="Reminders", icon="🔔", url_path="reminders"),
+        _("Book"): [
+            st.Page(P + "overview.py", title=_("Overview"), icon="📊", url_path="overview", default=True),
+            st.Page(P + "customers.py", title=_("Customers"), icon="👥", url_path="customers"),
+            st.Page(P + "customer.py", title=_("Customer"), icon="🧾", url_path="customer", visibility="hidden"),
+            st.Page(P + "loans.py", title=_("Credit sales"), icon="🛒", url_path="loans"),
+            st.Page(P + "repayments.py", title=_("Repayments"), icon="💰", url_path="repayments"),
+            st.Page(P + "remind_today.py", title=_("Remind today"), icon="📲", url_path="remind-today"),
+            st.Page(P + "reminders.py", title=_("Reminders"), icon="🔔", url_path="reminders"),
         ],
-        "Shop": [
-            st.Page(P + "account.py", title="Account", icon="⚙️", url_path="account"),
-            st.Page(P + "import_export.py", title="Import & export", icon="📥", url_path="import"),
+        _("Shop"): [
+            st.Page(P + "account.py", title=_("Account"), icon="⚙️", url_path="account"),
+            st.Page(P + "import_export.py", title=_("Import & export"), icon="📥", url_path="import"),
         ],
     }
     with st.sidebar:
         st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}")
-        st.button("Log out", key="logout_button", on_click=auth.request_logout, width="stretch")
+        st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     current = st.navigation(pages)
     wanted, params = st.session_state.pop(WANTED, None) or (None, {})
     if wanted and current.url_path != wanted:

@@ -42,6 +42,7 @@ import streamlit_authenticator as stauth
 
 from khata import accounts
 from khata import settings as khata_settings
+from khata.i18n import N_
 
 from .session import ME
 
@@ -52,7 +53,7 @@ LOGOUT = "_khata_logout"
 NOTICE = "_khata_auth_notice"
 PUBLIC_PAGES = "_khata_public_pages"
 ISSUED_AT = "issued_at"  # our claim; not JWT's "iat", which PyJWT validates and the library does not catch
-PASSWORD_CHANGED = "Your password was changed; please log in again."
+PASSWORD_CHANGED = N_("Your password was changed; please log in again.")
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def gate() -> dict | None:
         if token and not token_is_current(token, credentials):
             authenticator.cookie_controller.delete_cookie()
             ss["logout"] = True  # the library then ignores this cookie for the session
-            ss[NOTICE] = PASSWORD_CHANGED if token_issued_at(token) is not None else "Please log in again."
+            ss[NOTICE] = PASSWORD_CHANGED if token_issued_at(token) is not None else N_("Please log in again.")
             token = None
         try:
             authenticator.login(location="unrendered")

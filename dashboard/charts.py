@@ -11,15 +11,18 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from khata.i18n import _
+from khata.i18n import N_, _
 
 from .text import chart_text
 
-_NO_TRACE_NAME = "<extra></extra>"  # plotly markup: no trace name beside the hover text
-
-COLOURS = {"Given on credit": "#d9822b", "Collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
+COLOURS = {"issued": "#d9822b", "collected": "#2b8a3e", "pending": "#1c7ed6", "paid": "#2b8a3e",
            "overdue": "#e03131", "reversed": "#868e96"}
 AGING_ORDER = ["current", "1-30", "31-60", "61-90", "90+"]
+AGING_WORDS = {"current": N_("Not yet due"), "1-30": N_("1-30 days late"), "31-60": N_("31-60 days late"),
+               "61-90": N_("61-90 days late"), "90+": N_("Over 90 days late")}
+AGING_COLOURS = ["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"]
+STATUS_WORDS = {"pending": N_("pending"), "paid": N_("paid"), "overdue": N_("overdue"), "reversed": N_("reversed")}
+_NO_TRACE_NAME = "<extra></extra>"  # plotly markup: no trace name beside the hover text
 
 
 def _figure(traces: list, title: str, *, money_axis: str | None = "y", **layout) -> go.Figure:
@@ -40,30 +43,28 @@ def _bar(x, y, colour, **extra) -> go.Bar:
 
 def issued_vs_collected(frame: pd.DataFrame, period: str = "week") -> go.Figure:
     periods = pd.to_datetime(frame["period"])
-    traces = [_bar(periods, frame[column].astype(float), COLOURS[name], name=name)
-              for column, name in (("issued", "Given on credit"), ("collected", "Collected"))]
-    return _figure(traces, f"Credit given vs collected, by {period}", barmode="group",
-                   xaxis=dict(title="Week starting" if period == "week" else "Month"), yaxis=dict(title="Amount"))
-
-
-AGING_LABELS = {"current": "Not yet due", "1-30": "1-30 days late", "31-60": "31-60 days late",
-                "61-90": "61-90 days late", "90+": "Over 90 days late"}
-AGING_COLOURS = ["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"]
+    words = {"issued": _("Given on credit"), "collected": _("Collected")}
+    traces = [_bar(periods, frame[key].astype(float), COLOURS[key], name=word) for key, word in words.items()]
+    title = _("Credit given vs collected, by week") if period == "week" else _("Credit given vs collected, by month")
+    return _figure(traces, title, barmode="group",
+                   xaxis=dict(title=_("Week starting") if period == "week" else _("Month")),
+                   yaxis=dict(title=_("Amount")))
 
 
 def aging(frame: pd.DataFrame) -> go.Figure:
     """One trace with a colour per bucket (not a trace per bucket: less to send and draw)."""
     amounts = dict(zip(frame["bucket"], frame["outstanding"]))
-    traces = [_bar([AGING_LABELS[b] for b in AGING_ORDER], [float(amounts.get(b, 0)) for b in AGING_ORDER],
+    traces = [_bar([_(AGING_WORDS[b]) for b in AGING_ORDER], [float(amounts.get(b, 0)) for b in AGING_ORDER],
                    AGING_COLOURS, name=_("Outstanding"))]
-    return _figure(traces, "Outstanding by how late it is", showlegend=False, yaxis=dict(title="Outstanding"))
+    return _figure(traces, _("Outstanding by how late it is"), showlegend=False, yaxis=dict(title=_("Outstanding")))
 
 
 def status_mix(frame: pd.DataFrame) -> go.Figure:
     frame = frame[frame["loans"] > 0]
-    traces = [go.Pie(labels=list(frame["status"]), values=[int(n) for n in frame["loans"]], hole=0.5, sort=False,
-                     marker_colors=[COLOURS[s] for s in frame["status"]], textinfo="label+value")]
-    return _figure(traces, "Credit sales by status", money_axis=None)
+    traces = [go.Pie(labels=[_(STATUS_WORDS.get(s, s)) for s in frame["status"]],
+                     values=[int(n) for n in frame["loans"]], hole=0.5, sort=False,
+                     marker_colors=[COLOURS.get(s, "#868e96") for s in frame["status"]], textinfo="label+value")]
+    return _figure(traces, _("Credit sales by status"), money_axis=None)
 
 
 def top_customers(frame: pd.DataFrame) -> go.Figure:
@@ -72,7 +73,7 @@ def top_customers(frame: pd.DataFrame) -> go.Figure:
                    customdata=list(frame["overdue"].astype(float)),
                    hovertemplate=_("{name}<br>Outstanding {amount}<br>Overdue {overdue}").format(
                        name="%{y}", amount="₹%{x:,.2f}", overdue="₹%{customdata:,.2f}") + _NO_TRACE_NAME)]
-    return _figure(traces, "Top 10 customers by outstanding", money_axis="x", xaxis=dict(title="Outstanding"))
+    return _figure(traces, _("Top 10 customers by outstanding"), money_axis="x", xaxis=dict(title=_("Outstanding")))
 
 
 def expected_collections(frame: pd.DataFrame) -> go.Figure:
@@ -80,13 +81,13 @@ def expected_collections(frame: pd.DataFrame) -> go.Figure:
     traces = [_bar(weeks, frame["amount"].astype(float), "#1c7ed6", customdata=[int(n) for n in frame["loans"]],
                    hovertemplate=_("Week starting {week}<br>Falls due {amount}<br>Sales {count}").format(
                        week="%{x}", amount="₹%{y:,.2f}", count="%{customdata}") + _NO_TRACE_NAME)]
-    return _figure(traces, "Expected collections, next 8 weeks", xaxis=dict(title="Week starting"),
-                   yaxis=dict(title="Falls due"))
+    return _figure(traces, _("Expected collections, next 8 weeks"), xaxis=dict(title=_("Week starting")),
+                   yaxis=dict(title=_("Falls due")))
 
 
 def days_to_repay(frame: pd.DataFrame) -> go.Figure:
     """Histogram of days to full repayment, already binned in SQL (``reports.days_to_repay_bins``):
     the browser gets about 30 bars, not one point per repaid sale."""
     traces = [_bar(frame["days"], [int(n) for n in frame["sales"]], "#2b8a3e", name=_("Sales"))]
-    return _figure(traces, "How long customers take to repay", money_axis=None, bargap=0.05,
-                   xaxis=dict(title="Days from sale to full repayment"), yaxis=dict(title="Sales"))
+    return _figure(traces, _("How long customers take to repay"), money_axis=None, bargap=0.05,
+                   xaxis=dict(title=_("Days from sale to full repayment")), yaxis=dict(title=_("Sales")))

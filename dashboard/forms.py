@@ -11,6 +11,7 @@ from typing import TypeVar
 import streamlit as st
 
 from khata.errors import KhataError
+from khata.i18n import _
 
 from . import cache, session
 from .text import plain
@@ -74,5 +75,6 @@ def progress_callback(bar):
     """A (done, total) callable for the importer that moves an ``st.progress`` bar."""
     def report(done_rows: int, total: int) -> None:
         fraction = min(1.0, done_rows / total) if total else 1.0
-        bar.progress(fraction, text=f"Checked {min(done_rows, total):,} of {total:,}")
+        bar.progress(fraction, text=_("Checked {done} of {total}").format(done=f"{min(done_rows, total):,}",
+                                                                    total=f"{total:,}"))
     return report

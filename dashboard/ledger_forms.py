@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from khata.i18n import _
+from khata.i18n import N_, _, ngettext
 
 from . import format as fmt
 from . import pickers, reads, session, writes
 from .forms import form_token, show_error, submit
-from .tables import customer_label
+from .tables import LOAN_STATUS, customer_label
+from .text import option_words
+
+METHOD_WORDS = {"cash": N_("CASH"), "upi": N_("UPI"), "card": N_("CARD"), "other": N_("OTHER")}
 
 
 def sale_form(name: str, *, customer_id: int | None = None) -> None:
@@ -26,29 +29,30 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
     if customer_id is None:
         found = _search(f"{name}_find_{token}")
         if found is None:
-            st.info("Add a customer first (Customers page).")
+            st.info(_("Add a customer first (Customers page)."))
             return
     with st.form(f"{name}_{token}"):
         chosen = _customer_picker(name, token, found, customer_label) if customer_id is None else customer_id
         c1, c2 = st.columns(2)
-        amount = c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 450 or 99.50")
-        item = c2.text_input("Item", key=f"{name}_item_{token}", placeholder="e.g. Rice 5 kg")
+        amount = c1.text_input(_("Amount (₹)"), key=f"{name}_amount_{token}", placeholder=_("e.g. 450 or 99.50"))
+        item = c2.text_input(_("Item"), key=f"{name}_item_{token}", placeholder=_("e.g. Rice 5 kg"))
         c1, c2, c3 = st.columns(3)
-        issued = c1.date_input("Sale date", value=today, max_value=today, key=f"{name}_issued_{token}",
+        issued = c1.date_input(_("Sale date"), value=today, max_value=today, key=f"{name}_issued_{token}",
                                format="DD/MM/YYYY")
-        due = c2.date_input("Due date", value=session.days_after(today, term), key=f"{name}_due_{token}",
+        due = c2.date_input(_("Due date"), value=session.days_after(today, term), key=f"{name}_due_{token}",
                             format="DD/MM/YYYY")
-        grace = c3.number_input("Grace days", min_value=0, max_value=365, value=0, step=1,
+        grace = c3.number_input(_("Grace days"), min_value=0, max_value=365, value=0, step=1,
                                 key=f"{name}_grace_{token}")
-        submitted = st.form_submit_button("Record sale on credit", type="primary")
+        submitted = st.form_submit_button(_("Record sale on credit"), type="primary")
     if submitted:
         if chosen is None:
-            show_error("Choose the customer.")
+            show_error(_("Choose the customer."))
             return
         submit(name, lambda: writes.sell_on_credit(chosen, token=token, amount=amount, item=item, issue_date=issued,
                                                    due_date=due, grace_days=int(grace)),
-               lambda loan: f"Recorded {fmt.inr(loan['principal'])} for {loan['item']} to {loan['customer_name']}, "
-                            f"due {fmt.day(loan['due_date'])}.")
+               lambda loan: _("Recorded {amount} for {item} to {name}, due {date}.").format(
+                   amount=fmt.inr(loan["principal"]), item=loan["item"], name=loan["customer_name"],
+                   date=fmt.day(loan["due_date"])))
 
 
 def _search(box_key: str, **kind) -> list[dict] | None:
@@ -72,19 +76,21 @@ def customer_repayment_form(name: str, *, customer_id: int | None = None) -> Non
     if customer_id is None:
         found = _search(f"{name}_find_{token}", owing=True)
         if found is None:
-            st.info("Nobody owes you anything right now.")
+            st.info(_("Nobody owes you anything right now."))
             return
     with st.form(f"{name}_{token}"):
         chosen = _customer_picker(name, token, found, pickers.owing_label) if customer_id is None else customer_id
         _payment_fields(name, token, today)
-        submitted = st.form_submit_button("Record repayment", type="primary")
+        submitted = st.form_submit_button(_("Record repayment"), type="primary")
     if submitted:
         if chosen is None:
-            show_error("Choose the customer.")
+            show_error(_("Choose the customer."))
             return
         submit(name, lambda: writes.repay_customer(chosen, token=token, **_payment_values(name, token)),
-               lambda result: f"Recorded a repayment of {fmt.inr(result['total'])} "
-                              f"over {len(result['repayments'])} sale(s).")
+               lambda result: ngettext("Recorded a repayment of {amount} over {n} sale.",
+                                       "Recorded a repayment of {amount} over {n} sales.",
+                                       len(result["repayments"])).format(amount=fmt.inr(result["total"]),
+                                                                         n=len(result["repayments"])))
 
 
 def loan_repayment_form(name: str) -> None:
@@ -94,7 +100,7 @@ def loan_repayment_form(name: str) -> None:
     token = form_token(name)
     found = _search(f"{name}_find", owing=True)
     if found is None:
-        st.info("There is no open sale to repay.")
+        st.info(_("There is no open sale to repay."))
         return
     customer_id = pickers.choose(_("Customer"), found, pickers.owing_label, key=f"{name}_customer",
                                  placeholder=_("Choose a customer (search above)"))
@@ -102,29 +108,32 @@ def loan_repayment_form(name: str) -> None:
         return
     open_loans = [row for row in reads.loan_list(sid, key, None, customer_id, None, None, None)
                   if row["outstanding"] > 0]
-    labels = {row["loan_id"]: f"#{row['loan_id']} {row['item']} · {fmt.day(row['issue_date'])} · "
-                              f"owes {fmt.inr(row['outstanding'])} ({row['status']})" for row in open_loans}
+    labels = {row["loan_id"]: _("#{number} {item} · {date} · owes {amount} ({status})").format(
+        number=row["loan_id"], item=row["item"], date=fmt.day(row["issue_date"]), amount=fmt.inr(row["outstanding"]),
+        status=_(LOAN_STATUS.get(row["status"], row["status"]))) for row in open_loans}
     with st.form(f"{name}_{token}"):
-        chosen = st.selectbox("Sale", list(labels), format_func=labels.get, index=None,
-                              placeholder="Choose a sale", key=f"{name}_loan_{token}")
+        chosen = st.selectbox(_("Sale"), list(labels), format_func=labels.get, index=None,
+                              placeholder=_("Choose a sale"), key=f"{name}_loan_{token}")
         _payment_fields(name, token, today)
-        submitted = st.form_submit_button("Record repayment", type="primary")
+        submitted = st.form_submit_button(_("Record repayment"), type="primary")
     if submitted:
         if chosen is None:
-            show_error("Choose the sale.")
+            show_error(_("Choose the sale."))
             return
         submit(name, lambda: writes.repay_sale(chosen, token=token, **_payment_values(name, token)),
-               lambda result: f"Recorded {fmt.inr(result['total'])} against sale #{chosen}; "
-                              f"{fmt.inr(result['loans'][chosen]['outstanding'])} still owed on it.")
+               lambda result: _("Recorded {amount} against sale #{number}; {owed} still owed on it.").format(
+                   amount=fmt.inr(result["total"]), number=chosen,
+                   owed=fmt.inr(result["loans"][chosen]["outstanding"])))
 
 
 def _payment_fields(name: str, token: str, today) -> None:
     c1, c2 = st.columns(2)
-    c1.text_input("Amount (₹)", key=f"{name}_amount_{token}", placeholder="e.g. 500")
-    c2.date_input("Paid on", value=today, max_value=today, key=f"{name}_paid_{token}", format="DD/MM/YYYY")
+    c1.text_input(_("Amount (₹)"), key=f"{name}_amount_{token}", placeholder=_("e.g. 500"))
+    c2.date_input(_("Paid on"), value=today, max_value=today, key=f"{name}_paid_{token}", format="DD/MM/YYYY")
     c1, c2 = st.columns(2)
-    c1.selectbox("Method", writes.METHODS, key=f"{name}_method_{token}", format_func=str.upper)
-    c2.text_input("Note (optional)", key=f"{name}_note_{token}")
+    c1.selectbox(_("Method"), writes.METHODS, key=f"{name}_method_{token}",
+                 format_func=option_words(METHOD_WORDS))
+    c2.text_input(_("Note (optional)"), key=f"{name}_note_{token}")
 
 
 def _payment_values(name: str, token: str) -> dict:

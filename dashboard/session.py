@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from khata.dates import shop_today
+from khata.i18n import _
 
 ME = "_khata_me"
 
@@ -15,7 +16,7 @@ def current() -> dict:
     """{shop_id, username, name, shop_name, timezone} of the logged-in shopkeeper."""
     me = st.session_state.get(ME)
     if not me:
-        st.error("Please log in.")
+        st.error(_("Please log in."))
         st.stop()
     return me
 

@@ -5,15 +5,28 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from khata.i18n import N_, _
+
 from . import format as fmt
 
+# words the book stores as keys, shown in the shopkeeper's language (lowercase, as they always were)
+LOAN_STATUS = {"pending": N_("pending"), "overdue": N_("overdue"), "paid": N_("paid"), "reversed": N_("reversed")}
+METHODS = {"cash": N_("cash"), "upi": N_("upi"), "card": N_("card"), "other": N_("other")}
+ENTRIES = {"sale": N_("sale"), "repayment": N_("repayment"), "sale reversed": N_("sale reversed"),
+           "repayment reversed": N_("repayment reversed")}
 
-def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=()) -> pd.DataFrame:
-    """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None")."""
+
+def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=(),
+          words: dict[str, dict] | None = None) -> pd.DataFrame:
+    """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None").
+    ``words``: column -> {stored key: N_() word}, cells shown translated."""
     out = {}
+    words = words or {}
     for key, label in columns.items():
         values = [row.get(key) for row in rows]
-        if key in money:
+        if key in words:
+            values = [_(words[key][v]) if v in words[key] else fmt.blank_if_none(v) for v in values]
+        elif key in money:
             values = [fmt.inr(v) for v in values]
         elif key in dates:
             values = [fmt.day(v) for v in values]
@@ -33,7 +46,7 @@ def customer_label(row: dict) -> str:
     """'Asha Rao · +91 98765 43210 · can take ₹2,000.00 more' (a selectbox option: plain text)."""
     text = f"{row['name']} · {fmt.phone(row['phone'])}"
     if row.get("available_credit") is not None:
-        text += f" · can take {fmt.inr(row['available_credit'])} more"
+        text += " · " + _("can take {amount} more").format(amount=fmt.inr(row["available_credit"]))
     return text
 
 
@@ -61,8 +74,9 @@ def pager(total: int, key: str, size: int = PAGE_ROWS) -> int:
     pages = -(-total // size)
     if st.session_state.get(key, 1) > pages:  # the filters changed and this page no longer exists
         st.session_state[key] = pages
-    number = st.number_input("Page", min_value=1, max_value=pages, step=1, key=key,
-                             help=f"{pages} pages of {size} rows.")
+    number = st.number_input(_("Page"), min_value=1, max_value=pages, step=1, key=key,
+                             help=_("{pages} pages of {size} rows.").format(pages=pages, size=size))
     start = (int(number) - 1) * size
-    st.caption(f"rows {start + 1:,}–{min(start + size, total):,} of {total:,}")
+    st.caption(_("rows {first}–{last} of {total}").format(first=f"{start + 1:,}", last=f"{min(start + size, total):,}",
+                                                         total=f"{total:,}"))
     return start

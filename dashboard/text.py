@@ -21,6 +21,9 @@ from __future__ import annotations
 import html
 import re
 import string
+from collections.abc import Callable
+
+from khata.i18n import _
 
 _ESCAPES = str.maketrans({ch: "\\" + ch for ch in string.punctuation})
 JOINER = "\u2060"  # WORD JOINER: invisible, breaks GitHub's autolink patterns
@@ -39,3 +42,10 @@ def chart_text(value) -> str:
     if value is None:
         return ""
     return html.escape(str(value), quote=False)
+
+
+def option_words(words: dict) -> Callable:
+    """A ``format_func`` for options whose words are ``N_()`` constants, translated now: Streamlit
+    (and AppTest) may call it outside this run, where the language is not this session's."""
+    shown = {key: _(word) for key, word in words.items()}
+    return lambda key: shown.get(key, key)

@@ -20,10 +20,11 @@ from . import db
 from .book import Book, record_audit
 from .dates import DEFAULT_TIMEZONE, validate_timezone
 from .errors import AuthError, Conflict, ValidationError, shown
+from .i18n import N_, _
 from .phones import normalize_phone
 from .validate import clean_text, int_in_range
 
-PASSWORD_RULES = (
+PASSWORD_RULES = N_(
     "8 to 20 characters, with at least one lowercase letter, one uppercase letter, "
     "one digit and one symbol from @$!%*?&"
 )
@@ -32,13 +33,13 @@ _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,29}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_REMINDER_DAYS = (-1, 1, 3, 7, 14, 30)
 DEFAULT_REPEAT_DAYS = 7
-LOGIN_FAILED = "Username or password is incorrect."
-LOCKED = "Too many failed attempts. This account is locked for a while; try again in {minutes} minutes."
+LOGIN_FAILED = N_("Username or password is incorrect.")
+LOCKED = N_("Too many failed attempts. This account is locked for a while; try again in {minutes} minutes.")
 
 
 def validate_password(password: str) -> str:
     if not isinstance(password, str) or not _PASSWORD_RE.match(password):
-        raise ValidationError(f"The password must be {PASSWORD_RULES}.")
+        raise ValidationError(_("The password must be {rules}.").format(rules=_(PASSWORD_RULES)))
     return password
 
 
@@ -60,7 +61,7 @@ def normalize_username(username) -> str:
     text = str(username or "").strip().lower()
     if not _USERNAME_RE.match(text):
         raise ValidationError(
-            "Username must be 3 to 30 characters: lowercase letters, digits, '.', '_' or '-'."
+            _("Username must be 3 to 30 characters: lowercase letters, digits, '.', '_' or '-'.")
         )
     return text
 
@@ -68,7 +69,7 @@ def normalize_username(username) -> str:
 def validate_email(email) -> str:
     text = str(email or "").strip()
     if not _EMAIL_RE.match(text) or len(text) > 254:
-        raise ValidationError(f"'{shown(text)}' is not an email address.")
+        raise ValidationError(_("'{text}' is not an email address.").format(text=shown(text)))
     return text
 
 
@@ -76,8 +77,8 @@ def register_shopkeeper(*, name, shop_name, username, email, phone, password,
                         timezone_name: str = DEFAULT_TIMEZONE, loan_term_days: int = 30,
                         path=None) -> dict:
     """Create a shop and its shopkeeper; returns {shop_id, shopkeeper_id, username}."""
-    name = clean_text(name, "Your name", required=True, max_len=100)
-    shop_name = clean_text(shop_name, "Shop name", required=True, max_len=100)
+    name = clean_text(name, N_("Your name"), required=True, max_len=100)
+    shop_name = clean_text(shop_name, N_("Shop name"), required=True, max_len=100)
     username = normalize_username(username)
     email = validate_email(email)
     phone = normalize_phone(phone)
@@ -87,7 +88,7 @@ def register_shopkeeper(*, name, shop_name, username, email, phone, password,
 
     def work(con):
         if con.execute("SELECT 1 FROM shopkeepers WHERE username = ?", [username]).fetchone():
-            raise Conflict(f"The username '{username}' is taken; please choose another.")
+            raise Conflict(_("The username '{username}' is taken; please choose another.").format(username=username))
         shop_id = db.next_id(con, "shop_id_seq")
         keeper_id = db.next_id(con, "shopkeeper_id_seq")
         con.execute(
@@ -180,22 +181,22 @@ def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int
                                         now=now, path=path)
         record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes, now=now,
                              path=path)  # the same database round trip as for a real name
-        raise AuthError(_locked_message(locked_until, now) if locked_until else LOGIN_FAILED)
+        raise AuthError(_locked_message(locked_until, now) if locked_until else _(LOGIN_FAILED))
     if keeper["locked_until"] and keeper["locked_until"] > now:
         raise AuthError(_locked_message(keeper["locked_until"], now))
     if not matches:
         locked = record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
                                       now=now, path=path)
         if locked:
-            raise AuthError(LOCKED.format(minutes=lock_minutes))
-        raise AuthError(LOGIN_FAILED)
+            raise AuthError(_(LOCKED).format(minutes=lock_minutes))
+        raise AuthError(_(LOGIN_FAILED))
     record_login_success(keeper["username"], path)
     return keeper
 
 
 def _locked_message(locked_until: datetime, now: datetime) -> str:
     minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    return LOCKED.format(minutes=minutes)
+    return _(LOCKED).format(minutes=minutes)
 
 
 UNKNOWN_USER_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
@@ -231,9 +232,9 @@ def change_password(username, old_password, new_password, path=None) -> datetime
     validate_password(new_password)
     keeper = get_shopkeeper(username, path)
     if keeper is None or not check_password(old_password, keeper["password_hash"]):
-        raise AuthError("The current password is incorrect.")
+        raise AuthError(_("The current password is incorrect."))
     if old_password == new_password:
-        raise ValidationError("The new password must be different from the current one.")
+        raise ValidationError(_("The new password must be different from the current one."))
     new_hash = hash_password(new_password)
     changed_at = datetime.now(UTC)
 
@@ -263,11 +264,11 @@ def parse_reminder_days(value) -> tuple[int, ...]:
     try:
         days = sorted({int(p) for p in parts})
     except ValueError:
-        raise ValidationError("Reminder days must be whole numbers separated by commas, like -1, 1, 3, 7.") from None
+        raise ValidationError(_("Reminder days must be whole numbers separated by commas, like -1, 1, 3, 7.")) from None
     if not days:
-        raise ValidationError("Give at least one reminder day, like -1, 1, 3, 7.")
+        raise ValidationError(_("Give at least one reminder day, like -1, 1, 3, 7."))
     if any(d < -30 or d > 365 for d in days):
-        raise ValidationError("Reminder days must be between -30 and 365.")
+        raise ValidationError(_("Reminder days must be between -30 and 365."))
     return tuple(days)
 
 
@@ -282,28 +283,29 @@ def update_settings(book: Book, **changes) -> dict:
     """Change shop profile and reminder settings; unknown fields are refused."""
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Unknown setting(s): {names}.").format(names=", ".join(sorted(unknown))))
     clean: dict = {}
     for field, value in changes.items():
         if field == "name":
-            clean[field] = clean_text(value, "Shop name", required=True, max_len=100)
+            clean[field] = clean_text(value, N_("Shop name"), required=True, max_len=100)
         elif field == "phone":
             clean[field] = normalize_phone(value) if str(value or "").strip() else None
         elif field == "timezone":
             clean[field] = validate_timezone(value)
         elif field == "loan_term_days":
-            clean[field] = int_in_range(value, "Default loan term", 1, 365)
+            clean[field] = int_in_range(value, N_("Default loan term"), 1, 365)
         elif field == "upi_id":
             text = str(value or "").strip()
             if text and not _UPI_RE.match(text):
-                raise ValidationError(f"'{shown(text)}' is not a UPI ID; it looks like shopname@okbank.")
+                raise ValidationError(_("'{text}' is not a UPI ID; it looks like shopname@okbank.").format(
+                    text=shown(text)))
             clean[field] = text or None
         elif field == "reminders_enabled":
             clean[field] = bool(value)
         elif field == "reminder_days":
             clean[field] = ",".join(str(d) for d in parse_reminder_days(value))
         elif field == "reminder_repeat_days":
-            clean[field] = int_in_range(value, "Repeat every (days)", 0, 60)
+            clean[field] = int_in_range(value, N_("Repeat every (days)"), 0, 60)
 
     before = book.shop
     if clean:

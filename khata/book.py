@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from . import db
 from .dates import parse_date, shop_today
 from .errors import NotFound, ValidationError
+from .i18n import _
 
 T = TypeVar("T")
 
@@ -80,10 +81,10 @@ class Book:
             try:
                 shop_id = int(self.requested_shop)
             except (TypeError, ValueError):
-                raise NotFound("That shop does not exist.") from None
+                raise NotFound(_("That shop does not exist.")) from None
             row = self.row("SELECT * FROM shops WHERE shop_id = ?", [shop_id])
             if row is None:
-                raise NotFound("That shop does not exist.")
+                raise NotFound(_("That shop does not exist."))
             self._shop = row
         return self._shop
 
@@ -141,7 +142,7 @@ class Book:
         if found is None:
             return None
         if found[0] != action:
-            raise ValidationError("This form was already used for something else; please reload the page.")
+            raise ValidationError(_("This form was already used for something else; please reload the page."))
         return json.loads(found[1])
 
     def remember_submission(self, key: str | None, action: str, result: dict) -> None:

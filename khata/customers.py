@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
+from .i18n import N_, _
 from .money import format_inr, parse_amount
 from .phones import normalize_phone
 from .validate import as_id, clean_text, int_in_range
@@ -28,20 +29,20 @@ def clean_customer_fields(fields: dict, *, creating: bool) -> dict:
     """Validate customer fields typed by a shopkeeper (also used by the CSV importer)."""
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise ValidationError(f"Unknown customer field(s): {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Unknown customer field(s): {names}.").format(names=", ".join(sorted(unknown))))
     clean: dict = {}
     if creating or "name" in fields:
-        clean["name"] = clean_text(fields.get("name"), "Customer name", required=True, max_len=100)
+        clean["name"] = clean_text(fields.get("name"), N_("Customer name"), required=True, max_len=100)
     if creating or "phone" in fields:
         clean["phone"] = normalize_phone(fields.get("phone"))
     if "address" in fields:
-        clean["address"] = clean_text(fields["address"], "Address", max_len=300)
+        clean["address"] = clean_text(fields["address"], N_("Address"), max_len=300)
     if "notes" in fields:
-        clean["notes"] = clean_text(fields["notes"], "Notes", max_len=1000, multiline=True)
+        clean["notes"] = clean_text(fields["notes"], N_("Notes"), max_len=1000, multiline=True)
     if "trust_score" in fields and fields["trust_score"] not in (None, ""):
-        clean["trust_score"] = int_in_range(fields["trust_score"], "Trust score", 0, 10)
+        clean["trust_score"] = int_in_range(fields["trust_score"], N_("Trust score"), 0, 10)
     if "credit_limit" in fields and fields["credit_limit"] not in (None, ""):
-        clean["credit_limit"] = parse_amount(fields["credit_limit"], "Credit limit", allow_zero=True)
+        clean["credit_limit"] = parse_amount(fields["credit_limit"], N_("Credit limit"), allow_zero=True)
     if "whatsapp_opt_out" in fields:
         clean["whatsapp_opt_out"] = bool(fields["whatsapp_opt_out"])
     return clean
@@ -59,7 +60,7 @@ def customer_row(book: Book, customer_id, *, include_archived: bool = False) -> 
     row = book.row("SELECT * FROM customers WHERE shop_id = ? AND customer_id = ?"
                    + ("" if include_archived else " AND archived_at IS NULL"), [book.shop_id, customer_id])
     if row is None:
-        raise NotFound("That customer does not exist in this shop.")
+        raise NotFound(_("That customer does not exist in this shop."))
     return row
 
 
@@ -80,7 +81,8 @@ def create_customer(book: Book, *, idempotency_key: str | None = None, **fields)
         return customer_row(book, earlier["customer_id"])
     other = _phone_taken(book, clean["phone"])
     if other:
-        raise Conflict(f"{other} already has the phone number {clean['phone']} in your book.")
+        raise Conflict(_("{name} already has the phone number {phone} in your book.").format(name=other,
+                                                                                              phone=clean["phone"]))
     customer_id = book.next_id("customer_id_seq")
     columns = ["customer_id", "shop_id", *clean]
     book.con.execute(
@@ -100,7 +102,8 @@ def update_customer(book: Book, customer_id, **changes) -> dict:
     if "phone" in clean:
         other = _phone_taken(book, clean["phone"], before["customer_id"])
         if other:
-            raise Conflict(f"{other} already has the phone number {clean['phone']} in your book.")
+            raise Conflict(_("{name} already has the phone number {phone} in your book.").format(name=other,
+                                                                                              phone=clean["phone"]))
     changed = {k: v for k, v in clean.items() if before.get(k) != v}
     if not changed:
         return before
@@ -124,8 +127,8 @@ def remove_customer(book: Book, customer_id) -> str:
     sid, cid = book.shop_id, customer["customer_id"]
     owed = owed_by(book, cid)
     if owed > 0:
-        raise Conflict(f"{customer['name']} still owes {format_inr(owed)}; "
-                       "record the repayment before removing them.")
+        raise Conflict(_("{name} still owes {amount}; record the repayment before removing them.").format(
+            name=customer["name"], amount=format_inr(owed)))
     history = book.value(
         "SELECT (SELECT count(*) FROM loans WHERE shop_id = ? AND customer_id = ?)"
         " + (SELECT count(*) FROM repayments WHERE shop_id = ? AND customer_id = ?)", [sid, cid] * 2)
@@ -147,8 +150,8 @@ def bring_back_if_owing(book: Book, customer_id: int, why: str) -> bool:
     if customer["archived_at"] is None or owed_by(book, customer_id) <= 0:
         return False
     if _phone_taken(book, customer["phone"], customer_id):
-        raise Conflict(f"{customer['name']} was archived and another customer now has the phone number "
-                       f"{customer['phone']}; change one of the numbers first.")
+        raise Conflict(_("{name} was archived and another customer now has the phone number {phone}; change one "
+                         "of the numbers first.").format(name=customer["name"], phone=customer["phone"]))
     book.con.execute("UPDATE customers SET archived_at = NULL, updated_at = current_timestamp"
                      " WHERE shop_id = ? AND customer_id = ?", [book.shop_id, customer_id])
     book.audit("unarchive", "customer", customer_id, {"archived_at": customer["archived_at"]},
@@ -190,7 +193,8 @@ def list_customers(book: Book, *, search: str | None = None, sort: str = "name",
     """Active customers with outstanding, overdue, available credit and the date of
     their last sale or repayment (none yet: empty)."""
     if sort not in SORTS:
-        raise ValidationError(f"Cannot sort by '{sort}'; choose one of {', '.join(SORTS)}.")
+        raise ValidationError(_("Cannot sort by '{sort}'; choose one of {sorts}.").format(sort=sort,
+                                                                                         sorts=", ".join(SORTS)))
     sid = book.shop_id
     sql = _LIST_SQL
     params: list = [sid, book.today, sid, sid, sid]
@@ -216,7 +220,7 @@ def find_customers(book: Book, search: str | None = None, *, owing: bool = False
     WhatsApp opt-out and (``balances``) outstanding and available credit, by name.
     ``owing``: only those who owe, largest first; ``opted_out``: only those who get no
     WhatsApp reminders. Without balances it reads the customers table alone (cheap)."""
-    limit = int_in_range(limit, "Limit", 1, 1000)
+    limit = int_in_range(limit, N_("Limit"), 1, 1000)
     match, params = _match((search or "")[:100], "c")
     if opted_out:
         match += " AND c.whatsapp_opt_out"

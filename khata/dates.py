@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import ValidationError, shown
+from .i18n import N_, _
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
 EARLIEST_DATE = date(2000, 1, 1)
@@ -16,9 +17,10 @@ def validate_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"'{shown(name)}' is not a time zone we know (try Asia/Kolkata).") from None
+        raise ValidationError(_("'{name}' is not a time zone we know (try Asia/Kolkata).").format(
+            name=shown(name))) from None
     if name not in available_timezones() and name != "UTC":
-        raise ValidationError(f"'{shown(name)}' is not a time zone we know (try Asia/Kolkata).")
+        raise ValidationError(_("'{name}' is not a time zone we know (try Asia/Kolkata).").format(name=shown(name)))
     return name
 
 
@@ -30,7 +32,7 @@ def shop_today(tz: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
-def parse_date(value, field: str = "Date") -> date:
+def parse_date(value, field: str = N_("Date")) -> date:
     """Accept a date, a datetime or an ISO 'YYYY-MM-DD' string."""
     if isinstance(value, datetime):
         return value.date()
@@ -39,13 +41,15 @@ def parse_date(value, field: str = "Date") -> date:
     else:
         text = str(value or "").strip()
         if not text:
-            raise ValidationError(f"{field} is required.")
+            raise ValidationError(_("{field} is required.").format(field=_(field)))
         try:
             parsed = date.fromisoformat(text)
         except ValueError:
-            raise ValidationError(f"{field} '{shown(text)}' is not a date; use YYYY-MM-DD, like 2026-11-27.") from None
+            raise ValidationError(_("{field} '{text}' is not a date; use YYYY-MM-DD, like 2026-11-27.").format(
+                field=_(field), text=shown(text))) from None
     if parsed < EARLIEST_DATE or parsed.year > 2200:
-        raise ValidationError(f"{field} {parsed.isoformat()} is outside the dates this book keeps.")
+        raise ValidationError(_("{field} {date} is outside the dates this book keeps.").format(
+            field=_(field), date=parsed.isoformat()))
     return parsed
 
 
@@ -63,16 +67,18 @@ def entry_date(value, today: date, field: str) -> date:
         return today
     on = parse_date(value, field)
     if on > today:
-        raise ValidationError(f"{field} {on:%d %b %Y} is in the future; the shop's today is {today:%d %b %Y}.")
+        raise ValidationError(_("{field} {date} is in the future; the shop's today is {today}.").format(
+            field=_(field), date=f"{on:%d %b %Y}", today=f"{today:%d %b %Y}"))
     return on
 
 
-def due_date_within_bounds(due: date, today: date, field: str = "Due date") -> date:
+def due_date_within_bounds(due: date, today: date, field: str = N_("Due date")) -> date:
     """Refuse a due date more than ``MAX_DUE_YEARS`` years after the shop's today."""
     latest = latest_due_date(today)
     if due > latest:
-        raise ValidationError(f"{field} {due:%d %b %Y} is too far ahead; it can be at most "
-                              f"{MAX_DUE_YEARS} years from today ({latest:%d %b %Y}).")
+        raise ValidationError(_("{field} {date} is too far ahead; it can be at most {years} years from today "
+                                "({latest}).").format(field=_(field), date=f"{due:%d %b %Y}", years=MAX_DUE_YEARS,
+                                                      latest=f"{latest:%d %b %Y}"))
     return due
 
 

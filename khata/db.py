@@ -28,6 +28,7 @@ import duckdb
 
 from . import settings
 from .errors import DatabaseBusy, ValidationError
+from .i18n import N_, _
 
 T = TypeVar("T")
 
@@ -35,8 +36,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_DB = settings.SETTINGS["KHATA_DB"].default
 
-BUSY_MESSAGE = (
-    "The shop's book is open in another program and stayed locked for {secs:.0f} s. "
+BUSY_MESSAGE = N_(
+    "The shop's book is open in another program and stayed locked for {secs} s. "
     "Nothing was changed; please try again in a moment."
 )
 
@@ -102,7 +103,7 @@ def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
             if not _is_lock_error(err):
                 raise
             if time.monotonic() - started >= timeout:
-                raise DatabaseBusy(BUSY_MESSAGE.format(secs=timeout)) from None
+                raise DatabaseBusy(_(BUSY_MESSAGE).format(secs=f"{timeout:.0f}")) from None
             lock_stats["retries"] += 1
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.5)

@@ -1,4 +1,5 @@
 """Errors whose message is meant for the shopkeeper, in the shopkeeper's words."""
+from .i18n import _
 
 
 class KhataError(Exception):
@@ -42,10 +43,12 @@ class ImportRejected(KhataError):
 
     def __init__(self, row_errors: list[tuple[int, str]]):
         self.row_errors = row_errors
-        shown = "; ".join(f"line {line}: {reason}" for line, reason in row_errors[:5])
-        more = f" (and {len(row_errors) - 5} more)" if len(row_errors) > 5 else ""
+        shown = "; ".join(_("line {line}: {reason}").format(line=line, reason=reason)
+                          for line, reason in row_errors[:5])
+        more = _(" (and {n} more)").format(n=len(row_errors) - 5) if len(row_errors) > 5 else ""
         super().__init__(
-            f"Nothing was imported: {len(row_errors)} row(s) need fixing. {shown}{more}"
+            _("Nothing was imported: {n} row(s) need fixing. {rows}{more}").format(n=len(row_errors), rows=shown,
+                                                                                  more=more)
         )
 
 

@@ -17,6 +17,7 @@ from .book import Book
 from .customers import DEFAULT_CREDIT_LIMIT, clean_customer_fields
 from .dates import due_date_within_bounds, parse_date
 from .errors import ImportRejected, KhataError, ValidationError
+from .i18n import N_, _
 from .money import parse_amount
 
 REQUIRED = ("name", "phone")
@@ -32,7 +33,7 @@ def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source):
         path = Path(source)
         if not path.is_file():
-            raise ValidationError(f"There is no file at {path}.")
+            raise ValidationError(_("There is no file at {path}.").format(path=path))
         raw = path.read_bytes()
     elif isinstance(source, (bytes, bytearray)):
         raw = bytes(source)
@@ -44,21 +45,22 @@ def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("The file is not a UTF-8 CSV; save it from your spreadsheet as 'CSV UTF-8'.") from None
+        raise ValidationError(_("The file is not a UTF-8 CSV; save it from your spreadsheet as 'CSV UTF-8'.")) from None
     if "\x00" in text:
-        raise ValidationError("The file is not a CSV text file.")
+        raise ValidationError(_("The file is not a CSV text file."))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as err:
-        raise ValidationError(f"The file could not be read as CSV: {err}.") from None
+        raise ValidationError(_("The file could not be read as CSV: {error}.").format(error=err)) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ValidationError(
-            f"The CSV needs the column(s) {', '.join(missing)}; it has: {', '.join(header) or 'none'}.")
+        raise ValidationError(_("The CSV needs the column(s) {missing}; it has: {header}.").format(
+            missing=", ".join(missing), header=", ".join(header) or _("none")))
     unknown = [c for c in header if c and c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise ValidationError(f"Unknown column(s) {', '.join(unknown)}; allowed: {', '.join(REQUIRED + OPTIONAL)}.")
+        raise ValidationError(_("Unknown column(s) {unknown}; allowed: {allowed}.").format(
+            unknown=", ".join(unknown), allowed=", ".join(REQUIRED + OPTIONAL)))
     reader.fieldnames = header
     rows = []
     lines = text.splitlines(keepends=True)
@@ -74,17 +76,19 @@ def _read_rows(source) -> tuple[list[str], list[tuple[int, dict]]]:
             if reader.line_num >= len(lines):  # the last record: did it end inside a quote?
                 _refuse_unclosed_quote(lines, first_line)
             if None in record:
-                rows.append((first_line, {"__error__": "has more cells than the header"}))
+                rows.append((first_line, {"__error__": _("has more cells than the header")}))
                 continue
             if all(not (v or "").strip() for v in record.values()):
                 continue
             rows.append((first_line, record))
             if len(rows) > MAX_ROWS:
-                raise ValidationError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+                raise ValidationError(_("The file has more than {n} rows; split it into smaller files.").format(
+                    n=f"{MAX_ROWS:,}"))
     except csv.Error as err:
-        raise ValidationError(f"The file could not be read as CSV near line {reader.line_num}: {err}.") from None
+        raise ValidationError(_("The file could not be read as CSV near line {line}: {error}.").format(
+            line=reader.line_num, error=err)) from None
     if not rows:
-        raise ValidationError("The file has no customers in it.")
+        raise ValidationError(_("The file has no customers in it."))
     return header, rows
 
 
@@ -98,8 +102,9 @@ def _refuse_unclosed_quote(lines: list[str], first_line: int) -> None:
     except csv.Error as err:
         if "unexpected end of data" in str(err):
             raise ValidationError(
-                f"Line {first_line} opens a quote (\") that is never closed, so everything from there to the end"
-                f" of the file (line {len(lines)}) would be one cell; close or remove that quote."
+                _("Line {line} opens a quote (\") that is never closed, so everything from there to the end"
+                  " of the file (line {last}) would be one cell; close or remove that quote.").format(
+                    line=first_line, last=len(lines))
             ) from None
 
 
@@ -120,21 +125,22 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
                     del fields[optional]
             clean = clean_customer_fields(fields, creating=True)
             opening = (record.get("opening_balance") or "").strip()
-            clean["opening_balance"] = parse_amount(opening, "Opening balance") if opening else None
+            clean["opening_balance"] = parse_amount(opening, N_("Opening balance")) if opening else None
             due_text = (record.get("opening_due_date") or "").strip()
             if due_text and clean["opening_balance"] is None:
-                raise ValidationError("opening_due_date is given without an opening_balance.")
-            due = parse_date(due_text, "Opening due date") if due_text else today + timedelta(days=loan_term_days)
-            due_date_within_bounds(due, today, "Opening due date")
+                raise ValidationError(_("opening_due_date is given without an opening_balance."))
+            due = parse_date(due_text, N_("Opening due date")) if due_text else today + timedelta(days=loan_term_days)
+            due_date_within_bounds(due, today, N_("Opening due date"))
             if clean["opening_balance"] is not None and due < today - timedelta(days=3650):
-                raise ValidationError("Opening due date is more than 10 years ago.")
+                raise ValidationError(_("Opening due date is more than 10 years ago."))
             clean["opening_due_date"] = due
             if "credit_limit" not in clean:
                 clean["credit_limit"] = max(DEFAULT_CREDIT_LIMIT, clean["opening_balance"] or Decimal(0))
             elif clean["opening_balance"] and clean["credit_limit"] < clean["opening_balance"]:
-                raise ValidationError("credit_limit is lower than the opening balance.")
+                raise ValidationError(_("credit_limit is lower than the opening balance."))
             if clean["phone"] in seen:
-                raise ValidationError(f"phone {clean['phone']} is also on line {seen[clean['phone']]}.")
+                raise ValidationError(_("phone {phone} is also on line {line}.").format(phone=clean["phone"],
+                                                                                          line=seen[clean["phone"]]))
             seen[clean["phone"]] = line
             clean["line"] = line
             good.append(clean)
@@ -146,7 +152,7 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
 def import_customers(book: Book, source, *, progress: Progress | None = None) -> dict:
     """Import customers (and opening balances as loans). Raises ImportRejected
     listing every bad row; on success returns {customers, opening_balances, total_opening}."""
-    _, rows = _read_rows(source)
+    _header, rows = _read_rows(source)
     local_today = book.today
     good, errors = validate_rows(rows, local_today, book.shop["loan_term_days"], progress, len(rows))
     if errors:
@@ -154,8 +160,8 @@ def import_customers(book: Book, source, *, progress: Progress | None = None) ->
     sid, con, actor = book.shop_id, book.con, book.actor
     existing = {r[0]: r[1] for r in con.execute(
         "SELECT phone, name FROM customers WHERE shop_id = ? AND archived_at IS NULL", [sid]).fetchall()}
-    clashes = [(r["line"], f"{existing[r['phone']]} already has the phone number {r['phone']} in your book.")
-               for r in good if r["phone"] in existing]
+    clashes = [(r["line"], _("{name} already has the phone number {phone} in your book.").format(
+        name=existing[r["phone"]], phone=r["phone"])) for r in good if r["phone"] in existing]
     if clashes:
         raise ImportRejected(clashes)
     ids = [r[0] for r in con.execute(f"SELECT nextval('customer_id_seq') FROM range({len(good)})").fetchall()]

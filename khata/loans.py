@@ -8,6 +8,7 @@ from .book import Book
 from .customers import customer_row, owed_by
 from .dates import due_date_within_bounds, entry_date, parse_date
 from .errors import Conflict, CreditLimitExceeded, NotFound, ValidationError
+from .i18n import N_, _
 from .money import format_inr, parse_amount
 from .validate import as_id, clean_text, int_in_range
 
@@ -23,24 +24,25 @@ def available_credit(book: Book, customer: dict) -> tuple[Decimal, Decimal]:
 def create_loan(book: Book, customer_id, *, amount, item, issue_date=None, due_date=None, grace_days=0,
                 idempotency_key: str | None = None) -> dict:
     """Record a credit sale. Refused past the customer's available credit."""
-    amount = parse_amount(amount, "Amount")
-    item = clean_text(item, "Item", required=True, max_len=200)
-    grace_days = int_in_range(0 if grace_days in (None, "") else grace_days, "Grace days", 0, 365)
+    amount = parse_amount(amount, N_("Amount"))
+    item = clean_text(item, N_("Item"), required=True, max_len=200)
+    grace_days = int_in_range(0 if grace_days in (None, "") else grace_days, N_("Grace days"), 0, 365)
     earlier = book.seen_submission(idempotency_key, "create_loan")
     if earlier:
         return loan_row(book, earlier["loan_id"])
     customer = customer_row(book, customer_id)
-    issued = entry_date(issue_date, book.today, "Issue date")
+    issued = entry_date(issue_date, book.today, N_("Issue date"))
     due = (issued + timedelta(days=book.shop["loan_term_days"]) if due_date in (None, "")
-           else parse_date(due_date, "Due date"))
+           else parse_date(due_date, N_("Due date")))
     if due < issued:
-        raise ValidationError("The due date cannot be before the issue date.")
+        raise ValidationError(_("The due date cannot be before the issue date."))
     due_date_within_bounds(due, book.today)
     owed, available = available_credit(book, customer)
     if amount > available:
         raise CreditLimitExceeded(
-            f"{customer['name']} can take only {format_inr(available)} more on credit "
-            f"(limit {format_inr(customer['credit_limit'])}, already owes {format_inr(owed)})."
+            _("{name} can take only {available} more on credit (limit {limit}, already owes {owed}).").format(
+                name=customer["name"], available=format_inr(available), limit=format_inr(customer["credit_limit"]),
+                owed=format_inr(owed))
         )
     loan_id = book.next_id("loan_id_seq")
     book.con.execute(
@@ -73,7 +75,7 @@ def loan_row(book: Book, loan_id) -> dict:
     loan_id = as_id(loan_id, "sale")
     row = book.row(_LOAN_SQL + " AND b.loan_id = ?", [book.shop_id, book.today, book.shop_id, loan_id])
     if row is None:
-        raise NotFound("That credit sale does not exist in this shop.")
+        raise NotFound(_("That credit sale does not exist in this shop."))
     return row
 
 
@@ -94,7 +96,7 @@ def list_loans(book: Book, *, status: str | None = None, customer_id=None, date_
     """Loans newest first, filtered by status (pending, paid, overdue, reversed),
     customer and issue-date range."""
     if status not in (None, "", "all") and status not in STATUSES:
-        raise ValidationError(f"Status must be one of {', '.join(STATUSES)}.")
+        raise ValidationError(_("Status must be one of {statuses}.").format(statuses=", ".join(STATUSES)))
     sid = book.shop_id
     where, params = "", []
     if customer_id not in (None, ""):
@@ -102,10 +104,10 @@ def list_loans(book: Book, *, status: str | None = None, customer_id=None, date_
         params.append(customer_row(book, customer_id, include_archived=True)["customer_id"])
     if date_from not in (None, ""):
         where += " AND issue_date >= ?"
-        params.append(parse_date(date_from, "From date"))
+        params.append(parse_date(date_from, N_("From date")))
     if date_to not in (None, ""):
         where += " AND issue_date <= ?"
-        params.append(parse_date(date_to, "To date"))
+        params.append(parse_date(date_to, N_("To date")))
     order = " ORDER BY b.issue_date DESC, b.loan_id DESC"
     page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     if status in (None, "", "all") and page:
@@ -123,13 +125,13 @@ def list_loans(book: Book, *, status: str | None = None, customer_id=None, date_
 
 def reverse_loan(book: Book, loan_id, *, reason) -> dict:
     """Cancel a sale entered by mistake with a reversing entry (the sale stays in history)."""
-    reason = clean_text(reason, "Reason", required=True, max_len=300)
+    reason = clean_text(reason, N_("Reason"), required=True, max_len=300)
     loan = loan_row(book, loan_id)
     if loan["status"] == "reversed":
-        raise Conflict("This sale was already reversed.")
+        raise Conflict(_("This sale was already reversed."))
     if loan["repaid"] > 0:
-        raise Conflict(f"This sale has {format_inr(loan['repaid'])} of repayments; "
-                       "reverse those first, then the sale.")
+        raise Conflict(_("This sale has {amount} of repayments; reverse those first, then the sale.").format(
+            amount=format_inr(loan["repaid"])))
     reversal_id = book.next_id("reversal_id_seq")
     book.con.execute("INSERT INTO reversals (reversal_id, shop_id, entry_type, entry_id, reason, reversed_on,"
                      " created_by) VALUES (?, ?, 'loan', ?, ?, ?, ?)",

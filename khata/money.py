@@ -10,32 +10,36 @@ from babel import Locale
 from babel.numbers import parse_pattern
 
 from .errors import ValidationError
+from .i18n import N_, _
 
 PAISA = Decimal("0.01")
 MAX_AMOUNT = Decimal("100000000.00")  # ₹10 crore: far above any shop's single entry
 
 
-def parse_amount(value, field: str = "Amount", *, allow_zero: bool = False) -> Decimal:
+def parse_amount(value, field: str = N_("Amount"), *, allow_zero: bool = False) -> Decimal:
     """Turn typed input into an exact amount, or raise a message the shopkeeper understands."""
     if value is None or isinstance(value, bool):
-        raise ValidationError(f"{field} is required.")
+        raise ValidationError(_("{field} is required.").format(field=_(field)))
     if isinstance(value, float):
         value = repr(value)  # keeps 0.1 as "0.1", and NaN/inf are caught below
     text = str(value).strip().replace(",", "").replace("₹", "").strip()
     if not text:
-        raise ValidationError(f"{field} is required.")
+        raise ValidationError(_("{field} is required.").format(field=_(field)))
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ValidationError(f"{field} must be a number of rupees, like 250 or 99.50.") from None
+        raise ValidationError(_("{field} must be a number of rupees, like 250 or 99.50.").format(
+            field=_(field))) from None
     if not amount.is_finite():
-        raise ValidationError(f"{field} must be a number of rupees, like 250 or 99.50.")
+        raise ValidationError(_("{field} must be a number of rupees, like 250 or 99.50.").format(field=_(field)))
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationError(f"{field} cannot be negative." if allow_zero else f"{field} must be more than ₹0.")
+        message = _("{field} cannot be negative.") if allow_zero else _("{field} must be more than ₹0.")
+        raise ValidationError(message.format(field=_(field)))
     if amount > MAX_AMOUNT:
-        raise ValidationError(f"{field} is too large (the most is {format_inr(MAX_AMOUNT)}).")
+        raise ValidationError(_("{field} is too large (the most is {amount}).").format(
+            field=_(field), amount=format_inr(MAX_AMOUNT)))
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(PAISA):
-        raise ValidationError(f"{field} can have at most 2 decimal places (paise).")
+        raise ValidationError(_("{field} can have at most 2 decimal places (paise).").format(field=_(field)))
     return amount.quantize(PAISA)
 
 

@@ -6,21 +6,24 @@ from functools import lru_cache
 import phonenumbers
 
 from .errors import ValidationError, shown
+from .i18n import _
 
 
 def normalize_phone(text, region: str = "IN") -> str:
     """'98765 43210' -> '+919876543210', or a clear message."""
     raw = str(text or "").strip()
     if not raw:
-        raise ValidationError("Phone number is required.")
+        raise ValidationError(_("Phone number is required."))
     if len(raw) > 32:
-        raise ValidationError("That phone number is too long.")
+        raise ValidationError(_("That phone number is too long."))
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(f"'{shown(raw)}' is not a phone number; type 10 digits like 98765 43210.") from None
+        raise ValidationError(_("'{text}' is not a phone number; type 10 digits like 98765 43210.").format(
+            text=shown(raw))) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(f"'{shown(raw)}' is not a valid phone number; type 10 digits like 98765 43210.")
+        raise ValidationError(_("'{text}' is not a valid phone number; type 10 digits like 98765 43210.").format(
+            text=shown(raw)))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

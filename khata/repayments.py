@@ -12,6 +12,7 @@ from .book import Book
 from .customers import bring_back_if_owing, customer_row
 from .dates import entry_date, parse_date
 from .errors import Conflict, NotFound, Overpayment, ValidationError
+from .i18n import N_, _
 from .loans import loan_row
 from .money import format_inr, parse_amount
 from .validate import as_id, clean_text
@@ -22,13 +23,14 @@ METHODS = ("cash", "upi", "card", "other")
 def _method(value) -> str:
     method = str(value or "cash").strip().lower()
     if method not in METHODS:
-        raise ValidationError(f"Payment method must be one of: {', '.join(METHODS)}.")
+        raise ValidationError(_("Payment method must be one of: {methods}.").format(methods=", ".join(METHODS)))
     return method
 
 
 def _insert(book: Book, loan: dict, amount: Decimal, on, method: str, note) -> int:
     if on < loan["issue_date"]:
-        raise ValidationError(f"The payment date cannot be before the sale on {loan['issue_date']:%d %b %Y}.")
+        raise ValidationError(_("The payment date cannot be before the sale on {date}.").format(
+            date=f"{loan['issue_date']:%d %b %Y}"))
     repayment_id = book.next_id("repayment_id_seq")
     book.con.execute(
         "INSERT INTO repayments (repayment_id, shop_id, customer_id, loan_id, amount, paid_on, method, note,"
@@ -44,21 +46,21 @@ def record_repayment(book: Book, loan_id, *, amount, paid_on=None, method="cash"
                      idempotency_key: str | None = None) -> dict:
     """Record a payment against one loan; refused above what the loan still owes.
     Returns the repayment with the loan as it stands after it."""
-    amount = parse_amount(amount, "Amount")
+    amount = parse_amount(amount, N_("Amount"))
     method = _method(method)
-    note = clean_text(note, "Note", max_len=300)
+    note = clean_text(note, N_("Note"), max_len=300)
     earlier = book.seen_submission(idempotency_key, "repay_loan")
     if earlier:
         return _result(book, earlier["repayment_ids"])
     loan = loan_row(book, loan_id)
     if loan["status"] == "reversed":
-        raise Conflict("This sale was reversed; there is nothing to repay on it.")
+        raise Conflict(_("This sale was reversed; there is nothing to repay on it."))
     if amount > loan["outstanding"]:
         if loan["outstanding"] == 0:
-            raise Overpayment("This sale is already fully paid.")
-        raise Overpayment(f"Only {format_inr(loan['outstanding'])} is owed on this sale; "
-                          f"{format_inr(amount)} is more than that.")
-    on = entry_date(paid_on, book.today, "Payment date")
+            raise Overpayment(_("This sale is already fully paid."))
+        raise Overpayment(_("Only {owed} is owed on this sale; {amount} is more than that.").format(
+            owed=format_inr(loan["outstanding"]), amount=format_inr(amount)))
+    on = entry_date(paid_on, book.today, N_("Payment date"))
     repayment_id = _insert(book, loan, amount, on, method, note)
     book.remember_submission(idempotency_key, "repay_loan", {"repayment_ids": [repayment_id]})
     return _result(book, [repayment_id])
@@ -67,24 +69,24 @@ def record_repayment(book: Book, loan_id, *, amount, paid_on=None, method="cash"
 def record_customer_repayment(book: Book, customer_id, *, amount, paid_on=None, method="cash", note=None,
                               idempotency_key: str | None = None) -> dict:
     """Record a payment from a customer, settling their loans oldest due date first."""
-    amount = parse_amount(amount, "Amount")
+    amount = parse_amount(amount, N_("Amount"))
     method = _method(method)
-    note = clean_text(note, "Note", max_len=300)
+    note = clean_text(note, N_("Note"), max_len=300)
     earlier = book.seen_submission(idempotency_key, "repay_customer")
     if earlier:
         return _result(book, earlier["repayment_ids"])
     customer = customer_row(book, customer_id)
-    on = entry_date(paid_on, book.today, "Payment date")
+    on = entry_date(paid_on, book.today, N_("Payment date"))
     open_loans = book.rows(
         "SELECT loan_id, customer_id, outstanding, issue_date FROM loan_balances_for(?, NULL)"
         " WHERE customer_id = ? AND outstanding > 0 ORDER BY due_date, issue_date, loan_id",
         [book.shop_id, customer["customer_id"]])
     owed = sum((loan["outstanding"] for loan in open_loans), Decimal("0.00"))
     if owed == 0:
-        raise Overpayment(f"{customer['name']} owes nothing right now.")
+        raise Overpayment(_("{name} owes nothing right now.").format(name=customer["name"]))
     if amount > owed:
-        raise Overpayment(f"{customer['name']} owes only {format_inr(owed)}; "
-                          f"{format_inr(amount)} is more than that.")
+        raise Overpayment(_("{name} owes only {owed}; {amount} is more than that.").format(
+            name=customer["name"], owed=format_inr(owed), amount=format_inr(amount)))
     remaining, ids = amount, []
     for loan in open_loans:
         if remaining == 0:
@@ -95,8 +97,8 @@ def record_customer_repayment(book: Book, customer_id, *, amount, paid_on=None, 
         ids.append(_insert(book, loan, part, on, method, note))
         remaining -= part
     if remaining > 0:
-        raise ValidationError("The payment date is before some of the sales it would pay; "
-                              "choose a later date.")
+        raise ValidationError(_("The payment date is before some of the sales it would pay; "
+                                "choose a later date."))
     book.remember_submission(idempotency_key, "repay_customer", {"repayment_ids": ids})
     return _result(book, ids)
 
@@ -146,10 +148,10 @@ def list_repayments(book: Book, *, customer_id=None, loan_id=None, date_from=Non
         params.append(loan_row(book, loan_id)["loan_id"])
     if date_from not in (None, ""):
         where.append("r.paid_on >= ?")
-        params.append(parse_date(date_from, "From date"))
+        params.append(parse_date(date_from, N_("From date")))
     if date_to not in (None, ""):
         where.append("r.paid_on <= ?")
-        params.append(parse_date(date_to, "To date"))
+        params.append(parse_date(date_to, N_("To date")))
     if not include_reversed:
         where.append("v.entry_id IS NULL")
     clause = " AND ".join(where)
@@ -164,14 +166,14 @@ def list_repayments(book: Book, *, customer_id=None, loan_id=None, date_from=Non
 def reverse_repayment(book: Book, repayment_id, *, reason) -> dict:
     """Cancel a repayment entered by mistake; the loan owes that amount again. A
     customer archived since then owes again too, so they come back to the list."""
-    reason = clean_text(reason, "Reason", required=True, max_len=300)
+    reason = clean_text(reason, N_("Reason"), required=True, max_len=300)
     rid = as_id(repayment_id, "repayment")
     rows = _repayment_rows(book, "r.repayment_id = ?", [rid])
     if not rows:
-        raise NotFound("That repayment does not exist in this shop.")
+        raise NotFound(_("That repayment does not exist in this shop."))
     repayment = rows[0]
     if repayment["reversed"]:
-        raise Conflict("This repayment was already reversed.")
+        raise Conflict(_("This repayment was already reversed."))
     book.con.execute("INSERT INTO reversals (reversal_id, shop_id, entry_type, entry_id, reason, reversed_on,"
                      " created_by) VALUES (nextval('reversal_id_seq'), ?, 'repayment', ?, ?, ?, ?)",
                      [book.shop_id, rid, reason, book.today, book.actor])

@@ -14,6 +14,10 @@ import pandas as pd
 from .book import Book
 from .customers import customer_row
 from .dates import parse_date
+from .i18n import N_, _
+
+# a payment's method in the statement's words (the book stores the key)
+METHOD_WORDS = {"cash": N_("cash"), "upi": N_("upi"), "card": N_("card"), "other": N_("other")}
 
 ZERO = Decimal("0.00")
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -87,24 +91,25 @@ _STATEMENT_SQL = """
 WITH entries AS (
   SELECT l.issue_date AS entry_date, l.created_at, 1 AS ord, 'sale' AS entry,
          l.loan_id, CAST(NULL AS BIGINT) AS repayment_id,
-         l.item AS description, l.amount AS debit, CAST(0 AS DECIMAL(18,2)) AS credit
+         l.item AS description, CAST(NULL AS VARCHAR) AS method, CAST(NULL AS VARCHAR) AS note,
+         l.amount AS debit, CAST(0 AS DECIMAL(18,2)) AS credit
   FROM loans l WHERE l.shop_id = ? AND l.customer_id = ?
   UNION ALL
   SELECT r.paid_on, r.created_at, 2, 'repayment', r.loan_id, r.repayment_id,
-         'Paid by ' || r.method || coalesce(' - ' || r.note, ''), 0, r.amount
+         NULL, r.method, r.note, 0, r.amount
   FROM repayments r WHERE r.shop_id = ? AND r.customer_id = ?
   UNION ALL
   SELECT v.reversed_on, v.created_at, 3, 'sale reversed', l.loan_id, NULL,
-         'Reversed: ' || v.reason, 0, l.amount
+         NULL, NULL, v.reason, 0, l.amount
   FROM reversals v JOIN loans l ON v.entry_type = 'loan' AND v.entry_id = l.loan_id
   WHERE l.shop_id = ? AND l.customer_id = ?
   UNION ALL
   SELECT v.reversed_on, v.created_at, 3, 'repayment reversed', r.loan_id, r.repayment_id,
-         'Reversed: ' || v.reason, r.amount, 0
+         NULL, NULL, v.reason, r.amount, 0
   FROM reversals v JOIN repayments r ON v.entry_type = 'repayment' AND v.entry_id = r.repayment_id
   WHERE r.shop_id = ? AND r.customer_id = ?
 )
-SELECT entry_date, entry, loan_id, repayment_id, description,
+SELECT entry_date, entry, loan_id, repayment_id, description, method, note,
        CAST(debit AS DECIMAL(18,2)) AS debit, CAST(credit AS DECIMAL(18,2)) AS credit,
        CAST(sum(debit - credit) OVER (ORDER BY entry_date, created_at, ord, loan_id, repayment_id
                                       ROWS UNBOUNDED PRECEDING) AS DECIMAL(18,2)) AS balance
@@ -117,14 +122,22 @@ def customer_statement(book: Book, customer_id) -> list[dict]:
     """Every sale, repayment and reversal in date order with a running balance;
     the last balance equals what the customer owes."""
     cid = customer_row(book, customer_id, include_archived=True)["customer_id"]
-    return book.rows(_STATEMENT_SQL, [book.shop_id, cid] * 4)
+    rows = book.rows(_STATEMENT_SQL, [book.shop_id, cid] * 4)
+    for row in rows:
+        method, note = row.pop("method"), row.pop("note")
+        if row["entry"] == "repayment":
+            paid = _("Paid by {method}").format(method=_(METHOD_WORDS.get(method, method)))
+            row["description"] = _("{paid} - {note}").format(paid=paid, note=note) if note else paid
+        elif row["entry"] in ("sale reversed", "repayment reversed"):
+            row["description"] = _("Reversed: {reason}").format(reason=note)
+    return rows
 
 
 # ---- chart data (frames for display only) --------------------------------------------
 
 def _range(book: Book, date_from, date_to) -> tuple[date, date]:
-    start = parse_date(date_from, "From date") if date_from not in (None, "") else date(2000, 1, 1)
-    end = parse_date(date_to, "To date") if date_to not in (None, "") else book.today
+    start = parse_date(date_from, N_("From date")) if date_from not in (None, "") else date(2000, 1, 1)
+    end = parse_date(date_to, N_("To date")) if date_to not in (None, "") else book.today
     return start, end
 
 

@@ -10,10 +10,23 @@ import re
 import unicodedata
 
 from .errors import NotFound, ValidationError
+from .i18n import N_, _
 
 MAX_TEXT = 500
 _SPACES = re.compile(r"[ \t\r\n\f\v\u0085\u2028\u2029\u00a0]+")
 _LINE_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+# one whole sentence per kind of id, so a translation need not splice a word in
+_NOT_FOUND = {"customer": N_("That customer does not exist in this shop."),
+              "sale": N_("That sale does not exist in this shop."),
+              "repayment": N_("That repayment does not exist in this shop.")}
+
+
+def _not_found(what: str) -> NotFound:
+    if what in _NOT_FOUND:
+        return NotFound(_(_NOT_FOUND[what]))
+    return NotFound(_("That {what} does not exist in this shop.").format(what=what))
 
 
 def as_id(value, what: str) -> int:
@@ -21,9 +34,9 @@ def as_id(value, what: str) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError, OverflowError):
-        raise NotFound(f"That {what} does not exist in this shop.") from None
+        raise _not_found(what) from None
     if isinstance(value, bool) or number <= 0 or str(number) != str(value).strip():
-        raise NotFound(f"That {what} does not exist in this shop.")
+        raise _not_found(what)
     return number
 
 
@@ -41,7 +54,7 @@ def clean_text(value, field: str, *, required: bool = False, max_len: int = MAX_
     elif isinstance(value, str):
         text = value
     else:
-        raise ValidationError(f"{field} must be text.")
+        raise ValidationError(_("{field} must be text.").format(field=_(field)))
     if multiline:
         lines = [_LINE_SPACES.sub(" ", line).strip() for line in re.split(r"\r\n|[\r\n\u0085\u2028\u2029]", text)]
         text = "\n".join(line for line in lines if line)
@@ -49,23 +62,25 @@ def clean_text(value, field: str, *, required: bool = False, max_len: int = MAX_
         text = _SPACES.sub(" ", text).strip()
     if not text:
         if required:
-            raise ValidationError(f"{field} is required.")
+            raise ValidationError(_("{field} is required.").format(field=_(field)))
         return None
     if _has_control(text):
-        raise ValidationError(f"{field} contains characters that cannot be stored (control characters).")
+        raise ValidationError(_("{field} contains characters that cannot be stored (control characters).").format(
+            field=_(field)))
     if len(text) > max_len:
-        raise ValidationError(f"{field} is too long (at most {max_len} characters).")
+        raise ValidationError(_("{field} is too long (at most {max_len} characters).").format(field=_(field),
+                                                                                           max_len=max_len))
     return text
 
 
 def int_in_range(value, field: str, low: int, high: int) -> int:
     """A whole number typed in a form, within bounds."""
     if isinstance(value, bool):
-        raise ValidationError(f"{field} must be a whole number.")
+        raise ValidationError(_("{field} must be a whole number.").format(field=_(field)))
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValidationError(f"{field} must be a whole number.") from None
+        raise ValidationError(_("{field} must be a whole number.").format(field=_(field))) from None
     if not low <= number <= high:
-        raise ValidationError(f"{field} must be between {low} and {high}.")
+        raise ValidationError(_("{field} must be between {low} and {high}.").format(field=_(field), low=low, high=high))
     return number

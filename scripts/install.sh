@@ -9,8 +9,11 @@ cd "$(dirname "$0")/.."
 bash scripts/debian_packages.sh fonts-noto-core:/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf \
   || echo "Without fonts-noto-core the app runs, but PDF statements cannot be made." >&2
 stamp=.venv/.installed
+# The translations: the .mo files are built from the committed .po catalogs, never committed.
+compile_catalogs() { bash scripts/i18n.sh compile >/dev/null; }
 if [ -f "$stamp" ] && [ "$stamp" -nt requirements.txt ] && [ "$stamp" -nt requirements-dev.txt ] \
    && [ "$stamp" -nt pyproject.toml ] && [ -x .venv/bin/khata ]; then
+  compile_catalogs
   exit 0
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -22,3 +25,4 @@ quiet_pip install -r requirements-dev.txt
 # The exact pins came from requirements.txt above; this adds only the project (and its command).
 quiet_pip install --no-deps -e .
 touch "$stamp"
+compile_catalogs

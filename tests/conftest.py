@@ -43,3 +43,22 @@ def shop(db_file) -> dict:
 @pytest.fixture
 def other_shop(db_file) -> dict:
     return make_shop(db_file, "meena", name="Meena Devi", phone="9123456780")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--locale-dir", default=None,
+                     help="the catalogs the i18n tests check (default khata/locale); e.g. fake ones made by "
+                          "`python -m tests.i18n_catalogs /tmp/khata-fake-locale`")
+
+
+@pytest.fixture
+def locale_dir(request, monkeypatch) -> Path:
+    """The catalogs under test; the app reads its translations from there for this test."""
+    from khata import i18n
+
+    chosen = request.config.getoption("--locale-dir")
+    path = Path(chosen).resolve() if chosen else i18n.LOCALE_DIR
+    monkeypatch.setattr(i18n, "LOCALE_DIR", path)
+    i18n.translations.cache_clear()
+    yield path
+    i18n.translations.cache_clear()

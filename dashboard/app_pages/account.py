@@ -4,48 +4,49 @@ import streamlit as st
 from dashboard import auth, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_error, show_flash, submit
+from khata.i18n import _
 
 sid, key = session.shop_id(), reads.db_key()
-st.title("Account")
+st.title(_("Account"))
 show_flash()
 config = reads.settings(sid, key)
 
-st.subheader("Shop profile")
+st.subheader(_("Shop profile"))
 with st.form("shop_profile"):
-    name = st.text_input("Shop name", value=config["name"], key="sp_name")
-    phone = st.text_input("Shop phone", value=fmt.phone(config["phone"]), key="sp_phone")
-    upi = st.text_input("UPI ID (shown in reminders)", value=config["upi_id"] or "", key="sp_upi",
+    name = st.text_input(_("Shop name"), value=config["name"], key="sp_name")
+    phone = st.text_input(_("Shop phone"), value=fmt.phone(config["phone"]), key="sp_phone")
+    upi = st.text_input(_("UPI ID (shown in reminders)"), value=config["upi_id"] or "", key="sp_upi",
                         placeholder="shopname@okbank")
     c1, c2 = st.columns(2)
-    timezone_name = c1.text_input("Time zone", value=config["timezone"], key="sp_tz")
-    term = c2.number_input("Default loan term (days)", min_value=1, max_value=365, step=1,
+    timezone_name = c1.text_input(_("Time zone"), value=config["timezone"], key="sp_tz")
+    term = c2.number_input(_("Default loan term (days)"), min_value=1, max_value=365, step=1,
                            value=int(config["loan_term_days"]), key="sp_term")
-    st.markdown("**WhatsApp reminders**")
-    enabled = st.toggle("Send reminders", value=bool(config["reminders_enabled"]), key="sp_rem_on")
+    st.markdown(_("**WhatsApp reminders**"))
+    enabled = st.toggle(_("Send reminders"), value=bool(config["reminders_enabled"]), key="sp_rem_on")
     c1, c2 = st.columns(2)
-    days = c1.text_input("On these days around the due date", key="sp_rem_days",
+    days = c1.text_input(_("On these days around the due date"), key="sp_rem_days",
                          value=", ".join(str(d) for d in config["reminder_days"]),
-                         help="-1 is the day before the due date, 3 is three days after it.")
-    repeat = c2.number_input("Then repeat every (days, 0 = never)", min_value=0, max_value=60, step=1,
+                         help=_("-1 is the day before the due date, 3 is three days after it."))
+    repeat = c2.number_input(_("Then repeat every (days, 0 = never)"), min_value=0, max_value=60, step=1,
                              value=int(config["reminder_repeat_days"]), key="sp_rem_repeat")
-    if st.form_submit_button("Save profile", type="primary"):
+    if st.form_submit_button(_("Save profile"), type="primary"):
         submit("shop_profile",
                lambda: writes.save_shop_settings(name=name, phone=phone, upi_id=upi, timezone=timezone_name,
                                                  loan_term_days=term, reminders_enabled=enabled,
                                                  reminder_days=days, reminder_repeat_days=repeat),
-               "Saved your shop profile.",
+               _("Saved your shop profile."),
                on_success=lambda saved: session.remember_shop(shop_name=saved["name"], timezone=saved["timezone"]))
 
-st.subheader("Change password")
+st.subheader(_("Change password"))
 with st.form("change_password"):
-    old = st.text_input("Current password", type="password", key="cp_old")
-    new = st.text_input("New password", type="password", key="cp_new", help=writes.PASSWORD_RULES)
-    repeat_new = st.text_input("Repeat new password", type="password", key="cp_repeat")
-    st.caption(f"Password: {writes.PASSWORD_RULES}.")
-    if st.form_submit_button("Change password"):
+    old = st.text_input(_("Current password"), type="password", key="cp_old")
+    new = st.text_input(_("New password"), type="password", key="cp_new", help=_(writes.PASSWORD_RULES))
+    repeat_new = st.text_input(_("Repeat new password"), type="password", key="cp_repeat")
+    st.caption(_("Password: {rules}.").format(rules=_(writes.PASSWORD_RULES)))
+    if st.form_submit_button(_("Change password")):
         if new != repeat_new:
-            show_error("The two new passwords are not the same.")
+            show_error(_("The two new passwords are not the same."))
         else:
             submit("change_password", lambda: writes.change_password(old, new),
-                   "Password changed. Other browsers are logged out.",
+                   _("Password changed. Other browsers are logged out."),
                    on_success=lambda changed_at: auth.password_changed())

@@ -7,7 +7,7 @@ from dashboard.exports import csv_bytes, qr_image
 from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
 from dashboard.remind_buttons import reminder_buttons
-from dashboard.tables import show_table, table
+from dashboard.tables import ENTRIES, show_table, table
 from dashboard.text import plain
 from khata.errors import KhataError
 from khata.i18n import _, current_language
@@ -16,20 +16,20 @@ sid = session.shop_id()
 show_flash()
 wanted = st.query_params.get("id") or st.session_state.get("customer_id")
 if wanted in (None, ""):
-    st.info("Choose a customer on the Customers page.")
-    st.page_link("dashboard/app_pages/customers.py", label="Go to Customers", icon="👥")
+    st.info(_("Choose a customer on the Customers page."))
+    st.page_link("dashboard/app_pages/customers.py", label=_("Go to Customers"), icon="👥")
     st.stop()
 try:
     person, found = reads.customer_with_statement(sid, wanted)
 except KhataError as err:
     show_error(err)
-    st.page_link("dashboard/app_pages/customers.py", label="Back to Customers", icon="👥")
+    st.page_link("dashboard/app_pages/customers.py", label=_("Back to Customers"), icon="👥")
     st.stop()
 cid = person["customer_id"]
 st.query_params["id"] = str(cid)
 st.session_state["customer_id"] = cid
 
-st.page_link("dashboard/app_pages/customers.py", label="All customers", icon="⬅️")
+st.page_link("dashboard/app_pages/customers.py", label=_("All customers"), icon="⬅️")
 st.title(plain(person["name"]))
 contact = [f"📞 {plain(fmt.phone(person['phone']))}"]
 if person["address"]:
@@ -38,14 +38,14 @@ st.markdown(" · ".join(contact))
 if person["notes"]:
     st.caption(plain(person["notes"]))
 if person["whatsapp_opt_out"]:
-    st.caption("🔕 Does not get WhatsApp reminders.")
+    st.caption(_("🔕 Does not get WhatsApp reminders."))
 
 cols = st.columns(2)
-cols[0].metric("Owes you", fmt.inr(person["outstanding"]), border=True)
-cols[1].metric("Overdue", fmt.inr(person["overdue"]), border=True)
+cols[0].metric(_("Owes you"), fmt.inr(person["outstanding"]), border=True)
+cols[1].metric(_("Overdue"), fmt.inr(person["overdue"]), border=True)
 cols = st.columns(2)
-cols[0].metric("Can take more", fmt.inr(person["available_credit"]), border=True)
-cols[1].metric("Credit limit", fmt.inr(person["credit_limit"]), border=True)
+cols[0].metric(_("Can take more"), fmt.inr(person["available_credit"]), border=True)
+cols[1].metric(_("Credit limit"), fmt.inr(person["credit_limit"]), border=True)
 
 reminder = reads.manual_reminder_for(sid, cid)
 if reminder is not None:
@@ -61,25 +61,26 @@ if found["upi_link"]:
         text_col.text(found["upi_link"])
 
 left, right = st.columns(2)
-with left.expander("🛒 Sell on credit"):
+with left.expander(_("🛒 Sell on credit")):
     sale_form(f"cust_sale_{cid}", customer_id=cid)
-with right.expander("💰 Record a repayment"):
+with right.expander(_("💰 Record a repayment")):
     customer_repayment_form(f"cust_repay_{cid}", customer_id=cid)
 
-st.subheader("Statement")
-COLUMNS = {"entry_date": "Date", "entry": "Entry", "description": "Details", "debit": "Debit (sale)",
-           "credit": "Credit (paid)", "balance": "Balance"}
+st.subheader(_("Statement"))
+COLUMNS = {"entry_date": _("Date"), "entry": _("Entry"), "description": _("Details"), "debit": _("Debit (sale)"),
+           "credit": _("Credit (paid)"), "balance": _("Balance")}
 entries = found["entries"]
 if entries:
-    show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",)))
+    show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",),
+                     words={"entry": ENTRIES}))
     stamp = f"{cid}-{fmt.day(session.today()).replace(' ', '-')}"
     pdf_col, csv_col = st.columns(2)
     make_pdf = reads.statement_pdf_maker(sid, cid, current_language())
     pdf_col.download_button(_("⬇️ Statement to share (PDF)"), data=make_pdf,
                             file_name=f"statement-{stamp}.pdf", mime="application/pdf", key="statement_pdf",
                             width="stretch")
-    csv_col.download_button("⬇️ Download statement (CSV)", data=csv_bytes(entries, COLUMNS),
+    csv_col.download_button(_("⬇️ Download statement (CSV)"), data=csv_bytes(entries, COLUMNS),
                             file_name=f"statement-{stamp}.csv", mime="text/csv", key="statement_csv",
                             width="stretch")
 else:
-    st.info("No sales or repayments yet.")
+    st.info(_("No sales or repayments yet."))

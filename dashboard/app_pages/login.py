@@ -5,21 +5,22 @@ import streamlit as st
 from dashboard import auth
 from dashboard.forms import show_error
 from khata.errors import KhataError
+from khata.i18n import _
 
 st.title("📒 Credikhaata")
-st.caption("The credit book for your shop.")
+st.caption(_("The credit book for your shop."))
 notice = st.session_state.pop(auth.NOTICE, None)
 if notice:
-    st.info(notice)
+    st.info(_(notice))
 with st.form("login_form"):
-    st.subheader("Log in")
-    username = st.text_input("Username", key="login_user", autocomplete="username")
-    password = st.text_input("Password", type="password", key="login_password", autocomplete="current-password")
-    submitted = st.form_submit_button("Log in", type="primary", width="stretch")
+    st.subheader(_("Log in"))
+    username = st.text_input(_("Username"), key="login_user", autocomplete="username")
+    password = st.text_input(_("Password"), type="password", key="login_password", autocomplete="current-password")
+    submitted = st.form_submit_button(_("Log in"), type="primary", width="stretch")
 if submitted:
     typed = (username or "").strip().lower()
     if not typed or not password:
-        show_error("Type your username and password.")
+        show_error(_("Type your username and password."))
     else:
         try:
             keeper = auth.check_login(typed, password)
@@ -28,4 +29,4 @@ if submitted:
         else:
             auth.log_in(keeper)
             st.rerun()
-auth.public_link("signup", "New here? Sign up your shop", "🆕")
+auth.public_link("signup", _("New here? Sign up your shop"), "🆕")

@@ -5,72 +5,87 @@ from dashboard import format as fmt
 from dashboard import pickers, reads, session, writes
 from dashboard.forms import show_flash, submit
 from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start
-from dashboard.text import plain
-from khata.i18n import _
+from dashboard.text import option_words, plain
+from khata.i18n import N_, _
 
-CHANNEL_WORDS = {"whatsapp": "Automatic WhatsApp", "whatsapp_manual": "Your WhatsApp", "sms_manual": "Your SMS"}
+CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
+                 "sms_manual": N_("Your SMS")}
+KIND_WORDS = {"due_soon": N_("due_soon"), "overdue": N_("overdue")}
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
-st.title("Reminders")
+st.title(_("Reminders"))
 show_flash()
 config = reads.settings(sid, key)
-state = "on" if config["reminders_enabled"] else "off"
 days = ", ".join(str(d) for d in config["reminder_days"])
-st.caption(f"WhatsApp reminders are **{state}**; sent at 8:00 on days {days} relative to the due date "
-           "(change this on the Account page).")
+state = (_("WhatsApp reminders are **on**; sent at 8:00 on days {days} relative to the due date "
+           "(change this on the Account page).") if config["reminders_enabled"] else
+         _("WhatsApp reminders are **off**; sent at 8:00 on days {days} relative to the due date "
+           "(change this on the Account page)."))
+st.caption(state.format(days=days))
 
 # every outbox status (khata.reminders.STATUSES), the ones a shopkeeper checks first
-STATUSES = ["all", "failed", "unknown", "sending", "queued", "sent", "delivered", "read", "opened", "skipped",
-            "simulated"]
+STATUSES = {"all": N_("All"), "failed": N_("Failed"), "unknown": N_("Unknown"), "sending": N_("Sending"),
+            "queued": N_("Queued"), "sent": N_("Sent"), "delivered": N_("Delivered"), "read": N_("Read"),
+            "opened": N_("Opened"), "skipped": N_("Skipped"), "simulated": N_("Simulated")}
+# the same statuses as table cells, lowercase as stored
+STATUS_CELLS = {"failed": N_("failed"), "unknown": N_("unknown"), "sending": N_("sending"), "queued": N_("queued"),
+                "sent": N_("sent"), "delivered": N_("delivered"), "read": N_("read"), "opened": N_("opened"),
+                "skipped": N_("skipped"), "simulated": N_("simulated")}
 c1, c2, c3 = st.columns(3)
-status = c1.selectbox("Status", STATUSES, key="rm_status", format_func=str.capitalize)
-date_from = c2.date_input("From", value=session.days_after(today, -30), max_value=today, key="rm_from",
+status = c1.selectbox(_("Status"), list(STATUSES), key="rm_status", format_func=option_words(STATUSES))
+date_from = c2.date_input(_("From"), value=session.days_after(today, -30), max_value=today, key="rm_from",
                           format="DD/MM/YYYY")
-date_to = c3.date_input("To", value=today, key="rm_to", format="DD/MM/YYYY")
+date_to = c3.date_input(_("To"), value=today, key="rm_to", format="DD/MM/YYYY")
 log = reads.reminder_log(sid, key, date_from, date_to, None if status == "all" else status)
 
-st.subheader("Sent")
+st.subheader(_("Sent"))
 if not log:
-    st.info("No reminders in these dates (or with this status). The daily run sends them at 8:00; "
-            "every message, its status and any failure reason appear here.")
+    st.info(_("No reminders in these dates (or with this status). The daily run sends them at 8:00; "
+              "every message, its status and any failure reason appear here."))
 else:
     if len(log) == 500:
-        st.caption("The newest 500; narrow the dates or the status to see others, or download them all "
-                   "on Import & export.")
+        st.caption(_("The newest 500; narrow the dates or the status to see others, or download them all "
+                     "on Import & export."))
     for row in log:
-        reason = " ".join(str(part) for part in (row.get("error_code"), row.get("error_message")) if part)
+        message = row.get("error_message")
+        reason = " ".join(str(part) for part in (row.get("error_code"), message and _(message)) if part)
         row["why"] = reason
-        row["channel"] = CHANNEL_WORDS.get(row.get("channel"), row.get("channel"))
+        channel = row.get("channel")
+        row["channel"] = _(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else channel
+        row["kind"] = _(KIND_WORDS[row["kind"]]) if row.get("kind") in KIND_WORDS else row.get("kind")
+        row["status"] = _(STATUS_CELLS[row["status"]]) if row.get("status") in STATUS_CELLS else row.get("status")
     show_table(table(log, {
-        "reminder_date": "Date", "customer_name": "Customer", "kind": "Kind", "amount": "Amount",
-        "channel": "Sent by", "status": "Status", "why": "Failure reason", "sent_at": "Sent at",
-        "message_text": "Message"},
+        "reminder_date": _("Date"), "customer_name": _("Customer"), "kind": _("Kind"), "amount": _("Amount"),
+        "channel": _("Sent by"), "status": _("Status"), "why": _("Failure reason"), "sent_at": _("Sent at"),
+        "message_text": _("Message")},
         money=("amount",), dates=("reminder_date",)))
 
-st.subheader("Due tomorrow")
+st.subheader(_("Due tomorrow"))
 upcoming = reads.upcoming_page(sid, key, wanted_page_start("rm_up_page"), PAGE_ROWS)
 if not upcoming["count"]:
-    st.info("Nobody gets a reminder tomorrow.")
+    st.info(_("Nobody gets a reminder tomorrow."))
 else:
-    columns = {"customer_name": "Customer", "phone": "Phone", "kind": "Kind", "amount": "Amount",
-               "oldest_due_date": "Oldest due", "skip_reason": "Not sent because"}
+    columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
+               "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
     start = pager(upcoming["count"], "rm_up_page")
     if start != upcoming["offset"]:  # that page no longer exists (fewer reminders now)
         upcoming = reads.upcoming_page(sid, key, start, PAGE_ROWS)
-    shown = upcoming["rows"]
+    shown = [{**row, "kind": _(KIND_WORDS[row["kind"]]) if row.get("kind") in KIND_WORDS else row.get("kind"),
+              "skip_reason": row.get("skip_reason") and _(row["skip_reason"])}
+             for row in upcoming["rows"]]
     show_table(table(shown, columns, money=("amount",), dates=("oldest_due_date",)))
     # the message of one reminder, not a column of long texts in every row
-    picked = st.selectbox("Message for", range(len(shown)), key="rm_up_message",
+    picked = st.selectbox(_("Message for"), range(len(shown)), key="rm_up_message",
                           format_func=lambda n: f"{shown[n]['customer_name']} · {shown[n]['kind']} · "
                                                 f"{fmt.inr(shown[n]['amount'])}")
     if picked is not None and picked < len(shown):
         st.text(shown[picked]["message_text"])
 
-st.subheader("Who gets WhatsApp reminders")
+st.subheader(_("Who gets WhatsApp reminders"))
 opted_out = reads.find_customers(sid, key, opted_out=True, balances=False)
 if opted_out:
     not_sent = ", ".join(plain(row["name"]) for row in opted_out)
-    st.caption(f"Not sent to: {not_sent}")
+    st.caption(_("Not sent to: {names}").format(names=not_sent))
     if len(opted_out) == reads.PICKER_LIMIT:
         st.caption(_("Only the first {count} are named; search below to check a customer.")
                    .format(count=reads.PICKER_LIMIT))
@@ -80,10 +95,11 @@ if reads.find_customers(sid, key, balances=False):
                             placeholder=_("Choose a customer"))
     if chosen is not None:
         current = next(row for row in people if row["customer_id"] == chosen)
-        wants = st.toggle("Send WhatsApp reminders to this customer", value=not current["whatsapp_opt_out"],
+        wants = st.toggle(_("Send WhatsApp reminders to this customer"), value=not current["whatsapp_opt_out"],
                           key=f"rm_toggle_{chosen}")
-        if st.button("Save", key="rm_save"):
+        if st.button(_("Save"), key="rm_save"):
             submit("reminder_opt_out", lambda: writes.edit_customer(chosen, whatsapp_opt_out=not wants),
-                   f"{current['name']} will {'' if wants else 'not '}get reminders.")
+                   (_("{name} will get reminders.") if wants else _("{name} will not get reminders.")).format(
+                       name=current["name"]))
 else:
-    st.info("No customers yet.")
+    st.info(_("No customers yet."))

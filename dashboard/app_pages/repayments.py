@@ -7,66 +7,71 @@ from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
 from dashboard.pickers import filter_picker
-from dashboard.tables import page_of, show_table, table
+from dashboard.tables import METHODS, page_of, show_table, table
+from dashboard.text import option_words
 from khata.errors import KhataError
-from khata.i18n import _
+from khata.i18n import N_, _
 
 REVERSIBLE = 50  # picker options: the newest ones, not thousands
+# the radio's values stay the English words (tests and bookmarks of state use them); shown translated
+BY_CUSTOMER, ONE_SALE = N_("A customer (oldest sales first)"), N_("One sale")
 
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
-st.title("Repayments")
+st.title(_("Repayments"))
 show_flash()
 
-with st.expander("💰 Record a repayment", expanded=True):
-    mode = st.radio("Against", ["A customer (oldest sales first)", "One sale"], horizontal=True, key="rp_mode")
-    if mode == "One sale":
+with st.expander(_("💰 Record a repayment"), expanded=True):
+    mode = st.radio(_("Against"), [BY_CUSTOMER, ONE_SALE], horizontal=True, key="rp_mode",
+                    format_func=option_words({BY_CUSTOMER: BY_CUSTOMER, ONE_SALE: ONE_SALE}))
+    if mode == ONE_SALE:
         loan_repayment_form("repay_loan")
     else:
         customer_repayment_form("repay_customer")
 
-st.subheader("History")
+st.subheader(_("History"))
 customer = filter_picker("rh_customer")
 c1, c2 = st.columns(2)
-date_from = c1.date_input("Paid from", value=None, max_value=today, key="rh_from", format="DD/MM/YYYY")
-date_to = c2.date_input("Paid to", value=None, max_value=today, key="rh_to", format="DD/MM/YYYY")
+date_from = c1.date_input(_("Paid from"), value=None, max_value=today, key="rh_from", format="DD/MM/YYYY")
+date_to = c2.date_input(_("Paid to"), value=None, max_value=today, key="rh_to", format="DD/MM/YYYY")
 try:
     history = reads.repayment_list(sid, key, customer, date_from, date_to, 1000)
 except KhataError as err:
     show_error(err)
     st.stop()
 c1, c2 = st.columns(2)
-c1.metric("Total collected", fmt.inr(history["total"]), help="Reversed repayments are not counted.", border=True)
-c2.metric("Repayments", history["count"], border=True)
+c1.metric(_("Total collected"), fmt.inr(history["total"]), help=_("Reversed repayments are not counted."), border=True)
+c2.metric(_("Repayments"), history["count"], border=True)
 rows = history["rows"]
 if rows:
     st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
                        mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
     shown = page_of(rows, "rh_page")
     for row in shown:
-        row["state"] = f"reversed: {row['reversal_reason']}" if row["reversed"] else "ok"
+        row["state"] = _("reversed: {reason}").format(reason=row["reversal_reason"]) if row["reversed"] else _("ok")
     show_table(table(shown, {
-        "repayment_id": "#", "paid_on": "Paid on", "customer_name": "Customer", "amount": "Amount",
-        "method": "Method", "loan_id": "Sale #", "item": "Item", "note": "Note", "state": "Status"},
-        money=("amount",), dates=("paid_on",)))
+        "repayment_id": _("#"), "paid_on": _("Paid on"), "customer_name": _("Customer"), "amount": _("Amount"),
+        "method": _("Method"), "loan_id": _("Sale #"), "item": _("Item"), "note": _("Note"), "state": _("Status")},
+        money=("amount",), dates=("paid_on",), words={"method": METHODS}))
 else:
-    st.info("No repayments match these filters.")
+    st.info(_("No repayments match these filters."))
 
-with st.expander("↩️ Reverse a repayment entered by mistake"):
+with st.expander(_("↩️ Reverse a repayment entered by mistake")):
     live = [row for row in rows if not row["reversed"]][:REVERSIBLE]
     if len(live) == REVERSIBLE:
-        st.caption(f"The newest {REVERSIBLE} that can be reversed; filter the history above to find an older one.")
+        st.caption(_("The newest {n} that can be reversed; filter the history above to find an older one.").format(
+            n=REVERSIBLE))
     labels = {row["repayment_id"]: f"#{row['repayment_id']} {row['customer_name']} · {fmt.inr(row['amount'])} · "
                                    f"{fmt.day(row['paid_on'])}" for row in live}
     token = form_token("reverse_repayment")
     with st.form(f"reverse_repayment_{token}"):
-        chosen = st.selectbox("Repayment", list(labels), format_func=labels.get, index=None,
-                              key=f"rr_pick_{token}", placeholder="Choose a repayment")
-        reason = st.text_input("Reason", key=f"rr_reason_{token}", placeholder="e.g. entered twice")
-        submitted = st.form_submit_button("Reverse repayment")
+        chosen = st.selectbox(_("Repayment"), list(labels), format_func=labels.get, index=None,
+                              key=f"rr_pick_{token}", placeholder=_("Choose a repayment"))
+        reason = st.text_input(_("Reason"), key=f"rr_reason_{token}", placeholder=_("e.g. entered twice"))
+        submitted = st.form_submit_button(_("Reverse repayment"))
     if submitted:
         if chosen is None:
-            show_error("Choose the repayment.")
+            show_error(_("Choose the repayment."))
         else:
             submit("reverse_repayment", lambda: writes.reverse_repayment(chosen, reason),
-                   f"Repayment #{chosen} reversed; that amount is owed again.")
+                   _("Repayment #{number} reversed; that amount is owed again.").format(number=chosen))

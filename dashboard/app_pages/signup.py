@@ -5,24 +5,25 @@ from dashboard import auth, writes
 from dashboard.forms import show_error
 from dashboard.text import plain
 from khata.errors import KhataError
+from khata.i18n import _
 
-st.title("Sign up your shop")
-st.caption("One account per shop. You will log in with the username and password you choose.")
+st.title(_("Sign up your shop"))
+st.caption(_("One account per shop. You will log in with the username and password you choose."))
 with st.form("signup_form"):
-    name = st.text_input("Your name", key="su_name")
-    shop_name = st.text_input("Shop name", key="su_shop")
-    username = st.text_input("Username", key="su_user", help="3 to 30 characters: lowercase letters, "
-                             "digits, '.', '_' or '-'.")
-    email = st.text_input("Email", key="su_email")
-    phone = st.text_input("Phone", key="su_phone", placeholder="98765 43210")
-    password = st.text_input("Password", type="password", key="su_password", help=writes.PASSWORD_RULES)
-    repeat = st.text_input("Repeat password", type="password", key="su_repeat")
-    st.caption(f"Password: {writes.PASSWORD_RULES}.")
-    submitted = st.form_submit_button("Create my shop", type="primary", width="stretch")
+    name = st.text_input(_("Your name"), key="su_name")
+    shop_name = st.text_input(_("Shop name"), key="su_shop")
+    username = st.text_input(_("Username"), key="su_user", help=_("3 to 30 characters: lowercase letters, "
+                                                               "digits, '.', '_' or '-'."))
+    email = st.text_input(_("Email"), key="su_email")
+    phone = st.text_input(_("Phone"), key="su_phone", placeholder="98765 43210")
+    password = st.text_input(_("Password"), type="password", key="su_password", help=_(writes.PASSWORD_RULES))
+    repeat = st.text_input(_("Repeat password"), type="password", key="su_repeat")
+    st.caption(_("Password: {rules}.").format(rules=_(writes.PASSWORD_RULES)))
+    submitted = st.form_submit_button(_("Create my shop"), type="primary", width="stretch")
 account = None
 if submitted:
     if password != repeat:
-        show_error("The two passwords are not the same.")
+        show_error(_("The two passwords are not the same."))
     else:
         try:
             account = auth.register(name=name, shop_name=shop_name, username=username, email=email, phone=phone,
@@ -30,7 +31,7 @@ if submitted:
         except KhataError as err:
             show_error(err)
 if account:
-    st.success(f"Your shop is ready. Log in as **{plain(account['username'])}**.")
-    auth.public_link("login", "Go to log in", "🔑")
+    st.success(_("Your shop is ready. Log in as **{username}**.").format(username=plain(account["username"])))
+    auth.public_link("login", _("Go to log in"), "🔑")
 else:
-    auth.public_link("login", "Already have an account? Log in", "🔑")
+    auth.public_link("login", _("Already have an account? Log in"), "🔑")

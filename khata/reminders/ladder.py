@@ -18,9 +18,10 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..accounts import parse_reminder_days
+from ..i18n import N_
 
-SKIP_OPTED_OUT = "Customer opted out of WhatsApp reminders."
-SKIP_INVALID = "Number is not on WhatsApp (flagged earlier)."
+SKIP_OPTED_OUT = N_("Customer opted out of WhatsApp reminders.")
+SKIP_INVALID = N_("Number is not on WhatsApp (flagged earlier).")
 
 
 def ladder_settings(shop: dict) -> tuple[tuple[int, ...], int]:

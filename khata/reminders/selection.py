@@ -11,6 +11,7 @@ from datetime import date
 from .. import db
 from ..accounts import normalize_username
 from ..errors import NotFound, ValidationError
+from ..i18n import _
 from .ladder import choose_reminder, ladder_settings
 
 
@@ -37,7 +38,7 @@ def shop_rows(con, shop_ids) -> list[dict]:
     found = {r["shop_id"]: r for r in db.rows_as_dicts(
         con.execute("SELECT * FROM shops WHERE list_contains(?, shop_id)", [ids]))}
     if any(sid not in found for sid in ids):
-        raise NotFound("That shop does not exist.")
+        raise NotFound(_("That shop does not exist."))
     return [found[sid] for sid in ids]
 
 

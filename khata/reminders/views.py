@@ -8,6 +8,7 @@ from datetime import timedelta
 from .. import db
 from ..dates import parse_date
 from ..errors import ValidationError
+from ..i18n import N_, _
 from ..phones import mask_phone
 from .message import compose
 from .selection import select_due
@@ -20,14 +21,14 @@ def reminder_log(book, *, date_from=None, date_to=None, status: str | None = Non
                  limit: int | None = None) -> list[dict]:
     """The shop's reminders, newest first; every row unless ``limit`` is given."""
     if status is not None and status not in STATUSES:
-        raise ValidationError(f"Unknown reminder status '{status}'.")
+        raise ValidationError(_("Unknown reminder status '{status}'.").format(status=status))
     where, params = ["shop_id = ?"], [book.shop_id]
     if date_from not in (None, ""):
         where.append("reminder_date >= ?")
-        params.append(parse_date(date_from, "From"))
+        params.append(parse_date(date_from, N_("From")))
     if date_to not in (None, ""):
         where.append("reminder_date <= ?")
-        params.append(parse_date(date_to, "To"))
+        params.append(parse_date(date_to, N_("To")))
     if status:
         where.append("status = ?")
         params.append(status)
@@ -37,7 +38,7 @@ def reminder_log(book, *, date_from=None, date_to=None, status: str | None = Non
            + " ORDER BY reminder_date DESC, customer_name, customer_id")
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValidationError("The number of reminders to show must be a whole number of at least 1.")
+            raise ValidationError(_("The number of reminders to show must be a whole number of at least 1."))
         sql += " LIMIT ?"
         params.append(limit)
     return book.rows(sql, params)

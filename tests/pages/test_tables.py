@@ -67,3 +67,24 @@ def test_reminders_table_leaves_missing_values_blank(quiet_shop):
     assert set(sent["Status"]) == {"simulated", "skipped"}  # Babu's dry run; Dev opted out
     skipped = sent[sent["Status"] == "skipped"].iloc[0]
     assert skipped["Sent at"] == ""
+
+
+def test_stored_keys_are_shown_as_words_of_the_language(tmp_path, monkeypatch):
+    """``table(words=...)``: a status or method the book stores as a key is a translated word;
+    an unknown key is shown as it is and a missing one is blank."""
+    from dashboard.tables import LOAN_STATUS, table
+    from khata import i18n
+    from tests.i18n_catalogs import fake, write_fake_catalogs
+
+    rows = [{"status": "paid"}, {"status": "overdue"}, {"status": "someday"}, {"status": None}]
+    assert list(table(rows, {"status": "Status"}, words={"status": LOAN_STATUS})["Status"]) == [
+        "paid", "overdue", "someday", ""]
+    monkeypatch.setattr(i18n, "LOCALE_DIR", write_fake_catalogs(tmp_path))
+    i18n.translations.cache_clear()
+    try:
+        with i18n.use_language("hi"):
+            shown = table(rows, {"status": i18n._("Status")}, words={"status": LOAN_STATUS})
+        assert list(shown.columns) == [fake("Status")]
+        assert list(shown[fake("Status")]) == [fake("paid"), fake("overdue"), "someday", ""]
+    finally:
+        i18n.translations.cache_clear()

@@ -91,3 +91,29 @@ def test_without_a_upi_id_there_is_no_qr_and_the_customer_is_asked_to_pay_at_the
 def test_another_shops_customer_has_no_statement(db_file, sid, other_shop, asha):
     with pytest.raises(customers.NotFound):
         book.read(other_shop["shop_id"], statement.statement_for, asha["customer_id"], path=db_file)
+
+
+def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_path, monkeypatch):
+    """"Paid by cash - note" and "Reversed: reason" are composed in the language of the read
+    (fake catalogs here), with the note and the reason as typed; English stays as it was."""
+    from khata import i18n, loans
+    from tests.i18n_catalogs import fake, write_fake_catalogs
+
+    cid = asha["customer_id"]
+    sale = sell(db_file, sid, cid, "1000", item="Rice 10 kg", issue_date="2026-11-01")
+    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="300", paid_on="2026-11-05",
+               method="upi", note="gpay ref 42", path=db_file, today=TODAY)
+    other = sell(db_file, sid, cid, "50", item="Eggs", issue_date="2026-11-06")
+    book.write(sid, loans.reverse_loan, other["loan_id"], reason="typed twice", path=db_file, today=TODAY)
+    english = [e["description"] for e in _statement(db_file, sid, cid)["entries"]]
+    assert english == ["Rice 10 kg", "Paid by upi - gpay ref 42", "Eggs", "Reversed: typed twice"]
+    monkeypatch.setattr(i18n, "LOCALE_DIR", write_fake_catalogs(tmp_path / "locale"))
+    i18n.translations.cache_clear()
+    try:
+        with i18n.use_language("hi"):
+            hindi = [e["description"] for e in _statement(db_file, sid, cid)["entries"]]
+    finally:
+        i18n.translations.cache_clear()
+    paid = fake("Paid by {method}").format(method=fake("upi"))
+    assert hindi == ["Rice 10 kg", fake("{paid} - {note}").format(paid=paid, note="gpay ref 42"), "Eggs",
+                     fake("Reversed: {reason}").format(reason="typed twice")]
