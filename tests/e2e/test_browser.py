@@ -60,6 +60,7 @@ def search_customer(page, text):
     the matches (a big shop's picker never carries every customer)."""
     idle(page)
     box = page.get_by_label("Find a customer (name or phone)", exact=True).first
+    box.wait_for(state="visible", timeout=60_000)  # a loaded machine can take a while to draw the form
     box.fill(text)
     box.press("Enter")
     idle(page)
