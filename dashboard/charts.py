@@ -1,13 +1,14 @@
 """DataFrame -> plotly Figure. Frames from khata.reports are for display only.
 
+Built with ``plotly.graph_objects``, one trace per series: plotly express took
+~25 ms per figure here (most of a cached Overview run), a plain figure ~2 ms.
+
 Every chart has a title, readable axis labels, ₹ on money axes, and a layout
 that shrinks to a phone's width (autosize, small margins, legend on top).
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from khata.i18n import N_, _
@@ -19,99 +20,89 @@ COLOURS = {"issued": "#d9822b", "collected": "#2b8a3e", "pending": "#1c7ed6", "p
 AGING_ORDER = ["current", "1-30", "31-60", "61-90", "90+"]
 AGING_WORDS = {"current": N_("Not yet due"), "1-30": N_("1-30 days late"), "31-60": N_("31-60 days late"),
                "61-90": N_("61-90 days late"), "90+": N_("Over 90 days late")}
+AGING_COLOURS = ["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"]
 STATUS_WORDS = {"pending": N_("pending"), "paid": N_("paid"), "overdue": N_("overdue"), "reversed": N_("reversed")}
+_NO_TRACE_NAME = "<extra></extra>"  # plotly markup: no trace name beside the hover text
 
 
-def _colours(words: dict[str, str]) -> dict[str, str]:
-    """The colour map keyed by the shown (translated) names, since plotly colours by shown value."""
-    return {_(word): COLOURS[key] for key, word in words.items() if key in COLOURS}
+def _figure(traces: list, title: str, *, money_axis: str | None = "y", **layout) -> go.Figure:
+    """The traces with the shared layout, built in one go (each update_layout call costs)."""
+    axis = dict(tickprefix="₹", separatethousands=True)
+    layout = dict(title=title, autosize=True, height=340, margin=dict(l=10, r=10, t=50, b=10),
+                  legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None),
+                  **layout)
+    if money_axis:
+        name = f"{money_axis}axis"
+        layout[name] = {**layout.get(name, {}), **axis}
+    return go.Figure(traces, layout=layout)
 
 
-def _layout(fig: go.Figure, title: str, *, money_axis: str | None = "y") -> go.Figure:
-    fig.update_layout(title=title, autosize=True, height=340, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None))
-    if money_axis == "y":
-        fig.update_yaxes(tickprefix="₹", separatethousands=True)
-    elif money_axis == "x":
-        fig.update_xaxes(tickprefix="₹", separatethousands=True)
-    return fig
+def _bar(x, y, colour, **extra) -> go.Bar:
+    return go.Bar(x=list(x), y=list(y), marker_color=colour, **extra)
 
 
 def issued_vs_collected(frame: pd.DataFrame, period: str = "week") -> go.Figure:
+    periods = pd.to_datetime(frame["period"])
     words = {"issued": _("Given on credit"), "collected": _("Collected")}
-    named = frame.rename(columns=words)
-    long = named.melt(id_vars="period", value_vars=list(words.values()), var_name="what", value_name="amount")
-    fig = px.bar(long, x="period", y="amount", color="what", barmode="group",
-                 color_discrete_map={words[key]: COLOURS[key] for key in words},
-                 labels={"period": _("Week starting") if period == "week" else _("Month"), "amount": _("Amount"),
-                         "what": ""})
+    traces = [_bar(periods, frame[key].astype(float), COLOURS[key], name=word) for key, word in words.items()]
     title = _("Credit given vs collected, by week") if period == "week" else _("Credit given vs collected, by month")
-    return _layout(fig, title)
+    return _figure(traces, title, barmode="group",
+                   xaxis=dict(title=_("Week starting") if period == "week" else _("Month")),
+                   yaxis=dict(title=_("Amount")))
 
 
 def aging(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.assign(bucket=pd.Categorical(frame["bucket"], AGING_ORDER, ordered=True)).sort_values("bucket")
-    frame = frame.assign(label=frame["bucket"].map({key: _(word) for key, word in AGING_WORDS.items()}))
-    fig = px.bar(frame, x="label", y="outstanding", color="bucket",
-                 labels={"label": "", "outstanding": _("Outstanding")},
-                 color_discrete_sequence=["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"])
-    fig.update_layout(showlegend=False)
-    return _layout(fig, _("Outstanding by how late it is"))
+    """One trace with a colour per bucket (not a trace per bucket: less to send and draw)."""
+    amounts = dict(zip(frame["bucket"], frame["outstanding"]))
+    traces = [_bar([_(AGING_WORDS[b]) for b in AGING_ORDER], [float(amounts.get(b, 0)) for b in AGING_ORDER],
+                   AGING_COLOURS, name=_("Outstanding"))]
+    return _figure(traces, _("Outstanding by how late it is"), showlegend=False, yaxis=dict(title=_("Outstanding")))
 
 
 def status_mix(frame: pd.DataFrame) -> go.Figure:
     frame = frame[frame["loans"] > 0]
-    frame = frame.assign(status=frame["status"].map(lambda value: _(STATUS_WORDS.get(value, value))))
-    fig = px.pie(frame, names="status", values="loans", hole=0.5, color="status",
-                 color_discrete_map=_colours(STATUS_WORDS))
-    fig.update_traces(textinfo="label+value")
-    return _layout(fig, _("Credit sales by status"), money_axis=None)
+    traces = [go.Pie(labels=[_(STATUS_WORDS.get(s, s)) for s in frame["status"]],
+                     values=[int(n) for n in frame["loans"]], hole=0.5, sort=False,
+                     marker_colors=[COLOURS.get(s, "#868e96") for s in frame["status"]], textinfo="label+value")]
+    return _figure(traces, _("Credit sales by status"), money_axis=None)
 
 
 def top_customers(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.sort_values("outstanding").assign(name=lambda f: f["name"].map(chart_text))
-    fig = px.bar(frame, x="outstanding", y="name", orientation="h",
-                 labels={"outstanding": _("Outstanding"), "name": "", "overdue": _("Overdue")},
-                 hover_data={"overdue": ":,.2f"}, color_discrete_sequence=["#d9822b"])
-    return _layout(fig, _("Top 10 customers by outstanding"), money_axis="x")
+    frame = frame.sort_values("outstanding")
+    traces = [_bar(frame["outstanding"].astype(float), frame["name"].map(chart_text), "#d9822b", orientation="h",
+                   customdata=list(frame["overdue"].astype(float)),
+                   hovertemplate=_("{name}<br>Outstanding {amount}<br>Overdue {overdue}").format(
+                       name="%{y}", amount="₹%{x:,.2f}", overdue="₹%{customdata:,.2f}") + _NO_TRACE_NAME)]
+    return _figure(traces, _("Top 10 customers by outstanding"), money_axis="x", xaxis=dict(title=_("Outstanding")))
 
 
 def expected_collections(frame: pd.DataFrame) -> go.Figure:
-    frame = frame.assign(week=pd.to_datetime(frame["week_start"]).dt.strftime("%d %b"))
-    fig = px.bar(frame, x="week", y="amount", hover_data={"loans": True},
-                 labels={"week": _("Week starting"), "amount": _("Falls due"), "loans": _("Sales")},
-                 color_discrete_sequence=["#1c7ed6"])
-    return _layout(fig, _("Expected collections, next 8 weeks"))
+    weeks = pd.to_datetime(frame["week_start"]).dt.strftime("%d %b")
+    traces = [_bar(weeks, frame["amount"].astype(float), "#1c7ed6", customdata=[int(n) for n in frame["loans"]],
+                   hovertemplate=_("Week starting {week}<br>Falls due {amount}<br>Sales {count}").format(
+                       week="%{x}", amount="₹%{y:,.2f}", count="%{customdata}") + _NO_TRACE_NAME)]
+    return _figure(traces, _("Expected collections, next 8 weeks"), xaxis=dict(title=_("Week starting")),
+                   yaxis=dict(title=_("Falls due")))
 
 
-def days_to_repay(frame: pd.DataFrame, bins: int = 30) -> go.Figure:
-    """Histogram of days to full repayment, binned here so the browser gets 30 bars,
-    not one point per repaid sale (100,000 points made the page slow)."""
-    days = frame["days_to_repay"].dropna().astype(int).to_numpy()
-    top = int(days.max()) if len(days) else 0
-    width = max(1, -(-(top + 1) // bins))
-    edges = np.arange(0, top + width + 1, width)
-    counts, edges = np.histogram(days, bins=edges)
-    binned = pd.DataFrame({"from": edges[:-1], "to": edges[1:] - 1, "sales": counts})
-    binned["days"] = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(binned["from"], binned["to"])]
-    fig = px.bar(binned, x="days", y="sales",
-                 labels={"days": _("Days from sale to full repayment"), "sales": _("Sales")},
-                 color_discrete_sequence=["#2b8a3e"])
-    fig.update_layout(bargap=0.05)
-    return _layout(fig, _("How long customers take to repay"), money_axis=None)
+def days_to_repay(frame: pd.DataFrame) -> go.Figure:
+    """Histogram of days to full repayment, already binned in SQL (``reports.days_to_repay_bins``):
+    the browser gets about 30 bars, not one point per repaid sale."""
+    traces = [_bar(frame["days"], [int(n) for n in frame["sales"]], "#2b8a3e", name=_("Sales"))]
+    return _figure(traces, _("How long customers take to repay"), money_axis=None, bargap=0.05,
+                   xaxis=dict(title=_("Days from sale to full repayment")), yaxis=dict(title=_("Sales")))
 
 
 def reminder_effect(rows: list[dict]) -> go.Figure:
     """Share of customers who paid within 1, 3 and 7 days, per group (khata.reminders.reminder_effect);
-    the control group 'not reminded' is the grey bar to compare against."""
-    windows = [(1, _("within 1 day")), (3, _("within 3 days")), (7, _("within 7 days"))]
-    frame = pd.DataFrame([{"group": chart_text(r["label"]), "window": words, "share": float(r[f"share_{n}d"]),
-                           "paid": r[f"paid_{n}d"], "customers": r["customers"]}
-                          for r in rows for n, words in windows])
-    fig = px.bar(frame, x="group", y="share", color="window", barmode="group",
-                 hover_data={"paid": True, "customers": True},
-                 labels={"group": "", "share": _("Paid something (%)"), "window": "", "paid": _("Paid"),
-                         "customers": _("Customers")},
-                 color_discrete_sequence=["#a5d8ff", "#4dabf7", "#1864ab"])
-    fig.update_yaxes(ticksuffix="%", range=[0, 100])
-    return _layout(fig, _("Who paid after a reminder, against those not reminded"), money_axis=None)
+    the control group 'not reminded' is the bar to compare against."""
+    groups = [chart_text(r["label"]) for r in rows]
+    windows = [(1, _("within 1 day"), "#a5d8ff"), (3, _("within 3 days"), "#4dabf7"),
+               (7, _("within 7 days"), "#1864ab")]
+    hover = _("{group}: {share} paid something ({paid} of {customers})").format(
+        group="%{x}", share="%{y:.1f}%", paid="%{customdata[0]}", customers="%{customdata[1]}")
+    traces = [_bar(groups, [float(r[f"share_{n}d"]) for r in rows], colour, name=words,
+                   customdata=[[r[f"paid_{n}d"], r["customers"]] for r in rows], hovertemplate=hover + _NO_TRACE_NAME)
+              for n, words, colour in windows]
+    return _figure(traces, _("Who paid after a reminder, against those not reminded"), money_axis=None,
+                   barmode="group", yaxis=dict(title=_("Paid something (%)"), ticksuffix="%", range=[0, 100]))

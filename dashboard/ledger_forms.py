@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from khata.i18n import N_, _, current_language, ngettext
+from khata.i18n import N_, _, ngettext
 
 from . import format as fmt
-from . import reads, session, writes
-from .cache import generation
+from . import pickers, reads, session, writes
 from .forms import form_token, show_error, submit
 from .tables import LOAN_STATUS, customer_label, word
 from .text import option_words
@@ -27,12 +26,13 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
     today = session.today()
     term = reads.settings(sid, key)["loan_term_days"]
     token = form_token(name)
-    labels = _sale_labels(sid, key) if customer_id is None else {}
-    if customer_id is None and not labels:
-        st.info(_("Add a customer first (Customers page)."))
-        return
+    if customer_id is None:
+        found = _search(f"{name}_find_{token}")
+        if found is None:
+            st.info(_("Add a customer first (Customers page)."))
+            return
     with st.form(f"{name}_{token}"):
-        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
+        chosen = _customer_picker(name, token, found, customer_label) if customer_id is None else customer_id
         c1, c2 = st.columns(2)
         amount = c1.text_input(_("Amount (₹)"), key=f"{name}_amount_{token}", placeholder=_("e.g. 450 or 99.50"))
         item = c2.text_input(_("Item"), key=f"{name}_item_{token}", placeholder=_("e.g. Rice 5 kg"))
@@ -62,24 +62,31 @@ def _sale_done(loan: dict) -> str:
         date=fmt.day(loan["due_date"]))
 
 
-def _customer_picker(name: str, token: str, labels: dict):
-    """The searchable customer choice shared by the sale and repayment forms."""
-    return st.selectbox(_("Customer"), list(labels), format_func=labels.get, index=None,
-                        placeholder=_("Choose a customer (type to search)"), key=f"{name}_customer_{token}")
+def _search(box_key: str, **kind) -> list[dict] | None:
+    """The form's search box and its first matches (None: the shop has nobody to offer at all).
+    The box is outside the form, so typing in it reruns the page and narrows the choice."""
+    if not reads.find_customers(session.shop_id(), reads.db_key(), **kind):
+        return None
+    return pickers.matches(pickers.search_box(box_key), **kind)
+
+
+def _customer_picker(name: str, token: str, rows: list[dict], describe):
+    """The customer choice shared by the sale and repayment forms: the search's matches only."""
+    return pickers.choose(_("Customer"), rows, describe, key=f"{name}_customer_{token}",
+                          placeholder=_("Choose a customer (search above)"))
 
 
 def customer_repayment_form(name: str, *, customer_id: int | None = None) -> None:
     """A payment from a customer, settling their oldest sales first."""
-    sid, key = session.shop_id(), reads.db_key()
     today = session.today()
     token = form_token(name)
     if customer_id is None:
-        labels = _owing_labels(sid, key)
-        if not labels:
+        found = _search(f"{name}_find_{token}", owing=True)
+        if found is None:
             st.info(_("Nobody owes you anything right now."))
             return
     with st.form(f"{name}_{token}"):
-        chosen = _customer_picker(name, token, labels) if customer_id is None else customer_id
+        chosen = _customer_picker(name, token, found, pickers.owing_label) if customer_id is None else customer_id
         _payment_fields(name, token, today)
         submitted = st.form_submit_button(_("Record repayment"), type="primary")
     if submitted:
@@ -98,12 +105,12 @@ def loan_repayment_form(name: str) -> None:
     sid, key = session.shop_id(), reads.db_key()
     today = session.today()
     token = form_token(name)
-    owing = _owing_labels(sid, key)
-    if not owing:
+    found = _search(f"{name}_find", owing=True)
+    if found is None:
         st.info(_("There is no open sale to repay."))
         return
-    customer_id = st.selectbox(_("Customer"), list(owing), format_func=owing.get, index=None,
-                               placeholder=_("Choose a customer (type to search)"), key=f"{name}_customer")
+    customer_id = pickers.choose(_("Customer"), found, pickers.owing_label, key=f"{name}_customer",
+                                 placeholder=_("Choose a customer (search above)"))
     if customer_id is None:
         return
     open_loans = [row for row in reads.loan_list(sid, key, None, customer_id, None, None, None)
@@ -124,30 +131,6 @@ def loan_repayment_form(name: str) -> None:
                lambda result: _("Recorded {amount} against sale #{number}; {owed} still owed on it.").format(
                    amount=fmt.inr(result["total"]), number=chosen,
                    owed=fmt.inr(result["loans"][chosen]["outstanding"])))
-
-
-# The pickers' labels are cached like the rows they come from: formatting ₹ and a
-# phone for each of 5,000 customers took most of a big shop's page run (bench/README.md).
-
-def _sale_labels(sid: int, key: str) -> dict:
-    return _cached_sale_labels(sid, key, generation(sid), current_language())
-
-
-@st.cache_data(ttl=reads.TTL, show_spinner=False, max_entries=50)
-def _cached_sale_labels(sid: int, key: str, gen: int, language: str) -> dict:
-    return {row["customer_id"]: customer_label(row) for row in reads.customer_list(sid, key)}
-
-
-def _owing_labels(sid: int, key: str) -> dict:
-    return _cached_owing_labels(sid, key, generation(sid), current_language())
-
-
-@st.cache_data(ttl=reads.TTL, show_spinner=False, max_entries=50)
-def _cached_owing_labels(sid: int, key: str, gen: int, language: str) -> dict:
-    """The labels in ``language`` (part of the cache key: the words differ, the rows do not)."""
-    owing = [row for row in reads.customer_list(sid, key, "", "outstanding", True) if row["outstanding"] > 0]
-    return {row["customer_id"]: _("{name} · {phone} · owes {amount}").format(
-        name=row["name"], phone=fmt.phone(row["phone"]), amount=fmt.inr(row["outstanding"])) for row in owing}
 
 
 def _payment_fields(name: str, token: str, today) -> None:

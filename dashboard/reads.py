@@ -74,13 +74,8 @@ def _read(sid: int, key: str, service, *args, **kwargs):
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
 def _overview(sid: int, key: str, gen: int, as_of: date) -> dict:
     def everything(unit: book.Book) -> dict:
-        return {
-            "summary": reports.shop_summary(unit),
-            "month": reports.period_totals(unit, date_from=month_start(as_of), date_to=as_of),
-            "top": reports.top_customers_frame(unit, n=10),
-            "expected": reports.expected_collections_frame(unit, weeks=8),
-            "days_to_repay": reports.days_to_repay_frame(unit),
-        }
+        return {**reports.overview(unit),
+                "month": reports.period_totals(unit, date_from=month_start(as_of), date_to=as_of)}
     return _read(sid, key, everything)
 
 
@@ -117,6 +112,23 @@ def _customer_list(sid: int, key: str, gen: int, search: str, sort: str, descend
 def customer_list(sid: int, key: str, search: str = "", sort: str = "name", descending: bool = False,
                   only_overdue: bool = False, limit: int | None = None) -> list[dict]:
     return _customer_list(sid, key, generation(sid), search, sort, descending, only_overdue, limit)
+
+
+PICKER_LIMIT = customers.PICKER_LIMIT
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=300)
+def _find_customers(sid: int, key: str, gen: int, search: str, owing: bool, opted_out: bool,
+                    balances: bool) -> list[dict]:
+    return _read(sid, key, customers.find_customers, search or None, owing=owing, opted_out=opted_out,
+                 balances=balances)
+
+
+def find_customers(sid: int, key: str, search: str = "", *, owing: bool = False, opted_out: bool = False,
+                   balances: bool = True) -> list[dict]:
+    """A picker's first ``PICKER_LIMIT`` matches (name or phone), read in SQL and cached per
+    shop and search, so no page carries a big shop's 5,000 customers."""
+    return _find_customers(sid, key, generation(sid), search.strip().lower(), owing, opted_out, balances)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
@@ -162,12 +174,14 @@ def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | Non
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
-def _upcoming_reminders(sid: int, key: str, gen: int) -> list[dict]:
-    return _read(sid, key, reminders.upcoming_reminders)
+def _upcoming_page(sid: int, key: str, gen: int, offset: int, limit: int) -> dict:
+    return _read(sid, key, reminders.upcoming_page, offset=offset, limit=limit)
 
 
-def upcoming_reminders(sid: int, key: str) -> list:
-    return _upcoming_reminders(sid, key, generation(sid))
+def upcoming_page(sid: int, key: str, offset: int, limit: int) -> dict:
+    """Tomorrow's reminders from ``offset``: {rows (at most ``limit``, with their messages), count}.
+    One page is cached, not thousands of rows and messages the page does not show."""
+    return _upcoming_page(sid, key, generation(sid), int(offset), int(limit))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)

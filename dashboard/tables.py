@@ -60,16 +60,28 @@ PAGE_ROWS = 100
 
 def page_of(rows: list, key: str, size: int = PAGE_ROWS) -> list:
     """The slice of ``rows`` on the chosen page, so only what is on screen is formatted and sent
-    (a big shop has thousands). Past one page: a _("Page") number and a "rows X–Y of N" caption."""
-    if len(rows) <= size:
-        return rows
-    pages = -(-len(rows) // size)
+    (a big shop has thousands). Past one page: a "Page" number and a "rows X–Y of N" caption."""
+    start = pager(len(rows), key, size)
+    return rows[start:start + size]
+
+
+def wanted_page_start(key: str, size: int = PAGE_ROWS) -> int:
+    """Where the page chosen last run starts, before its pager is drawn: a read that fetches
+    only one page (``pager`` then says whether that page still exists)."""
+    return (max(1, int(st.session_state.get(key, 1) or 1)) - 1) * size
+
+
+def pager(total: int, key: str, size: int = PAGE_ROWS) -> int:
+    """A "Page" number and a "rows X–Y of N" caption when ``total`` rows need more than one
+    page; returns the first row of the chosen page."""
+    if total <= size:
+        return 0
+    pages = -(-total // size)
     if st.session_state.get(key, 1) > pages:  # the filters changed and this page no longer exists
         st.session_state[key] = pages
     number = st.number_input(_("Page"), min_value=1, max_value=pages, step=1, key=key,
                              help=_("{pages} pages of {size} rows.").format(pages=pages, size=size))
     start = (int(number) - 1) * size
-    shown = rows[start:start + size]
-    st.caption(_("rows {first}–{last} of {total}").format(first=f"{start + 1:,}", last=f"{start + len(shown):,}",
-                                                         total=f"{len(rows):,}"))
-    return shown
+    st.caption(_("rows {first}–{last} of {total}").format(first=f"{start + 1:,}", last=f"{min(start + size, total):,}",
+                                                         total=f"{total:,}"))
+    return start

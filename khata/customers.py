@@ -196,6 +196,17 @@ WHERE b.shop_id = ?
 """
 
 
+def _match(search: str | None, alias: str) -> tuple[str, list]:
+    """The SQL (and parameters) for 'name contains the text, or phone contains its digits'."""
+    text = (search or "").strip()
+    if not text:
+        return "", []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    sql = f" AND ({alias}.name ILIKE ? ESCAPE '\\'" + (f" OR {alias}.phone LIKE ?" if digits else "") + ")"
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sql, [f"%{escaped}%", *([f"%{digits}%"] if digits else [])]
+
+
 def list_customers(book: Book, *, search: str | None = None, sort: str = "name", descending: bool = False,
                    limit: int | None = None, offset: int = 0, only_overdue: bool = False) -> list[dict]:
     """Active customers with outstanding, overdue, available credit and the date of
@@ -206,14 +217,9 @@ def list_customers(book: Book, *, search: str | None = None, sort: str = "name",
     sid = book.shop_id
     sql = _LIST_SQL
     params: list = [sid, book.today, sid, sid, sid]
-    text = (search or "").strip()
-    if text:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        sql += " AND (b.name ILIKE ? ESCAPE '\\'" + (" OR b.phone LIKE ?" if digits else "") + ")"
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.append(f"%{escaped}%")
-        if digits:
-            params.append(f"%{digits}%")
+    match, match_params = _match(search, "b")
+    sql += match
+    params += match_params
     if only_overdue:
         sql += " AND b.overdue > 0"
     direction = "DESC" if descending else "ASC"
@@ -221,6 +227,31 @@ def list_customers(book: Book, *, search: str | None = None, sort: str = "name",
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     return book.rows(sql, params)
+
+
+PICKER_LIMIT = 50
+
+
+def find_customers(book: Book, search: str | None = None, *, owing: bool = False, opted_out: bool = False,
+                   balances: bool = True, limit: int = PICKER_LIMIT) -> list[dict]:
+    """The first ``limit`` active customers whose name or phone matches ``search`` (every one
+    when empty), for a picker that must not carry a big shop's 5,000 names: id, name, phone,
+    WhatsApp opt-out and (``balances``) outstanding and available credit, by name.
+    ``owing``: only those who owe, largest first; ``opted_out``: only those who get no
+    WhatsApp reminders. Without balances it reads the customers table alone (cheap)."""
+    limit = int_in_range(limit, N_("Limit"), 1, 1000)
+    match, params = _match((search or "")[:100], "c")
+    if opted_out:
+        match += " AND c.whatsapp_opt_out"
+    if owing or balances:
+        sql = ("SELECT c.customer_id, c.name, c.phone, c.whatsapp_opt_out, c.outstanding, c.available_credit"
+               " FROM customer_balances_for(?, ?) c WHERE c.shop_id = ?" + match
+               + (" AND c.outstanding > 0 ORDER BY c.outstanding DESC," if owing else " ORDER BY")
+               + " lower(c.name), c.customer_id LIMIT ?")
+        return book.rows(sql, [book.shop_id, book.today, book.shop_id, *params, limit])
+    sql = ("SELECT c.customer_id, c.name, c.phone, c.whatsapp_opt_out FROM customers c"
+           " WHERE c.shop_id = ? AND c.archived_at IS NULL" + match + " ORDER BY lower(c.name), c.customer_id LIMIT ?")
+    return book.rows(sql, [book.shop_id, *params, limit])
 
 
 def get_customer(book: Book, customer_id, *, include_archived: bool = False) -> dict:

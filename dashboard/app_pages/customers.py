@@ -5,7 +5,7 @@ from dashboard import format as fmt
 from dashboard import language, reads, session, writes
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
-from dashboard.tables import customer_label, show_table, table
+from dashboard.tables import customer_label, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
@@ -32,14 +32,19 @@ if rows:
     if owner:  # a downloaded list is every phone number leaving the shop: the owner's call
         st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx",
                            mime=XLSX, data=customers_xlsx(sid, key, search.strip(), sort_by, descending, only_overdue))
-    show_table(table(rows, {
+    show_table(table(page_of(rows, "cu_page"), {
         "name": _("Name"), "phone": _("Phone"), "outstanding": _("Outstanding"), "overdue": _("Overdue"),
         "available_credit": _("Available credit"), "credit_limit": _("Credit limit"), "trust_score": _("Trust (0-10)"),
         "max_days_past_due": _("Days late"), "last_activity": _("Last activity")},
         money=("outstanding", "overdue", "available_credit", "credit_limit"), dates=("last_activity",),
         phones=("phone",)))
-    ids = [row["customer_id"] for row in rows]
-    names = {row["customer_id"]: customer_label(row) for row in rows}
+    # the pickers offer the first matches of the search above, not every row of the list
+    offered = rows[:reads.PICKER_LIMIT]
+    if len(rows) > len(offered):
+        st.caption(_("To open, edit or remove a customer, choose from the first {count}; search above to find "
+                     "others.").format(count=len(offered)))
+    ids = [row["customer_id"] for row in offered]
+    names = {row["customer_id"]: customer_label(row) for row in offered}
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     chosen = c1.selectbox(_("Open a customer"), ids, format_func=names.get, key="cu_open", index=None,
                           placeholder=_("Choose a customer"))

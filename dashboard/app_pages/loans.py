@@ -6,6 +6,7 @@ from dashboard import reads, session, writes
 from dashboard.exports import XLSX, sales_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
+from dashboard.pickers import filter_picker
 from dashboard.tables import LOAN_STATUS, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
@@ -25,13 +26,11 @@ with st.expander(_("🛒 New sale on credit"), expanded=True):
     sale_form("new_sale")
 
 st.subheader(_("Sales"))
-people = reads.customer_list(sid, key)
-names = {row["customer_id"]: row["name"] for row in people}
 c1, c2 = st.columns(2)
 status = c1.selectbox(_("Status"), ["all", "pending", "overdue", "paid", "reversed"], key="lo_status",
                       format_func=option_words(STATUS_WORDS))
-customer = c2.selectbox(_("Customer"), list(names), format_func=names.get, index=None, key="lo_customer",
-                        placeholder=_("All customers"))
+with c2:
+    customer = filter_picker("lo_customer")
 c1, c2 = st.columns(2)
 date_from = c1.date_input(_("Sold from"), value=None, max_value=today, key="lo_from", format="DD/MM/YYYY")
 date_to = c2.date_input(_("Sold to"), value=None, max_value=today, key="lo_to", format="DD/MM/YYYY")

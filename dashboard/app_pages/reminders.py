@@ -2,10 +2,10 @@
 tomorrow, who gets reminders (back on only with a note), and whether reminders work."""
 import streamlit as st
 
-from dashboard import charts, reads, session, writes
+from dashboard import charts, pickers, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_flash, submit
-from dashboard.tables import customer_label, page_of, show_table, table, word
+from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start, word
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 
@@ -70,14 +70,17 @@ else:
         money=("amount",), dates=("reminder_date",)))
 
 st.subheader(_("Due tomorrow"))
-upcoming = reads.upcoming_reminders(sid, key)
-if not upcoming:
+upcoming = reads.upcoming_page(sid, key, wanted_page_start("rm_up_page"), PAGE_ROWS)
+if not upcoming["count"]:
     st.info(_("Nobody gets a reminder tomorrow."))
 else:
     columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
                "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
+    start = pager(upcoming["count"], "rm_up_page")
+    if start != upcoming["offset"]:  # that page no longer exists (fewer reminders now)
+        upcoming = reads.upcoming_page(sid, key, start, PAGE_ROWS)
     shown = [{**row, "kind": word(KIND_WORDS, row.get("kind")), "skip_reason": said(row.get("skip_reason"))}
-             for row in page_of(upcoming, "rm_up_page")]
+             for row in upcoming["rows"]]
     show_table(table(shown, columns, money=("amount",), dates=("oldest_due_date",)))
     # the message of one reminder, not a column of long texts in every row
     picked = st.selectbox(_("Message for"), range(len(shown)), key="rm_up_message",
@@ -87,15 +90,17 @@ else:
         st.text(shown[picked]["message_text"])
 
 st.subheader(_("Who gets WhatsApp reminders"))
-people = reads.customer_list(sid, key)
-opted_out = [row for row in people if row["whatsapp_opt_out"]]
+opted_out = reads.find_customers(sid, key, opted_out=True, balances=False)
 if opted_out:
     not_sent = ", ".join(plain(row["name"]) for row in opted_out)
     st.caption(_("Not sent to: {names}").format(names=not_sent))
-labels = {row["customer_id"]: customer_label(row) for row in people}
-if labels:
-    chosen = st.selectbox(_("Customer"), list(labels), format_func=labels.get, index=None, key="rm_pick",
-                          placeholder=_("Choose a customer"))
+    if len(opted_out) == reads.PICKER_LIMIT:
+        st.caption(_("Only the first {count} are named; search below to check a customer.")
+                   .format(count=reads.PICKER_LIMIT))
+if reads.find_customers(sid, key, balances=False):
+    people = pickers.matches(pickers.search_box("rm_find"), balances=False)
+    chosen = pickers.choose(_("Customer"), people, pickers.name_and_phone, key="rm_pick",
+                            placeholder=_("Choose a customer"))
     if chosen is not None:
         current = next(row for row in people if row["customer_id"] == chosen)
         consent = reads.consent_state(sid, chosen)

@@ -6,6 +6,7 @@ from dashboard import reads, session, writes
 from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
+from dashboard.pickers import filter_picker
 from dashboard.tables import METHODS, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
@@ -30,10 +31,7 @@ with st.expander(_("💰 Record a repayment"), expanded=True):
         customer_repayment_form("repay_customer")
 
 st.subheader(_("History"))
-people = reads.customer_list(sid, key)
-names = {row["customer_id"]: row["name"] for row in people}
-customer = st.selectbox(_("Customer"), list(names), format_func=names.get, index=None, key="rh_customer",
-                        placeholder=_("All customers"))
+customer = filter_picker("rh_customer")
 c1, c2 = st.columns(2)
 date_from = c1.date_input(_("Paid from"), value=None, max_value=today, key="rh_from", format="DD/MM/YYYY")
 date_to = c2.date_input(_("Paid to"), value=None, max_value=today, key="rh_to", format="DD/MM/YYYY")

@@ -43,7 +43,16 @@ from .run import CATCH_UP_DAYS, PLAN_CHUNK, Steps, check_run_date, new_run_id, r
 from .selection import list_shops, select_due, select_due_many, shop_rows
 from .status import REFRESH_DAYS, refresh_statuses
 from .stop_words import STOP_WORDS, stop_word
-from .views import STATUSES, delivery_state, failures, reminder_log, summarize, totals, upcoming_reminders
+from .views import (
+                     STATUSES,
+                     delivery_state,
+                     failures,
+                     reminder_log,
+                     summarize,
+                     totals,
+                     upcoming_page,
+                     upcoming_reminders,
+)
 
 __all__ = [
     "CATCH_UP_DAYS", "DEFAULT_BATCH", "DEFAULT_RATE", "DEFAULT_WORKERS", "PLAN_CHUNK", "REFRESH_DAYS",
@@ -53,5 +62,6 @@ __all__ = [
     "check_run_date", "claim", "compose", "deliver", "failures", "is_ladder_day", "list_shops", "new_run_id",
     "one_line", "overdue_step", "plan_shop", "plan_shops", "prepare", "preview_shops", "rate_from_env",
     "record_results", "refresh_statuses", "reminder_log", "run_reminders", "select_due", "select_due_many",
-    "shop_rows", "start_run", "summarize", "totals", "upcoming_reminders", "upi_link", "utc_now", "workers_from_env",
+    "shop_rows", "start_run", "summarize", "totals", "upcoming_page", "upcoming_reminders", "upi_link", "utc_now",
+    "workers_from_env",
 ]

@@ -69,21 +69,32 @@ def reminder_log(book, *, date_from=None, date_to=None, status: str | None = Non
     return book.rows(sql, params)
 
 
-def upcoming_reminders(book) -> list[dict]:
-    """Who gets a reminder tomorrow (if nothing is paid today): name, masked phone, kind, amount."""
+def _upcoming_row(book, due: dict, tomorrow) -> dict:
+    return {
+        "customer_id": due["customer_id"], "customer_name": due["name"],
+        "phone": mask_phone(due["phone"]), "reminder_date": tomorrow, "kind": due["kind"],
+        "ladder_day": due["ladder_day"], "amount": due["amount"],
+        "oldest_due_date": due["oldest_due_date"], "loan_count": due["loan_count"],
+        "will_send": due["skip_reason"] is None, "skip_reason": due["skip_reason"],
+        "message_text": compose(book.shop, due)[0],
+    }
+
+
+def upcoming_page(book, *, offset: int = 0, limit: int | None = None) -> dict:
+    """Who gets a reminder tomorrow (if nothing is paid today), largest amount first:
+    ``{"rows", "count", "offset"}`` with the rows from ``offset`` (at most ``limit``). Only those
+    rows get a masked phone and their message: composing 5,000 messages was most of a big
+    shop's Reminders page, which shows 100."""
     tomorrow = book.today + timedelta(days=1)
-    out = []
-    for due in select_due(book.con, book.shop, tomorrow):
-        out.append({
-            "customer_id": due["customer_id"], "customer_name": due["name"],
-            "phone": mask_phone(due["phone"]), "reminder_date": tomorrow, "kind": due["kind"],
-            "ladder_day": due["ladder_day"], "amount": due["amount"],
-            "oldest_due_date": due["oldest_due_date"], "loan_count": due["loan_count"],
-            "will_send": due["skip_reason"] is None, "skip_reason": due["skip_reason"],
-            "message_text": compose(book.shop, due)[0],
-        })
-    out.sort(key=lambda r: (-r["amount"], r["customer_name"]))
-    return out
+    due = sorted(select_due(book.con, book.shop, tomorrow), key=lambda d: (-d["amount"], d["name"]))
+    offset = max(0, int(offset))
+    picked = due[offset:] if limit is None else due[offset:offset + int(limit)]
+    return {"rows": [_upcoming_row(book, d, tomorrow) for d in picked], "count": len(due), "offset": offset}
+
+
+def upcoming_reminders(book) -> list[dict]:
+    """Who gets a reminder tomorrow (if nothing is paid today): name, masked phone, kind, amount, message."""
+    return upcoming_page(book)["rows"]
 
 
 def summarize(shop_dates: dict, path=None) -> list[dict]:

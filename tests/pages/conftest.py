@@ -99,6 +99,15 @@ def keyed(elements, prefix: str):
     return found[0]
 
 
+def find(at: AppTest, box_prefix: str, text: str) -> AppTest:
+    """Type ``text`` into a customer search box (key starting with ``box_prefix``), as a
+    shopkeeper does before choosing from the matches."""
+    keyed(at.text_input, box_prefix).input(text)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def count(sql: str, params=(), path=None):
     from khata import db
     return db.read(lambda con: con.execute(sql, list(params)).fetchone()[0], path)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from khata import accounts, book, customers, loans, repayments
 from khata.errors import CreditLimitExceeded
 
-from .conftest import app, count, errors, keyed, open_page, shown, submit, texts
+from .conftest import app, count, errors, find, keyed, open_page, shown, submit, texts
 
 SHOP = 1  # the demo shop
 
@@ -64,6 +64,7 @@ def test_edit_customer(demo_db):
     submit(at, "Save changes")
     assert not errors(at)
     assert book.read(SHOP, customers.get_customer, person["customer_id"])["name"] == "Renamed Person"
+    find(at, "cu_search", "Renamed")  # now past the first 50 by name: search, as a shopkeeper would
     at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
     at.text_input(key=f"ce_limit_{person['customer_id']}").input("-5")
     submit(at, "Save changes")
@@ -75,6 +76,7 @@ def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
     owing = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)[0]
     fresh = book.write(SHOP, customers.create_customer, name="Temp Person", phone="98450 33333")
     at = open_page(app(), "customers.py")
+    find(at, "cu_search", owing["name"])
     at.selectbox(key="cr_pick").set_value(owing["customer_id"]).run()
     at.button(key="cr_button").click().run()
     assert errors(at) == ["Tick the box to confirm first."]
@@ -82,6 +84,7 @@ def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
     at.button(key="cr_button").click().run()
     assert "still owes" in errors(at)[0]
     assert book.read(SHOP, customers.get_customer, owing["customer_id"])
+    find(at, "cu_search", "Temp Person")
     at.selectbox(key="cr_pick").set_value(fresh["customer_id"]).run()
     at.button(key="cr_button").click().run()
     assert not errors(at)
@@ -99,6 +102,7 @@ def test_sale_success(demo_db):
     person = _customer_with_room()
     at = open_page(app(), "loans.py")
     before = count("SELECT count(*) FROM loans")
+    find(at, "new_sale_find_", person["name"])
     keyed(at.selectbox, "new_sale_customer_").set_value(person["customer_id"])
     fill(at, {"new_sale_amount_": "450.50", "new_sale_item_": "Basmati rice 5 kg"})
     submit(at, "Record sale on credit")
@@ -117,6 +121,7 @@ def test_sale_refusals(demo_db):
     fill(at, {"new_sale_amount_": "100", "new_sale_item_": "Sugar"})
     submit(at, "Record sale on credit")
     assert errors(at) == ["Choose the customer."]
+    find(at, "new_sale_find_", person["name"])
     keyed(at.selectbox, "new_sale_customer_").set_value(person["customer_id"])
     fill(at, {"new_sale_amount_": "10000000"})
     submit(at, "Record sale on credit")
@@ -140,6 +145,7 @@ def test_double_submit_posts_once(demo_db):
     person = _customer_with_room()
     at = open_page(app(), "loans.py")
     token = at.session_state["_form_token_new_sale"]
+    find(at, "new_sale_find_", person["name"])
     keyed(at.selectbox, "new_sale_customer_").set_value(person["customer_id"])
     fill(at, {"new_sale_amount_": "75", "new_sale_item_": "Tea"})
     # the first click reached the server and was saved; this is the second click
@@ -187,6 +193,7 @@ def test_customer_repayment_success_and_overpayment(demo_db):
     person = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)[0]
     at = open_page(app(), "repayments.py")
     before = count("SELECT count(*) FROM repayments")
+    find(at, "repay_customer_find_", person["name"])
     keyed(at.selectbox, "repay_customer_customer_").set_value(person["customer_id"])
     fill(at, {"repay_customer_amount_": "99999999"})
     submit(at, "Record repayment")
@@ -204,6 +211,7 @@ def test_loan_repayment_and_reversal(demo_db):
     open_loan = book.read(SHOP, loans.list_loans, status="overdue")[0]
     at = open_page(app(), "repayments.py")
     at.radio(key="rp_mode").set_value("One sale").run()
+    find(at, "repay_loan_find", open_loan["customer_name"])
     at.selectbox(key="repay_loan_customer").set_value(open_loan["customer_id"]).run()
     keyed(at.selectbox, "repay_loan_loan_").set_value(open_loan["loan_id"])
     fill(at, {"repay_loan_amount_": "0"})
@@ -279,6 +287,7 @@ def test_reminders_page_opt_out(demo_db):
     person = next(c for c in book.read(SHOP, customers.list_customers) if not c["whatsapp_opt_out"])
     at = open_page(app(), "reminders.py")
     assert "Sent" in texts(at)
+    find(at, "rm_find", person["phone"][-5:])  # the last digits of the phone find them too
     at.selectbox(key="rm_pick").set_value(person["customer_id"]).run()
     at.toggle(key=f"rm_toggle_{person['customer_id']}").set_value(False).run()
     at.button(key="rm_save").click().run()

@@ -90,3 +90,55 @@ def test_last_activity_is_the_last_sale_or_repayment_and_empty_without_any(db_fi
     rows = {c["name"]: c for c in book.read(sid, customers.list_customers, today=TODAY, path=db_file)}
     assert rows["Asha Patel"]["last_activity"] == TODAY - timedelta(days=10)
     assert rows["Quiet"]["last_activity"] is None
+
+
+# ---- find_customers: what a picker offers ------------------------------------------------
+
+def _find(db_file, sid, *args, **kw):
+    return book.read(sid, customers.find_customers, *args, today=TODAY, path=db_file, **kw)
+
+
+def test_find_customers_matches_name_or_phone_digits_first_by_name(db_file, sid, asha, other_shop):
+    bina = book.write(sid, customers.create_customer, name="Bina Shah", phone="98765 22222", path=db_file)
+    book.write(sid, customers.create_customer, name="asha kumari", phone="98765 33333", path=db_file)
+    book.write(other_shop["shop_id"], customers.create_customer, name="Asha Other Shop", phone="98765 44444",
+               path=db_file)
+    assert [c["name"] for c in _find(db_file, sid)] == ["asha kumari", "Asha Patel", "Bina Shah"]
+    assert [c["name"] for c in _find(db_file, sid, "ASHA")] == ["asha kumari", "Asha Patel"]  # not the other shop's
+    assert [c["customer_id"] for c in _find(db_file, sid, "+91 98765 22222")] == [bina["customer_id"]]
+    assert [c["customer_id"] for c in _find(db_file, sid, "22222")] == [bina["customer_id"]]
+    found = _find(db_file, sid, "bina")[0]
+    assert found["available_credit"] == Decimal("10000.00") and found["outstanding"] == Decimal("0.00")
+    assert set(_find(db_file, sid, "bina", balances=False)[0]) == {"customer_id", "name", "phone",
+                                                                    "whatsapp_opt_out"}
+    assert _find(db_file, sid, "nobody") == [] and _find(db_file, sid, "nobody", balances=False) == []
+
+
+def test_find_customers_takes_wildcards_literally_and_stops_at_the_limit(db_file, sid):
+    for n in range(7):
+        book.write(sid, customers.create_customer, name=f"Ravi {n}", phone=f"98450 0000{n}", path=db_file)
+    book.write(sid, customers.create_customer, name="100% Ravi_x", phone="98450 00010", path=db_file)
+    assert [c["name"] for c in _find(db_file, sid, "%")] == ["100% Ravi_x"]
+    assert [c["name"] for c in _find(db_file, sid, "i_")] == ["100% Ravi_x"]
+    assert [c["name"] for c in _find(db_file, sid, "Ravi", limit=3)] == ["100% Ravi_x", "Ravi 0", "Ravi 1"]
+    assert len(_find(db_file, sid, "Ravi", balances=False, limit=5)) == 5
+    assert len(_find(db_file, sid, "x" * 5000)) == 0  # a pasted novel is cut, not an error
+    for limit in (0, -1, "many", 1001):
+        with pytest.raises(ValidationError):
+            _find(db_file, sid, limit=limit)
+
+
+def test_find_customers_owing_largest_first_opted_out_and_archived(db_file, sid, asha):
+    bina = book.write(sid, customers.create_customer, name="Bina Shah", phone="98765 22222", path=db_file)
+    gone = book.write(sid, customers.create_customer, name="Asha Gone", phone="98765 33333", path=db_file)
+    book.write(sid, customers.remove_customer, gone["customer_id"], path=db_file)
+    assert _find(db_file, sid, owing=True) == []
+    sell(db_file, sid, asha["customer_id"], "100")
+    sell(db_file, sid, bina["customer_id"], "900")
+    owing = _find(db_file, sid, owing=True)
+    assert [(c["name"], c["outstanding"]) for c in owing] == [("Bina Shah", Decimal("900.00")),
+                                                               ("Asha Patel", Decimal("100.00"))]
+    assert [c["name"] for c in _find(db_file, sid, "asha")] == ["Asha Patel"]  # the removed one is not offered
+    assert _find(db_file, sid, opted_out=True, balances=False) == []
+    book.write(sid, customers.update_customer, bina["customer_id"], whatsapp_opt_out=True, path=db_file)
+    assert [c["name"] for c in _find(db_file, sid, opted_out=True, balances=False)] == ["Bina Shah"]

@@ -99,3 +99,28 @@ def test_items_with_line_breaks_and_tabs_are_stored_on_one_line(db_file, sid, as
     assert loan["item"] == "Rice 5 kg bag"
     with pytest.raises(ValidationError, match="control characters"):
         sell(db_file, sid, asha["customer_id"], "100", item="Rice\x07bell")
+
+
+def test_a_page_of_sales_is_the_same_slice_of_the_whole_list(db_file, sid, asha):
+    """An unfiltered page takes a shorter path in SQL; it must be exactly the slice of the full list."""
+    bina = book.write(sid, customers.create_customer, name="Bina", phone="98765 22222", credit_limit="100000",
+                      path=db_file)
+    book.write(sid, customers.update_customer, asha["customer_id"], credit_limit="100000", path=db_file)
+    for n in range(8):
+        who = (asha, bina)[n % 2]["customer_id"]
+        sale = sell(db_file, sid, who, str(100 + n), issue_date=TODAY - timedelta(days=n % 3))
+        if n == 3:
+            book.write(sid, loans.reverse_loan, sale["loan_id"], reason="typo", path=db_file)
+        if n == 4:
+            book.write(sid, repayments.record_repayment, sale["loan_id"], amount="50", today=TODAY, path=db_file)
+
+    def listed(**kw):
+        return book.read(sid, loans.list_loans, today=TODAY, path=db_file, **kw)
+
+    for kw in ({}, {"customer_id": bina["customer_id"]}, {"date_from": TODAY - timedelta(days=1)},
+               {"date_to": TODAY - timedelta(days=1)}, {"status": "reversed"}):
+        everything = listed(**kw)
+        assert everything, kw
+        for limit, offset in ((1, 0), (3, 0), (3, 2), (100, 0), (2, 7)):
+            assert listed(limit=limit, offset=offset, **kw) == everything[offset:offset + limit], (kw, limit, offset)
+    assert [r["repaid"] for r in listed(limit=8) if r["principal"] == Decimal("104.00")] == [Decimal("50.00")]

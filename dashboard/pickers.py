@@ -1,0 +1,57 @@
+"""Customer pickers that never carry a big shop's 5,000 names: a search box (name or
+phone) feeding a choice of the first ``reads.PICKER_LIMIT`` matches, matched in SQL and
+cached per shop (``reads.find_customers``). Sending and formatting every customer on
+every run was most of a big shop's page time (bench/README.md)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from khata.i18n import _
+
+from . import format as fmt
+from . import reads, session
+from .text import plain
+
+
+def search_box(key: str) -> str:
+    """The 'find a customer' box; what was typed, stripped."""
+    return st.text_input(_("Find a customer (name or phone)"), key=key,
+                         placeholder=_("e.g. Asha or 98765")).strip()
+
+
+def matches(search: str, **kind) -> list[dict]:
+    """This shop's first matches for ``search`` (see ``reads.find_customers``), with a caption
+    when nothing matches or when there are more than are offered."""
+    rows = reads.find_customers(session.shop_id(), reads.db_key(), search, **kind)
+    if search and not rows:
+        st.caption(_("No customer matches {text}.").format(text=plain(search)))
+    elif len(rows) == reads.PICKER_LIMIT:
+        st.caption(_("The first {count} matches; type more of the name or phone to find others.")
+                   .format(count=reads.PICKER_LIMIT))
+    return rows
+
+
+def choose(label: str, rows: list[dict], describe: Callable[[dict], str], *, key: str,
+           placeholder: str) -> int | None:
+    """A selectbox over ``rows`` (plain-text options), nothing chosen at first."""
+    labels = {row["customer_id"]: describe(row) for row in rows}
+    return st.selectbox(label, list(labels), format_func=labels.get, index=None, placeholder=placeholder, key=key)
+
+
+def name_and_phone(row: dict) -> str:
+    return f"{row['name']} · {fmt.phone(row['phone'])}"
+
+
+def owing_label(row: dict) -> str:
+    return _("{name} · {phone} · owes {amount}").format(name=row["name"], phone=fmt.phone(row["phone"]),
+                                                         amount=fmt.inr(row["outstanding"]))
+
+
+def filter_picker(key: str) -> int | None:
+    """A list's 'Customer' filter: search, then one of the matches (None: all customers)."""
+    search = search_box(f"{key}_find")
+    rows = matches(search, balances=False)
+    return choose(_("Customer"), rows, name_and_phone, key=key, placeholder=_("All customers"))
+
