@@ -110,7 +110,9 @@ def list_approvals(book: Book, *, status: str | None = "pending", limit: int = 2
 def _pending(book: Book, approval_id) -> dict:
     request = approval_row(book, approval_id)
     if request["status"] != "pending":
-        raise Conflict(_("This request was already {status}.").format(status=_(request["status"])))
+        decided = {"approved": _("This request was already approved."),
+                   "rejected": _("This request was already rejected.")}
+        raise Conflict(decided.get(request["status"], _("This request was already decided.")))
     return request
 
 

@@ -221,7 +221,7 @@ def days_to_repay_bins(book: Book, *, bins: int = 30, _from: str | None = None) 
     if not rows:
         return pd.DataFrame({"days": [], "sales": []})
     width = rows[0][1]
-    counts = {b: n for b, _, n in rows}
+    counts = {b: n for b, _width, n in rows}
     labels, sales = [], []
     for b in range(rows[-1][0] + 1):
         low, high = b * width, b * width + width - 1
