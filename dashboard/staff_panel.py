@@ -32,9 +32,9 @@ def logins_section() -> None:
             username = st.text_input(_("Username"), key=f"as_user_{token}", help=_("3 to 30 characters: lowercase "
                                                                                    "letters, digits, '.', '_' or '-'."))
             first = st.text_input(_("First password"), type="password", key=f"as_pw_{token}",
-                                  help=writes.PASSWORD_RULES)
-            role = st.selectbox(_("Role"), ["staff", "owner"], key=f"as_role_{token}",
-                                format_func=lambda r: _("Staff") if r == "staff" else _("Owner (everything)"))
+                                  help=_(writes.PASSWORD_RULES))
+            roles = {"staff": _("Staff"), "owner": _("Owner (everything)")}  # words of this run's language
+            role = st.selectbox(_("Role"), list(roles), key=f"as_role_{token}", format_func=roles.get)
             st.caption(_("They must change this password when they first log in."))
             if st.form_submit_button(_("Add login"), type="primary"):
                 submit("add_staff", lambda: writes.add_staff(username=username, name=name, password=first,
@@ -48,7 +48,7 @@ def logins_section() -> None:
     with st.expander(_("🔧 Change a login")):
         chosen = st.selectbox(_("Login"), list(others), format_func=others.get, index=None, key="ms_pick",
                               placeholder=_("Choose a login"))
-        new_first = st.text_input(_("New first password"), type="password", key="ms_pw", help=writes.PASSWORD_RULES)
+        new_first = st.text_input(_("New first password"), type="password", key="ms_pw", help=_(writes.PASSWORD_RULES))
         c1, c2, c3, c4 = st.columns(4)
         reset = c1.button(_("Reset password"), key="ms_reset", disabled=chosen is None)
         disable = c2.button(_("Disable"), key="ms_disable", disabled=chosen is None)

@@ -12,9 +12,9 @@ st.markdown(_("Welcome, {name}. The password you were given is for the first log
               "to continue.").format(name=plain(me["name"])))
 with st.form("first_password"):
     old = st.text_input(_("Password you were given"), type="password", key="fp_old")
-    new = st.text_input(_("New password"), type="password", key="fp_new", help=writes.PASSWORD_RULES)
+    new = st.text_input(_("New password"), type="password", key="fp_new", help=_(writes.PASSWORD_RULES))
     repeat_new = st.text_input(_("Repeat new password"), type="password", key="fp_repeat")
-    st.caption(_("Password: {rules}.").format(rules=writes.PASSWORD_RULES))
+    st.caption(_("Password: {rules}.").format(rules=_(writes.PASSWORD_RULES)))
     if st.form_submit_button(_("Save password"), type="primary"):
         if new != repeat_new:
             show_error(_("The two new passwords are not the same."))
