@@ -16,7 +16,8 @@ KINDS = {"reverse_loan": N_("Reverse sale #{entry}"), "reverse_repayment": N_("R
 
 def describe(request: dict) -> str:
     """One line a shopkeeper reads: what, for whom, how much, who asked and why."""
-    what = _(KINDS[request["kind"]]).format(entry=request["entry_id"])
+    kind = KINDS[request["kind"]]  # the key looked up outside _(): only literals are msgids
+    what = _(kind).format(entry=request["entry_id"])
     item = request["details"].get("item") or ""
     line = _("{what}: {customer}, {amount} ({item}), asked by {who}").format(
         what=what, customer=request["customer_name"] or "?", amount=fmt.inr(request["amount"]), item=item,

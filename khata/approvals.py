@@ -21,6 +21,7 @@ from .money import format_inr
 from .validate import as_id, clean_text
 
 STATUSES = ("pending", "approved", "rejected")
+DECIDED = {"approved": N_("approved"), "rejected": N_("rejected")}
 _SQL = """
 SELECT a.approval_id, a.kind, a.entry_id, a.customer_id, c.name AS customer_name, a.amount, a.details,
        a.reason, a.status, a.requested_by, a.requested_at, a.decided_by, a.decided_at, a.decision_note, a.result_id
@@ -110,9 +111,8 @@ def list_approvals(book: Book, *, status: str | None = "pending", limit: int = 2
 def _pending(book: Book, approval_id) -> dict:
     request = approval_row(book, approval_id)
     if request["status"] != "pending":
-        decided = {"approved": _("This request was already approved."),
-                   "rejected": _("This request was already rejected.")}
-        raise Conflict(decided.get(request["status"], _("This request was already decided.")))
+        decided = DECIDED[request["status"]]
+        raise Conflict(_("This request was already {status}.").format(status=_(decided)))
     return request
 
 
