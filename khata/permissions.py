@@ -44,6 +44,8 @@ SERVICES: dict[str, frozenset[str]] = {
     "customers.bring_back_if_owing": EVERYONE,
     "customers.list_customers": EVERYONE,
     "customers.get_customer": EVERYONE,
+    "customers.find_customers": EVERYONE,
+    "customers.customer_language": EVERYONE,
     "importer.import_customers": OWNER_ONLY,
     "downloads.table_rows": OWNER_ONLY,
     # the ledger
@@ -72,7 +74,8 @@ SERVICES: dict[str, frozenset[str]] = {
     "reports.issued_vs_collected_frame": EVERYONE,
     "reports.top_customers_frame": EVERYONE,
     "reports.expected_collections_frame": EVERYONE,
-    "reports.days_to_repay_frame": EVERYONE,
+    "reports.days_to_repay_bins": EVERYONE,
+    "reports.overview": EVERYONE,
     "statement.statement_for": EVERYONE,
     # reminders
     "reminders.manual.remind_today": EVERYONE,
@@ -80,6 +83,11 @@ SERVICES: dict[str, frozenset[str]] = {
     "reminders.manual.record_manual_reminder": EVERYONE,
     "reminders.views.reminder_log": EVERYONE,
     "reminders.views.upcoming_reminders": EVERYONE,
+    "reminders.views.upcoming_page": EVERYONE,
+    "reminders.effect.reminder_effect": EVERYONE,
+    "reminders.consent.consent_state": EVERYONE,
+    "reminders.consent.stop_reminders": EVERYONE,    # the customer asked at the counter
+    "reminders.consent.resume_reminders": OWNER_ONLY,  # consent to be messaged again: the owner's word
 }
 
 # What a refusal says, in the shopkeeper's words.
@@ -95,6 +103,7 @@ REFUSALS: dict[str, str] = {
     "approvals.reject": N_("Only the shop owner can reject requests."),
     "audit.audit_log": N_("Only the shop owner can see the audit log."),
     "audit.audit_actors": N_("Only the shop owner can see the audit log."),
+    "reminders.consent.resume_reminders": N_("Only the shop owner can turn a customer's reminders back on."),
 }
 MANAGE_LOGINS = N_("Only the shop owner can manage logins.")
 

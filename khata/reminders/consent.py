@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .. import db
 from ..book import Book, record_audit
+from ..dates import format_day
 from ..errors import ValidationError
 from ..i18n import _
 from ..validate import clean_text
@@ -136,6 +137,7 @@ def stop_reminders(book: Book, customer_id, note: str | None = None) -> dict:
 def resume_reminders(book: Book, customer_id, note) -> dict:
     """Turn WhatsApp reminders back on, only with a note saying how the customer agreed
     (they said STOP once: the shop must be able to show they changed their mind)."""
+    book.require("reminders.consent.resume_reminders")
     customer = _customer(book, customer_id)
     if not customer["whatsapp_opt_out"]:
         return customer                 # already on: nothing to agree to
@@ -151,8 +153,7 @@ def resume_reminders(book: Book, customer_id, note) -> dict:
 
 
 def _day(instant: datetime, timezone: str) -> str:
-    local = instant.astimezone(ZoneInfo(timezone))
-    return f"{local.day} {local:%b %Y}"
+    return format_day(instant.astimezone(ZoneInfo(timezone)).date())
 
 
 def consent_state(book: Book, customer_id) -> dict:

@@ -34,7 +34,7 @@ from khata import (
     statement,
 )
 from khata.errors import KhataError, NotAllowed
-from khata.reminders import manual, views
+from khata.reminders import consent, effect, manual, views
 from tests.conftest import make_shop
 
 PSEUDO = {"customers.change_credit_terms"}  # a rule inside update_customer/create_customer, not a function
@@ -103,7 +103,10 @@ CALLS = {
     "reports.issued_vs_collected_frame": lambda b, c: reports.issued_vs_collected_frame(b),
     "reports.top_customers_frame": lambda b, c: reports.top_customers_frame(b),
     "reports.expected_collections_frame": lambda b, c: reports.expected_collections_frame(b),
-    "reports.days_to_repay_frame": lambda b, c: reports.days_to_repay_frame(b),
+    "reports.days_to_repay_bins": lambda b, c: reports.days_to_repay_bins(b),
+    "reports.overview": lambda b, c: reports.overview(b),
+    "customers.find_customers": lambda b, c: customers.find_customers(b, "Asha"),
+    "customers.customer_language": lambda b, c: customers.customer_language(b, customers.customer_row(b, c["asha"])),
     "statement.statement_for": lambda b, c: statement.statement_for(b, c["asha"]),
     "reminders.manual.remind_today": lambda b, c: manual.remind_today(b),
     "reminders.manual.reminder_for": lambda b, c: manual.reminder_for(b, c["asha"]),
@@ -111,6 +114,12 @@ CALLS = {
         lambda b, c: manual.record_manual_reminder(b, c["asha"], "whatsapp_manual"),
     "reminders.views.reminder_log": lambda b, c: views.reminder_log(b),
     "reminders.views.upcoming_reminders": lambda b, c: views.upcoming_reminders(b),
+    "reminders.views.upcoming_page": lambda b, c: views.upcoming_page(b),
+    "reminders.effect.reminder_effect": lambda b, c: effect.reminder_effect(b),
+    "reminders.consent.consent_state": lambda b, c: consent.consent_state(b, c["asha"]),
+    "reminders.consent.stop_reminders": lambda b, c: consent.stop_reminders(b, c["asha"], note="asked at the counter"),
+    "reminders.consent.resume_reminders":
+        lambda b, c: consent.resume_reminders(b, c["quiet"], note="said yes in the shop on 3 Dec"),
 }
 
 ACTORS = {"owner": "ravi", "staff": "sunil"}
@@ -128,6 +137,8 @@ def template(tmp_path_factory):
         staff.add_staff(b, username="sunil", name="Sunil", password="Staff@1234")
         ids["asha"] = customers.create_customer(b, name="Asha", phone="98765 11111")["customer_id"]
         ids["bina"] = customers.create_customer(b, name="Bina", phone="98765 11112")["customer_id"]
+        ids["quiet"] = customers.create_customer(b, name="Chetan", phone="98765 11113",
+                                                 whatsapp_opt_out=True)["customer_id"]
         ids["loan1"] = loans.create_loan(b, ids["asha"], amount="500", item="Rice",
                                          issue_date=b.today - timedelta(days=37),
                                          due_date=b.today - timedelta(days=7))["loan_id"]
