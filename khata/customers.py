@@ -86,7 +86,7 @@ def create_customer(book: Book, *, idempotency_key: str | None = None, **fields)
     customer_id = book.next_id("customer_id_seq")
     columns = ["customer_id", "shop_id", *clean]
     book.con.execute(
-        f"INSERT INTO customers ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        f"INSERT INTO customers ({', '.join(columns)}) VALUES ({', '.join('?' for _column in columns)})",
         [customer_id, book.shop_id, *clean.values()],
     )
     row = customer_row(book, customer_id)

@@ -97,7 +97,7 @@ def _refuse_unclosed_quote(lines: list[str], first_line: int) -> None:
     quote that is never closed silently (the rest of the file becomes one cell and
     the problem shows up at the last line), so that record is read again strictly."""
     try:
-        for _ in csv.reader(io.StringIO("".join(lines[first_line - 1:]), newline=""), strict=True):
+        for _record in csv.reader(io.StringIO("".join(lines[first_line - 1:]), newline=""), strict=True):
             pass
     except csv.Error as err:
         if "unexpected end of data" in str(err):

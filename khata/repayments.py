@@ -108,7 +108,7 @@ def _result(book: Book, repayment_ids: list[int]) -> dict:
     # "IN (SELECT unnest(?))" became a semi-join over every repayment of the shop
     # (160 ms instead of 3 ms at platform scale, see bench/README.md).
     ids = [int(i) for i in repayment_ids]
-    rows = _repayment_rows(book, f"r.repayment_id IN ({', '.join('?' for _ in ids) or 'NULL'})", ids)
+    rows = _repayment_rows(book, f"r.repayment_id IN ({', '.join('?' for _id in ids) or 'NULL'})", ids)
     loans = {row["loan_id"]: loan_row(book, row["loan_id"]) for row in rows}
     return {"repayments": rows, "total": sum((r["amount"] for r in rows), Decimal("0.00")), "loans": loans}
 

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import charts, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_flash, submit
-from dashboard.tables import customer_label, page_of, show_table, table
+from dashboard.tables import customer_label, page_of, show_table, table, word
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 
@@ -13,6 +13,13 @@ CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Yo
                  "sms_manual": N_("Your SMS")}
 EFFECT_BY = {"channel": N_("By channel"), "ladder_day": N_("By ladder step")}
 KIND_WORDS = {"due_soon": N_("due_soon"), "overdue": N_("overdue")}
+
+
+def said(message):
+    """A message the book stored in English (a skip reason): translated when the catalog has it."""
+    return _(message) if message else message
+
+
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
 st.title(_("Reminders"))
@@ -52,10 +59,9 @@ else:
                  "Twilio accepted it; delivered and read come from WhatsApp."))
     for row in log:
         row["what_happened"] = reads.delivery_state(row)
-        channel = row.get("channel")
-        row["channel"] = _(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else channel
-        row["kind"] = _(KIND_WORDS[row["kind"]]) if row.get("kind") in KIND_WORDS else row.get("kind")
-        row["status"] = _(STATUS_CELLS[row["status"]]) if row.get("status") in STATUS_CELLS else row.get("status")
+        row["channel"] = word(CHANNEL_WORDS, row.get("channel"))
+        row["kind"] = word(KIND_WORDS, row.get("kind"))
+        row["status"] = word(STATUS_CELLS, row.get("status"))
     show_table(table(log, {
         "reminder_date": _("Date"), "customer_name": _("Customer"), "kind": _("Kind"), "amount": _("Amount"),
         "channel": _("Sent by"), "status": _("Status"), "what_happened": _("What happened"),
@@ -70,8 +76,7 @@ if not upcoming:
 else:
     columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
                "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
-    shown = [{**row, "kind": _(KIND_WORDS[row["kind"]]) if row.get("kind") in KIND_WORDS else row.get("kind"),
-              "skip_reason": row.get("skip_reason") and _(row["skip_reason"])}
+    shown = [{**row, "kind": word(KIND_WORDS, row.get("kind")), "skip_reason": said(row.get("skip_reason"))}
              for row in page_of(upcoming, "rm_up_page")]
     show_table(table(shown, columns, money=("amount",), dates=("oldest_due_date",)))
     # the message of one reminder, not a column of long texts in every row
@@ -95,9 +100,9 @@ if labels:
         current = next(row for row in people if row["customer_id"] == chosen)
         consent = reads.consent_state(sid, chosen)
         if consent["said"]:
-            said = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
+            why = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
                 else consent["said"]
-            st.caption(plain(said))
+            st.caption(plain(why))
         wants = st.toggle(_("Send WhatsApp reminders to this customer"), value=not current["whatsapp_opt_out"],
                           key=f"rm_toggle_{chosen}")
         note = None

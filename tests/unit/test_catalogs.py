@@ -154,3 +154,36 @@ def test_the_script_inits_updates_and_compiles_every_language(tmp_path):
     assert read_catalog(copy / "khata/locale", "ta")["Customers"].string == ""
     bad = subprocess.run(["bash", "scripts/i18n.sh", "nonsense"], cwd=copy, capture_output=True, text=True)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def test_no_code_hides_the_translation_function():
+    """A local ``_`` (``for _ in ...``, ``x, _ = ...``) in a module that translates with ``_()``
+    makes every ``_()`` of that function fail (UnboundLocalError) or return the wrong thing."""
+    import ast
+
+    offenders = []
+    sources = [ROOT / "streamlit_app.py",
+               *[p for d in ("khata", "dashboard", "flows") for p in (ROOT / d).rglob("*.py")]]
+    for path in sources:
+        tree = ast.parse(path.read_text())
+        if not any(isinstance(n, ast.ImportFrom) and any(a.name == "_" for a in n.names) for n in ast.walk(tree)):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, f"`_` bound as a variable where it is the translation function: {offenders}"
+
+
+def test_every_msgid_is_written_as_the_first_argument(messages):
+    """Babel takes a literal *inside* ``_(WORDS["kind"])`` as the message: such a call puts a
+    bogus entry ("kind") in the catalog. Every msgid must appear as ``_("...")``, ``N_("...")``
+    or ``ngettext("...")`` in a file it is extracted from."""
+    import re
+
+    bogus = []
+    for msgid, message in messages.items():
+        source = "".join((ROOT / where).read_text() for where in set(message.where))
+        start = re.escape(msgid.split("\n")[0][:15])
+        if not re.search(r"(?:\b_|\bN_|\bngettext)\(\s*[\"']" + start, source):
+            bogus.append((msgid, sorted(set(message.where))))
+    assert not bogus, f"not a literal first argument (compute the key outside _()): {bogus}"
