@@ -105,9 +105,9 @@ if reads.find_customers(sid, key, balances=False):
         current = next(row for row in people if row["customer_id"] == chosen)
         consent = reads.consent_state(sid, chosen)
         if consent["said"]:
-            said = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
+            why = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
                 else consent["said"]
-            st.caption(plain(said))
+            st.caption(plain(why))
         wants = st.toggle(_("Send WhatsApp reminders to this customer"), value=not current["whatsapp_opt_out"],
                           key=f"rm_toggle_{chosen}")
         note = None
