@@ -3,6 +3,7 @@ the account, Account's picker, and the stored choice applied again at the next l
 from __future__ import annotations
 
 from khata import accounts
+from khata.i18n import translations
 from tests.catalogs import compiled, hindi
 
 from .conftest import app, open_page
@@ -83,7 +84,7 @@ def test_signing_up_from_a_lang_link_stores_that_language(demo_db):
                        ("su_email", "sunita@example.in"), ("su_phone", "98220 11111"),
                        ("su_password", "Sunita@2026"), ("su_repeat", "Sunita@2026")):
         at.text_input(key=key).input(value)
-    [button] = [b for b in at.button if b.label == "Create my shop"]
+    [button] = [b for b in at.button if b.label == translations("mr").gettext("Create my shop")]
     button.click()
     at.run()
     assert not at.exception, at.exception
