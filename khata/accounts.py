@@ -136,6 +136,9 @@ def is_locked(username, *, now: datetime | None = None, path=None) -> bool:
     return bool(keeper and keeper["locked_until"] and keeper["locked_until"] > now)
 
 
+NO_SHOP = 0  # audit lines about a name that belongs to no shop (failed logins of unknown names)
+
+
 def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int = 15,
                          now: datetime | None = None, path=None) -> bool:
     """Count a failed login; lock the account at ``max_attempts``. Returns True if now locked.
@@ -152,6 +155,10 @@ def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int =
         row = con.execute("SELECT failed_logins, shop_id, shopkeeper_id FROM shopkeepers WHERE username = ?",
                           [username]).fetchone()
         if row is None:
+            # The same writes as for a real name (an audit line, for no shop: shop 0, and an
+            # update that matches nothing), so the time taken does not tell a name exists.
+            record_audit(con, NO_SHOP, username, "login_failed", "shopkeeper", None, after={"unknown_name": True})
+            con.execute("UPDATE shopkeepers SET failed_logins = failed_logins WHERE username = ?", [username])
             return False
         record_audit(con, row[1], username, "login_failed", "shopkeeper", row[2])
         failures = row[0] + 1
