@@ -15,7 +15,7 @@ from . import format as fmt
 from . import reads, session, writes
 from .cache import generation
 from .forms import form_token, show_error, submit
-from .tables import LOAN_STATUS, customer_label
+from .tables import LOAN_STATUS, customer_label, word
 from .text import option_words
 
 METHOD_WORDS = {"cash": N_("CASH"), "upi": N_("UPI"), "card": N_("CARD"), "other": N_("OTHER")}
@@ -103,7 +103,7 @@ def loan_repayment_form(name: str) -> None:
                   if row["outstanding"] > 0]
     labels = {row["loan_id"]: _("#{number} {item} · {date} · owes {amount} ({status})").format(
         number=row["loan_id"], item=row["item"], date=fmt.day(row["issue_date"]), amount=fmt.inr(row["outstanding"]),
-        status=_(LOAN_STATUS.get(row["status"], row["status"]))) for row in open_loans}
+        status=word(LOAN_STATUS, row["status"])) for row in open_loans}
     with st.form(f"{name}_{token}"):
         chosen = st.selectbox(_("Sale"), list(labels), format_func=labels.get, index=None,
                               placeholder=_("Choose a sale"), key=f"{name}_loan_{token}")

@@ -16,6 +16,11 @@ ENTRIES = {"sale": N_("sale"), "repayment": N_("repayment"), "sale reversed": N_
            "repayment reversed": N_("repayment reversed")}
 
 
+def word(words: dict, value):
+    """A stored key (a status, a method) as its word in the session's language; others as they are."""
+    return _(words[value]) if value in words else value
+
+
 def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=(),
           words: dict[str, dict] | None = None) -> pd.DataFrame:
     """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None").
@@ -25,7 +30,7 @@ def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phon
     for key, label in columns.items():
         values = [row.get(key) for row in rows]
         if key in words:
-            values = [_(words[key][v]) if v in words[key] else fmt.blank_if_none(v) for v in values]
+            values = [fmt.blank_if_none(word(words[key], v)) for v in values]
         elif key in money:
             values = [fmt.inr(v) for v in values]
         elif key in dates:

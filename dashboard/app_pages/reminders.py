@@ -4,13 +4,20 @@ import streamlit as st
 from dashboard import format as fmt
 from dashboard import reads, session, writes
 from dashboard.forms import show_flash, submit
-from dashboard.tables import customer_label, page_of, show_table, table
+from dashboard.tables import customer_label, page_of, show_table, table, word
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
 KIND_WORDS = {"due_soon": N_("due_soon"), "overdue": N_("overdue")}
+
+
+def said(message):
+    """A message the book stored in English (a skip reason): translated when the catalog has it."""
+    return _(message) if message else message
+
+
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
 st.title(_("Reminders"))
@@ -47,13 +54,11 @@ else:
         st.caption(_("The newest 500; narrow the dates or the status to see others, or download them all "
                      "on Import & export."))
     for row in log:
-        message = row.get("error_message")
-        reason = " ".join(str(part) for part in (row.get("error_code"), message and _(message)) if part)
+        reason = " ".join(str(part) for part in (row.get("error_code"), said(row.get("error_message"))) if part)
         row["why"] = reason
-        channel = row.get("channel")
-        row["channel"] = _(CHANNEL_WORDS[channel]) if channel in CHANNEL_WORDS else channel
-        row["kind"] = _(KIND_WORDS[row["kind"]]) if row.get("kind") in KIND_WORDS else row.get("kind")
-        row["status"] = _(STATUS_CELLS[row["status"]]) if row.get("status") in STATUS_CELLS else row.get("status")
+        row["channel"] = word(CHANNEL_WORDS, row.get("channel"))
+        row["kind"] = word(KIND_WORDS, row.get("kind"))
+        row["status"] = word(STATUS_CELLS, row.get("status"))
     show_table(table(log, {
         "reminder_date": _("Date"), "customer_name": _("Customer"), "kind": _("Kind"), "amount": _("Amount"),
         "channel": _("Sent by"), "status": _("Status"), "why": _("Failure reason"), "sent_at": _("Sent at"),
@@ -67,8 +72,7 @@ if not upcoming:
 else:
     columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
                "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
-    shown = [{**row, "kind": _(KIND_WORDS[row["kind"]]) if row.get("kind") in KIND_WORDS else row.get("kind"),
-              "skip_reason": row.get("skip_reason") and _(row["skip_reason"])}
+    shown = [{**row, "kind": word(KIND_WORDS, row.get("kind")), "skip_reason": said(row.get("skip_reason"))}
              for row in page_of(upcoming, "rm_up_page")]
     show_table(table(shown, columns, money=("amount",), dates=("oldest_due_date",)))
     # the message of one reminder, not a column of long texts in every row

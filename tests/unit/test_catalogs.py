@@ -172,3 +172,18 @@ def test_no_code_hides_the_translation_function():
             if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, f"`_` bound as a variable where it is the translation function: {offenders}"
+
+
+def test_every_msgid_is_written_as_the_first_argument(messages):
+    """Babel takes a literal *inside* ``_(WORDS["kind"])`` as the message: such a call puts a
+    bogus entry ("kind") in the catalog. Every msgid must appear as ``_("...")``, ``N_("...")``
+    or ``ngettext("...")`` in a file it is extracted from."""
+    import re
+
+    bogus = []
+    for msgid, message in messages.items():
+        source = "".join((ROOT / where).read_text() for where in set(message.where))
+        start = re.escape(msgid.split("\n")[0][:15])
+        if not re.search(r"(?:\b_|\bN_|\bngettext)\(\s*[\"']" + start, source):
+            bogus.append((msgid, sorted(set(message.where))))
+    assert not bogus, f"not a literal first argument (compute the key outside _()): {bogus}"
