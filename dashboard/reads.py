@@ -185,13 +185,13 @@ def upcoming_page(sid: int, key: str, offset: int, limit: int) -> dict:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)
-def _remind_today(sid: int, key: str, gen: int) -> list:
-    return _read(sid, key, manual.remind_today)
+def _remind_today(sid: int, key: str, gen: int, offset: int, limit: int) -> dict:
+    return _read(sid, key, manual.remind_today, offset=offset, limit=limit)
 
 
-def remind_today(sid: int, key: str) -> list:
-    """Today's one-tap list: who the ladder picks, largest first, and who is done."""
-    return _remind_today(sid, key, generation(sid))
+def remind_today(sid: int, key: str, offset: int = 0, limit: int = 25) -> dict:
+    """One page of today's one-tap list: who the ladder picks, largest first, and who is done."""
+    return _remind_today(sid, key, generation(sid), offset, limit)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
@@ -222,8 +222,7 @@ def manual_reminder_for(sid: int, customer_id: int) -> dict | None:
 
 def reminded_today(sid: int, customer_id: int) -> str | None:
     """How the customer was reminded today (channel), if they were."""
-    done = {r["customer_id"]: r["done"] for r in remind_today(sid, db_key()) if r["done"]}
-    return done.get(customer_id)
+    return _read(sid, db_key(), manual.reminded_today, customer_id)
 
 
 def aging_frame(summary: dict) -> pd.DataFrame:

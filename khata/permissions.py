@@ -80,6 +80,7 @@ SERVICES: dict[str, frozenset[str]] = {
     # reminders
     "reminders.manual.remind_today": EVERYONE,
     "reminders.manual.reminder_for": EVERYONE,
+    "reminders.manual.reminded_today": EVERYONE,
     "reminders.manual.record_manual_reminder": EVERYONE,
     "reminders.views.reminder_log": EVERYONE,
     "reminders.views.upcoming_reminders": EVERYONE,

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import format as fmt
 from dashboard import reads, session
 from dashboard.remind_buttons import reminder_buttons
+from dashboard.tables import pager, wanted_page_start
 from dashboard.text import plain
 from khata.i18n import _
 
@@ -12,18 +13,18 @@ sid, key = session.shop_id(), reads.db_key()
 st.title(_("Remind today"))
 st.caption(_("Send the reminder from your own WhatsApp or SMS, in your name. A tap counts as the customer's "
              "reminder for today, so the 8:00 automatic message does not go out again."))
-people = reads.remind_today(sid, key)
-if not people:
+PAGE = 25  # cards on screen: each has two buttons, and a big shop has thousands to remind
+found = reads.remind_today(sid, key, wanted_page_start("rt_page", PAGE), PAGE)
+if not found["count"]:
     st.info(_("Nobody needs a reminder today."))
     st.stop()
-waiting = [p for p in people if not p["done"]]
-done = [p for p in people if p["done"]]
-st.caption(_("{waiting} to remind, {done} done today.").format(waiting=len(waiting), done=len(done)))
-for person in people[:100]:
+st.caption(_("{waiting} to remind, {done} done today.").format(waiting=found["waiting"], done=found["done"]))
+start = pager(found["count"], "rt_page", PAGE)
+if start != found["offset"]:  # that page no longer exists (fewer to remind now)
+    found = reads.remind_today(sid, key, start, PAGE)
+for person in found["rows"]:
     with st.container(border=True):
         what = _("overdue since {date}") if person["kind"] == "overdue" else _("due on {date}")
         st.markdown(f"**{plain(person['name'])}** · {fmt.inr(person['amount'])} · "
                     f"{what.format(date=fmt.day(person['oldest_due_date']))}")
         reminder_buttons(person, person["done"], f"rt_{person['customer_id']}")
-if len(people) > 100:
-    st.caption(_("The first 100 are shown; send these, and the rest come up next."))

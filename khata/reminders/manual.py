@@ -39,21 +39,31 @@ def _with_links(due: dict, text: str) -> dict:
             "sms_link": sms_link(due["phone"], text)}
 
 
-def remind_today(book: Book) -> list[dict]:
-    """The customers the ladder picks for today, largest amount first: each with the message, its two
-    links, and ``done`` (how they were reminded today) once a reminder for today is recorded."""
-    out = []
-    for due in select_due(book.con, book.shop, book.today):
-        if due["skip_reason"]:
-            continue  # opted out or not reachable: no button
-        out.append({**_with_links(due, compose(book.shop, due)[0]), "done": None})
-    out += [{**_with_links(row, row["message_text"]), "done": row["channel"]} for row in book.rows(
+def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> dict:
+    """The customers the ladder picks for today, largest amount first (one order all day, so a tap
+    does not move anyone to another page; those reminded show it):
+    ``count``, ``waiting``, ``done`` and the ``rows`` from ``offset`` (``limit`` of them; all when
+    None), each with the message, its two links and ``done`` (how they were reminded today).
+    Messages are built only for the rows returned: a big shop has thousands to pick from."""
+    people = [{**due, "done": None} for due in select_due(book.con, book.shop, book.today)
+              if not due["skip_reason"]]  # opted out or not reachable: no button
+    waiting = len(people)
+    people += [{**row, "done": row["channel"]} for row in book.rows(
         "SELECT o.customer_id, c.name, o.phone, o.amount, o.kind, o.oldest_due_date, o.channel, o.message_text"
         " FROM reminder_outbox o JOIN customers c USING (shop_id, customer_id)"
         " WHERE o.shop_id = ? AND o.reminder_date = ? AND o.status <> 'skipped'",
         [book.shop_id, book.today])]
-    out.sort(key=lambda r: (r["done"] is not None, -r["amount"], r["name"]))
-    return out
+    people.sort(key=lambda r: (-r["amount"], r["name"], r["customer_id"]))
+    offset = max(0, int(offset))
+    shown = people[offset:] if limit is None else people[offset:offset + int(limit)]
+    rows = [_with_links(p, p["message_text"] if p["done"] else compose(book.shop, p)[0]) for p in shown]
+    return {"count": len(people), "waiting": waiting, "done": len(people) - waiting, "offset": offset, "rows": rows}
+
+
+def reminded_today(book: Book, customer_id) -> str | None:
+    """How the customer was reminded today (the outbox channel), None when not yet."""
+    row = _done_today(book).get(customer_row(book, customer_id)["customer_id"])
+    return row["channel"] if row and row["status"] != "skipped" else None
 
 
 def reminder_for(book: Book, customer_id) -> dict | None:

@@ -18,7 +18,7 @@ def _outbox(path):
 
 
 def test_remind_today_lists_the_ladders_picks_and_a_tap_records_then_opens_whatsapp(demo_db):
-    due = book.read(1, manual.remind_today, path=demo_db)
+    due = book.read(1, manual.remind_today, path=demo_db)["rows"]
     assert due, "the demo shop has customers to remind today"
     at = open_page(app(path=demo_db), "remind_today.py")
     first = due[0]
@@ -39,7 +39,7 @@ def test_remind_today_lists_the_ladders_picks_and_a_tap_records_then_opens_whats
 
 
 def test_customer_page_has_the_buttons_and_not_for_an_opted_out_customer(demo_db):
-    who = book.read(1, manual.remind_today, path=demo_db)[0]
+    who = book.read(1, manual.remind_today, path=demo_db)["rows"][0]
     at = app(path=demo_db)
     at.run()
     at.query_params["id"] = str(who["customer_id"])
@@ -57,3 +57,19 @@ def test_customer_page_has_the_buttons_and_not_for_an_opted_out_customer(demo_db
     at.switch_page("dashboard/app_pages/customer.py").run()
     assert not [b for b in at.button if (b.key or "").startswith("cust_remind_")]
     assert not _links(at)
+
+
+def test_a_long_list_is_paged_and_messages_are_built_only_for_the_page(demo_db):
+    whole = book.read(1, manual.remind_today, path=demo_db)
+    assert whole["count"] == len(whole["rows"]) == whole["waiting"] + whole["done"]
+    page = book.read(1, manual.remind_today, path=demo_db, offset=2, limit=3)
+    assert page["count"] == whole["count"] and page["offset"] == 2
+    assert [r["customer_id"] for r in page["rows"]] == [r["customer_id"] for r in whole["rows"][2:5]]
+    assert [r["message_text"] for r in page["rows"]] == [r["message_text"] for r in whole["rows"][2:5]]
+    at = open_page(app(path=demo_db), "remind_today.py")
+    cards = {b.key for b in at.button if (b.key or "").endswith("_wa")}
+    assert len(cards) == min(25, whole["count"])
+    if whole["count"] > 25:  # the demo shop: a second page holds the rest
+        at.number_input(key="rt_page").set_value(2).run()
+        second = {b.key for b in at.button if (b.key or "").endswith("_wa")}
+        assert second and not second & cards

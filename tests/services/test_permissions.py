@@ -110,6 +110,7 @@ CALLS = {
     "statement.statement_for": lambda b, c: statement.statement_for(b, c["asha"]),
     "reminders.manual.remind_today": lambda b, c: manual.remind_today(b),
     "reminders.manual.reminder_for": lambda b, c: manual.reminder_for(b, c["asha"]),
+    "reminders.manual.reminded_today": lambda b, c: manual.reminded_today(b, c["asha"]) or "not yet",
     "reminders.manual.record_manual_reminder":
         lambda b, c: manual.record_manual_reminder(b, c["asha"], "whatsapp_manual"),
     "reminders.views.reminder_log": lambda b, c: views.reminder_log(b),

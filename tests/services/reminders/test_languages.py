@@ -103,7 +103,7 @@ def test_the_free_form_body_is_in_hindi_without_any_template(db_file, shop, two_
 def test_one_tap_links_carry_the_hindi_text_url_encoded(db_file, shop, two_customers):
     ram, _asha = two_customers
     rows = {r["customer_id"]: r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY,
-                                                   now=NOW)}
+                                                   now=NOW)["rows"]}
     mine = rows[ram["customer_id"]]
     assert mine["message_text"].startswith("नमस्ते Ram Prasad")
     for link in (mine["whatsapp_link"], mine["sms_link"]):
@@ -116,11 +116,11 @@ def test_one_tap_links_carry_the_hindi_text_url_encoded(db_file, shop, two_custo
 def test_a_customer_without_a_language_follows_the_owner(db_file, shop, two_customers):
     _ram, asha = two_customers
     accounts.set_language(shop["username"], "hi", path=db_file)
-    [due] = [r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)
+    [due] = [r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
              if r["customer_id"] == asha["customer_id"]]
     assert due["message_text"].startswith("नमस्ते Asha Verma")
     book.write(shop["shop_id"], customers.update_customer, asha["customer_id"], language="en", path=db_file)
-    [due] = [r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)
+    [due] = [r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
              if r["customer_id"] == asha["customer_id"]]
     assert due["message_text"].startswith("Namaste Asha Verma")
 

@@ -16,7 +16,7 @@ from .helpers import NOW, TODAY, customer, loan, outbox, run
 
 
 def _today(shop, db_file):
-    return book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)
+    return book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
 
 
 def _tap(shop, db_file, cid, channel="whatsapp_manual", day=TODAY):
