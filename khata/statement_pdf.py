@@ -128,8 +128,9 @@ def _draw(statement: dict, language: str) -> bytes:
     pdf.ln(4)
 
     pdf.set_font(font, "", 9)
-    headings = (_("Date"), _("Entry"), _("Details"), _("Sale"), _("Paid"), _("Balance"))
-    with pdf.table(col_widths=(22, 26, 58, 25, 25, 27), text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
+    headings = (_("Date"), _("Entry"), _("Details"), _("Sale"), _("Paid"), _("Balance"), _("Entered by"))
+    with pdf.table(col_widths=(21, 24, 44, 24, 24, 26, 20),
+                   text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
                    line_height=5.5, first_row_as_headings=True) as table:
         table.row(headings)
         for entry in statement["entries"]:
@@ -140,6 +141,7 @@ def _draw(statement: dict, language: str) -> bytes:
                 format_inr(entry["debit"]) if entry["debit"] else "",
                 format_inr(entry["credit"]) if entry["credit"] else "",
                 format_inr(entry["balance"]),
+                entry.get("created_by") or "",
             ))
     pdf.ln(3)
     pdf.set_font(font, "B", 11)

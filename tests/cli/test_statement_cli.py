@@ -31,8 +31,9 @@ def test_the_busiest_customers_statement_has_every_entry_the_balance_and_a_qr_th
     assert expected["customer"]["name"] in text
     assert f"Amount due: {format_inr(expected['due'])}" in text
     lines = [line for line in text.splitlines() if "₹" in line]
-    for entry in expected["entries"]:  # each entry is one table line: its details and its running balance
-        assert any(entry["description"] in line and line.rstrip().endswith(format_inr(entry["balance"]))
+    for entry in expected["entries"]:  # each entry is one table line: details, running balance, who entered it
+        assert any(entry["description"] in line and line.split()[-2:] == [format_inr(entry["balance"]),
+                                                                          entry["created_by"]]
                    for line in lines), entry
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")],
                    check=True)

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from khata import accounts, book, customers, repayments, statement, statement_pdf
+from khata import accounts, book, customers, loans, repayments, statement, statement_pdf
 
 from .helpers import TODAY, sell
 
@@ -117,3 +117,17 @@ def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_pa
     paid = fake("Paid by {method}").format(method=fake("upi"))
     assert hindi == ["Rice 10 kg", fake("{paid} - {note}").format(paid=paid, note="gpay ref 42"), "Eggs",
                      fake("Reversed: {reason}").format(reason="typed twice")]
+
+
+def test_the_pdf_says_who_entered_each_line(db_file, sid, asha, tmp_path):
+    cid = asha["customer_id"]
+    sale = book.write(sid, loans.create_loan, cid, amount="400", item="Sugar", issue_date="2026-11-10",
+                      actor="sunil", path=db_file, today=TODAY)
+    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="150", paid_on="2026-11-12",
+               actor="ravi", path=db_file, today=TODAY)
+    s = _statement(db_file, sid, cid)
+    assert [e["created_by"] for e in s["entries"]] == ["sunil", "ravi"]
+    lines = _text(statement_pdf.statement_pdf(s), tmp_path, layout=True).splitlines()
+    assert any("Entered by" in line for line in lines)
+    assert any("Sugar" in line and "sunil" in line for line in lines)
+    assert any("₹150.00" in line and "ravi" in line for line in lines)
