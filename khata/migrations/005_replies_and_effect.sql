@@ -53,17 +53,22 @@ live_repayments AS (
     WHERE NOT EXISTS (SELECT 1 FROM reversals v
                       WHERE v.shop_id = r.shop_id AND v.entry_type = 'repayment' AND v.entry_id = r.repayment_id)
 ),
-loan_on_day AS (   -- each live sale overdue at the start of a reminder day, with what was paid before it
-    SELECT d.shop_id, d.reminder_date, l.customer_id, l.amount,
-           coalesce(sum(p.amount), 0) AS paid_before
-    FROM reminder_days d
-    JOIN live_loans l ON l.shop_id = d.shop_id AND l.issue_date <= d.reminder_date
-                     AND d.reminder_date > l.due_date + l.grace_days
-    LEFT JOIN live_repayments p ON p.shop_id = l.shop_id AND p.loan_id = l.loan_id AND p.paid_on < d.reminder_date
-    GROUP BY d.shop_id, d.reminder_date, l.loan_id, l.customer_id, l.amount
+loan_paid_off AS (   -- each live sale and the day it was paid in full (NULL: not yet), in one pass
+    SELECT l.shop_id, l.customer_id, l.issue_date, l.due_date + l.grace_days AS overdue_after,
+           min(p.paid_on) FILTER (WHERE p.running >= l.amount) AS paid_off_on
+    FROM live_loans l
+    LEFT JOIN (SELECT shop_id, loan_id, paid_on,
+                      sum(amount) OVER (PARTITION BY shop_id, loan_id ORDER BY paid_on
+                                        ROWS UNBOUNDED PRECEDING) AS running
+               FROM live_repayments) p ON p.shop_id = l.shop_id AND p.loan_id = l.loan_id
+    GROUP BY l.shop_id, l.loan_id, l.customer_id, l.issue_date, l.due_date, l.grace_days, l.amount
 ),
-overdue_that_day AS (
-    SELECT DISTINCT shop_id, reminder_date, customer_id FROM loan_on_day WHERE amount > paid_before
+overdue_that_day AS (   -- a sale is overdue on a day when past its due date (and grace) and not paid in
+    SELECT DISTINCT d.shop_id, d.reminder_date, l.customer_id   -- full before that day began
+    FROM reminder_days d
+    JOIN loan_paid_off l ON l.shop_id = d.shop_id AND l.issue_date <= d.reminder_date
+                        AND d.reminder_date > l.overdue_after
+                        AND (l.paid_off_on IS NULL OR l.paid_off_on >= d.reminder_date)
 ),
 cohorts AS (
     SELECT shop_id, reminder_date, customer_id, 'reminded' AS cohort, channel, ladder_day FROM real_reminders
