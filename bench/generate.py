@@ -261,7 +261,7 @@ def generate(path, scale: str = "big", seed: int = 7, *, progress=None, overwrit
         con.execute("SET preserve_insertion_order = true")
         con.begin()
         for name, table in tables.items():
-            con.register("_gen", table)
+            db.register(con, "_gen", table)
             try:
                 con.execute(_INSERTS[name])
             finally:

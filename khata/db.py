@@ -215,6 +215,13 @@ def one_as_dict(cursor) -> dict | None:
     return rows[0] if rows else None
 
 
+def register(con, name: str, frame) -> None:
+    """``con.register`` after running any unfinished result to its end: DuckDB 2.0 streams
+    results, and a connection with one still open refuses other work."""
+    con.complete()
+    con.register(name, frame)
+
+
 def insert_rows(con, table: str, rows: list[dict]) -> int:
     """Bulk insert (through Arrow, not row by row); columns are the dict keys."""
     if not rows:
@@ -222,7 +229,7 @@ def insert_rows(con, table: str, rows: list[dict]) -> int:
     import pyarrow as pa
 
     frame = pa.Table.from_pylist(rows)
-    con.register("_incoming_rows", frame)
+    register(con, "_incoming_rows", frame)
     try:
         columns = ", ".join(frame.column_names)
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _incoming_rows")

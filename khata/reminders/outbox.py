@@ -148,7 +148,7 @@ def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_
             return []
         import pyarrow as pa
 
-        con.register("_claim_keys", pa.Table.from_pylist(
+        db.register(con, "_claim_keys", pa.Table.from_pylist(
             [{"shop_id": k[0], "customer_id": k[1], "reminder_date": k[2]} for k in keys]))
         try:
             rows = db.rows_as_dicts(con.execute(
@@ -207,7 +207,7 @@ def record_results(results: list[dict], *, run_id: str, now: datetime, path=None
     from .consent import opt_out_for_error
 
     def work(con):
-        con.register("_results", frame)
+        db.register(con, "_results", frame)
         try:
             con.execute(
                 "UPDATE reminder_outbox o SET status = r.status, message_sid = r.message_sid,"

@@ -55,7 +55,7 @@ _CUSTOMERS_SQL = """
 WITH open_loans AS (
     SELECT b.shop_id, b.customer_id, b.outstanding, b.due_date, b.grace_days, b.status, b.days_past_due,
            CAST(? AS DATE) - (b.due_date + b.grace_days) AS rel,
-           list_contains(list_transform(string_split(s.reminder_days, ','), d -> CAST(trim(d) AS INTEGER)),
+           list_contains(list_transform(string_split(s.reminder_days, ','), lambda d: CAST(trim(d) AS INTEGER)),
                          CAST(CAST(? AS DATE) - (b.due_date + b.grace_days) AS INTEGER)) AS courtesy_day
     FROM loan_balances_for(?, ?) b
     JOIN shops s ON s.shop_id = b.shop_id
