@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from dashboard import auth, language, reads
+from dashboard import auth, door, language, reads
 from dashboard.text import plain
 from dashboard.theme import apply_theme
 from khata import settings
+from khata.errors import BookMissing
 from khata.i18n import _
 
 language.apply()  # ?lang=, this session's pick, the browser's Accept-Language: before anything is drawn
@@ -23,6 +24,11 @@ problems = settings.check()  # the environment and .env, read by khata.settings 
 if problems:
     for problem in problems:
         st.error(problem)
+    st.stop()
+try:
+    door.app_root()  # the process's composition root: a missing book is refused, never created
+except BookMissing as err:
+    st.error(str(err))
     st.stop()
 
 me = auth.gate()
@@ -55,7 +61,6 @@ elif me.get("must_change_password"):
     st.navigation([st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
                            url_path="first-password", default=True)], position="hidden").run()
 else:
-    owner = me.get("role") == "owner"
     pages = {
         _("Book"): [
             st.Page(P + "overview.py", title=_("Overview"), icon="📊", url_path="overview", default=True),
@@ -69,13 +74,15 @@ else:
         _("Shop"): [
             st.Page(P + "account.py", title=_("Account"), icon="⚙️", url_path="account"),
             # staff get neither page (and khata refuses what they would do there)
-            *([st.Page(P + "import_export.py", title=_("Import & export"), icon="📥", url_path="import"),
-               st.Page(P + "audit.py", title=_("Audit log"), icon="🕵️", url_path="audit")] if owner else []),
+            *([st.Page(P + "import_export.py", title=_("Import & export"), icon="📥", url_path="import")]
+              if door.can("importer.import_customers") else []),
+            *([st.Page(P + "audit.py", title=_("Audit log"), icon="🕵️", url_path="audit")]
+              if door.can("audit.audit_log") else []),
         ],
     }
     with st.sidebar:
         st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
-                    + ("" if owner else " · " + _("staff")))
+                    + ("" if door.me().is_owner else " · " + _("staff")))
         st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     # the address the browser opened, read before st.navigation (which rewrites it)
     opened = urlsplit(st.context.url or "").path.rstrip("/").rpartition("/")[2]

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.roots import root_at
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 
@@ -27,7 +29,7 @@ def _time_overview(db_path: Path, username: str, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from khata import accounts
-    keeper = accounts.get_shopkeeper(username, db_path)
+    keeper = accounts.get_shopkeeper(root_at(db_path), username)
 
     def one(clear: bool) -> float:
         if clear:
@@ -61,7 +63,7 @@ def main(argv=None) -> int:
     from khata import demo
     with tempfile.TemporaryDirectory() as tmp:
         demo_path = Path(tmp) / "demo.duckdb"
-        demo.create_demo(path=demo_path)
+        demo.create_demo(root_at(demo_path))
         demo_times = _time_overview(demo_path, "demo", args.runs)
     big = Path(args.big)
     if not big.exists():

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from bench.roots import root_at
 from khata import db
 
 AS_OF = date(2026, 11, 27)  # "today" of every generated ledger and every benchmark
@@ -257,7 +258,7 @@ def generate(path, scale: str = "big", seed: int = 7, *, progress=None, overwrit
     tables = build(scale, seed)
     built = time.perf_counter()
     rows = {}
-    with db.connect(target) as con:
+    with root_at(target).connect() as con:
         con.execute("SET preserve_insertion_order = true")
         con.begin()
         for name, table in tables.items():

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench.roots import root_at
 from khata import maintenance
 
 from . import sqlite_store
@@ -145,7 +146,7 @@ def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None =
                 records = run_ops(ops, scale, bar)
             # a one-shop book gains nothing from clustering by shop; the platform does
             if cluster if cluster is not None else scale != "big":
-                info = maintenance.cluster_by_shop(path)
+                info = maintenance.cluster_by_shop(root_at(path))
                 gen["cluster_by_shop_s"] = info["seconds"]
                 records.append({"operation": "maintenance_cluster_by_shop", "scale": scale,
                                 "note": "khata.maintenance.cluster_by_shop, once (nightly job)",

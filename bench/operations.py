@@ -15,9 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from khata import book, db, importer, reminders, reports
+from bench.roots import OWNER, root_at
 from khata import customers as customers_svc
 from khata import export as export_svc
+from khata import importer, principals, reminders, reports
 from khata import loans as loans_svc
 from khata import repayments as repayments_svc
 
@@ -40,8 +41,8 @@ def app_selection(path, as_of: date) -> tuple[str, Callable[[], list[tuple]]]:
     can have; the reminder service as written selects shop by shop (see
     ``reminders_select_due``), and its answer is a ladder-filtered subset of this one."""
     def run():
-        return db.read(lambda con: [(r[0], r[1], r[2], r[3]) for r in
-                                    con.execute(SELECTION_APP_SQL, [as_of]).fetchall()], path)
+        return root_at(path).on_connection(lambda con: [(r[0], r[1], r[2], r[3]) for r in
+                                    con.execute(SELECTION_APP_SQL, [as_of]).fetchall()])
     return ("one query over customer_balances_for(NULL, as_of)", run)
 
 
@@ -50,14 +51,14 @@ def app_reminder_selection(path, as_of: date) -> Callable[[], list[tuple]]:
     ``reminders.select_due_many`` over every shop in one unit of work (``plan_shops``
     minus writing the outbox, so every repetition selects the same customers)."""
     def run():
-        shop_ids = [s["shop_id"] for s in reminders.list_shops(None, path)]
+        shop_ids = [s["shop_id"] for s in reminders.list_shops(root_at(path), None)]
 
         def work(con):
             shops = reminders.shop_rows(con, shop_ids)
             due = reminders.select_due_many(con, shops, {sid: as_of for sid in shop_ids})
             return [(sid, d["customer_id"], d["kind"], d["amount"], d["skip_reason"])
                     for sid in shop_ids for d in due[sid]]
-        return db.read(work, path)
+        return root_at(path).on_connection(work)
     return run
 
 
@@ -125,7 +126,7 @@ def _new_shop(ctx: Context) -> int:
 
     def work(con):
         con.execute("INSERT INTO shops (shop_id, name) VALUES (?, ?)", [shop_id, f"Import {shop_id}"])
-    db.write(work, ctx.path)
+    root_at(ctx.path).in_transaction(work)
     sqlite_store.add_shop(ctx.sqlite_path, shop_id)
     return shop_id
 
@@ -171,8 +172,8 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
 
     def app_import(_):
         shop = _new_shop(ctx)
-        return book.write(shop, importer.import_customers, csv_text.encode(), actor="bench", today=as_of,
-                          path=p)["customers"]
+        return root_at(p).write(shop, principals.owner("bench"), importer.import_customers, csv_text.encode(),
+                                today=as_of)["customers"]
 
     def floor_import(_):
         return floor.import_csv(p, _new_shop(ctx), csv_path)
@@ -199,7 +200,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
     def app_export(i):
         d = out_dir("app", i)
         try:
-            return export_svc.export_snapshot(d, path=p)["tables"]["loans"]
+            return export_svc.export_snapshot(root_at(p), d)["tables"]["loans"]
         finally:
             shutil.rmtree(d, ignore_errors=True)
 
@@ -254,13 +255,13 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
     keys4 = ("app", "floor", "sqlite", "nplus1")
     return [
         Op("connect_close", {
-            "app": lambda i: db.read(lambda con: None, p),
+            "app": lambda i: root_at(p).on_connection(lambda con: None),
             "floor": lambda i: duckdb.connect(str(p)).close(),
             "sqlite": lambda i: sqlite_store.connect(sp).close(),
         }, {"app": reads, "floor": reads, "sqlite": reads},
             note="open + close only: the fixed cost of a unit of work"),
         Op("shop_summary", {
-            "app": lambda i: summary_answer(book.read(sid, reports.shop_summary, today=as_of, path=p)),
+            "app": lambda i: summary_answer(root_at(p).read(sid, OWNER, reports.shop_summary, today=as_of)),
             "floor": lambda i: floor.summary(p, sid, as_of),
             "sqlite": lambda i: sqlite_store.summary(sqlite_con(), sid, as_of),
             "nplus1": lambda i: nplus1.summary(sqlite_con(), sid, as_of),
@@ -268,7 +269,8 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=lambda a: _equal(a, keys4), note="reports.shop_summary: totals, counts, aging buckets"),
         Op("loans_overdue_page", {
             "app": lambda i: [(r["loan_id"], r["outstanding"], r["days_past_due"]) for r in
-                              book.read(sid, loans_svc.list_loans, status="overdue", limit=50, today=as_of, path=p)],
+                              root_at(p).read(sid, OWNER, loans_svc.list_loans, status="overdue", limit=50,
+                                              today=as_of)],
             "floor": lambda i: floor.overdue_loans_page(p, sid, as_of),
             "sqlite": lambda i: sqlite_store.overdue_loans_page(sqlite_con(), sid, as_of),
             "nplus1": lambda i: nplus1.overdue_loans_page(sqlite_con(), sid, as_of),
@@ -276,7 +278,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=lambda a: _equal(a, keys4), note="loans.list_loans(status='overdue', limit=50)"),
         Op("customers_page", {
             "app": lambda i: [(r["customer_id"], r["outstanding"], r["overdue"]) for r in
-                              book.read(sid, customers_svc.list_customers, limit=50, today=as_of, path=p)],
+                              root_at(p).read(sid, OWNER, customers_svc.list_customers, limit=50, today=as_of)],
             "floor": lambda i: floor.customers_page(p, sid, as_of),
             "sqlite": lambda i: sqlite_store.customers_page(sqlite_con(), sid, as_of),
             "nplus1": lambda i: nplus1.customers_page(sqlite_con(), sid, as_of),
@@ -284,7 +286,7 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=lambda a: _equal(a, keys4), note="customers.list_customers(limit=50), by name"),
         Op("customer_statement", {
             "app": lambda i: [(r["entry"], r["loan_id"], r["repayment_id"], r["debit"], r["credit"], r["balance"])
-                              for r in book.read(sid, reports.customer_statement, cid, path=p)],
+                              for r in root_at(p).read(sid, OWNER, reports.customer_statement, cid)],
             "floor": lambda i: floor.statement(p, sid, cid),
             "sqlite": lambda i: sqlite_store.statement(sqlite_con(), sid, cid),
             "nplus1": lambda i: nplus1.statement_balance(sqlite_con(), sid, cid),
@@ -305,8 +307,9 @@ def operations(ctx: Context, quick: bool) -> tuple[list[Op], dict]:
             compare=reminders_compare,
             note="khata.reminders.select_due_many over every shop in one unit of work, as plan_shops does"),
         Op("record_repayment", {
-            "app": lambda i: (lambda loan: book.write(sid, repayments_svc.record_repayment, loan, amount="1.00",
-                                                      paid_on=as_of, actor="bench", today=as_of, path=p)["loans"][loan]
+            "app": lambda i: (lambda loan: root_at(p).write(sid, principals.owner("bench"),
+                                                            repayments_svc.record_repayment, loan, amount="1.00",
+                                                                paid_on=as_of, today=as_of)["loans"][loan]
                 ["outstanding"])(loan_for_run()),
             "floor": lambda i: floor.record_repayment(p, sid, loan_for_run(), Decimal("1.00"), as_of),
             "sqlite": lambda i: sqlite_store.record_repayment(sp, sid, loan_for_run(), 100, as_of),

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from bench.roots import root_at
 from khata import accounts, db, reminders
 from khata.notify import OutgoingMessage
 from khata.notify.ratelimit import RateLimiter
@@ -40,9 +41,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "reminders.json"
 
 def make_shop(path: Path, n: int, tag: str) -> int:
     """A shop with ``n`` customers, each one purchase 1 day overdue (all on the ladder today)."""
-    shop = accounts.register_shopkeeper(name="Bench Keeper", shop_name=f"Bench Kirana {tag}", username=f"bench{tag}",
-                                        email=f"bench{tag}@example.in", phone="9876543210", password="Bench@1234",
-                                        path=path)
+    shop = accounts.register_shopkeeper(root_at(path), name="Bench Keeper", shop_name=f"Bench Kirana {tag}",
+                                        username=f"bench{tag}", email=f"bench{tag}@example.in", phone="9876543210",
+                                            password="Bench@1234")
     sid = shop["shop_id"]
 
     def work(con):
@@ -58,7 +59,7 @@ def make_shop(path: Path, n: int, tag: str) -> int:
              "amount": Decimal("1234.50") + i % 100, "issue_date": date(2026, 11, 1), "due_date": date(2026, 11, 26),
              "grace_days": 0}
             for i, (c, l) in enumerate(zip(first_customer, first_loan))])
-    db.write(work, path)
+    root_at(path).in_transaction(work)
     return sid
 
 
@@ -84,8 +85,8 @@ def bench_run(path: Path, n: int, rate: float, workers: int | None, latency: flo
     with FakeTwilioServer(latency_s=latency) as server:
         notifier = notifier_for(server)
         started = time.perf_counter()
-        result = reminders.run_reminders(today=TODAY, shop=f"bench{tag}", notifier=notifier, limiter=limiter,
-                                         workers=workers, path=path)
+        result = reminders.run_reminders(root_at(path), today=TODAY, shop=f"bench{tag}", notifier=notifier,
+                                         limiter=limiter, workers=workers)
         elapsed = time.perf_counter() - started
         arrivals = [r["t"] for r in server.sends()]
     sent = result["totals"]["sent"]
@@ -101,8 +102,8 @@ def bench_run(path: Path, n: int, rate: float, workers: int | None, latency: flo
 
 def bench_loop(path: Path, n: int, latency: float) -> dict:
     """One at a time: the same claimed rows, sent by a plain loop with no concurrency."""
-    rows = db.read(lambda con: db.rows_as_dicts(con.execute(
-        "SELECT phone, message_text FROM reminder_outbox ORDER BY reminder_id LIMIT ?", [n])), path)
+    rows = root_at(path).on_connection(lambda con: db.rows_as_dicts(con.execute(
+        "SELECT phone, message_text FROM reminder_outbox ORDER BY reminder_id LIMIT ?", [n])))
     with FakeTwilioServer(latency_s=latency) as server:
         notifier = notifier_for(server)
         started = time.perf_counter()

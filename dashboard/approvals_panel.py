@@ -5,8 +5,8 @@ import streamlit as st
 
 from khata.i18n import N_, _
 
+from . import door, reads, writes
 from . import format as fmt
-from . import reads, session, writes
 from .forms import submit
 from .text import plain
 
@@ -32,7 +32,7 @@ def pending_box(sid: int) -> None:
     waiting = reads.approvals(sid)
     if not waiting:
         return
-    owner = session.is_owner()
+    owner = door.can("approvals.approve")  # else: staff, who see their own requests
     with st.container(border=True, key="pending_approvals"):
         st.subheader(_("Waiting for your approval") if owner else _("Your requests waiting for the owner"))
         for request in waiting:

@@ -45,6 +45,7 @@ from khata import settings as khata_settings
 from khata.i18n import N_
 
 from . import language
+from .door import app_root
 from .session import ME
 
 COOKIE_NAME = "credikhaata_auth"
@@ -107,7 +108,7 @@ def settings() -> AuthSettings:
 def load_credentials() -> dict:
     """Every login from DuckDB, in the library's format (hashes only)."""
     users = {}
-    for row in accounts.all_credentials():
+    for row in accounts.all_credentials(app_root()):
         users[row["username"]] = {
             "name": row["name"], "email": row["email"], "password": row["password_hash"],
             "failed_login_attempts": row["failed_logins"], "shop_id": row["shop_id"],
@@ -159,7 +160,7 @@ def _session_for(keeper: dict) -> dict:
     return {"shop_id": keeper["shop_id"], "username": keeper["username"], "name": keeper["name"],
             "shop_name": keeper.get("shop_name"), "timezone": keeper.get("timezone") or "Asia/Kolkata",
             "language": keeper.get("language"),
-            "role": keeper.get("role") or "owner", "must_change_password": bool(keeper.get("must_change_password"))}
+            "role": keeper["role"], "must_change_password": bool(keeper.get("must_change_password"))}
 
 
 def gate() -> dict | None:
@@ -208,10 +209,10 @@ def gate() -> dict | None:
         return None
     me = ss.get(ME)
     if not me or me.get("username") != username:
-        keeper = accounts.get_shopkeeper(username)
+        keeper = accounts.get_shopkeeper(app_root(), username)
         me = _session_for(keeper)
     # the role and the first-password flag are read again on every run: an owner's change applies at once
-    me = {**me, "role": user.get("role") or "owner", "must_change_password": bool(user.get("must_change_password"))}
+    me = {**me, "role": user["role"], "must_change_password": bool(user.get("must_change_password"))}
     ss[ME] = me
     return me
 
@@ -222,7 +223,7 @@ def log_in(keeper: dict) -> None:
     ss = st.session_state
     chosen = language.picked()
     if chosen and chosen != keeper.get("language"):
-        keeper = {**keeper, "language": accounts.set_language(keeper["username"], chosen)}
+        keeper = {**keeper, "language": accounts.set_language(app_root(), keeper["username"], chosen)}
     ss.pop(language.PICKED, None)
     ss["authentication_status"] = True
     ss["username"] = keeper["username"]
@@ -250,12 +251,13 @@ def check_login(username: str, password: str) -> dict:
     """The shopkeeper for a right login; AuthError otherwise. Failure counting and the
     lockout, for real and unknown names alike, are ``khata.accounts.authenticate``'s."""
     cfg = settings()
-    return accounts.authenticate(username, password, max_attempts=cfg.max_attempts, lock_minutes=cfg.lock_minutes)
+    return accounts.authenticate(app_root(), username, password, max_attempts=cfg.max_attempts,
+                                 lock_minutes=cfg.lock_minutes)
 
 
 def register(**fields) -> dict:
     """A new shop and its shopkeeper (KhataError with the reason otherwise)."""
-    return accounts.register_shopkeeper(**fields)
+    return accounts.register_shopkeeper(app_root(), **fields)
 
 
 def public_link(name: str, label: str, icon: str) -> None:

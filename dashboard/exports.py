@@ -8,7 +8,7 @@ import re
 
 from khata.i18n import N_, _
 
-from . import reads
+from . import door, reads
 from .excel import xlsx_bytes
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -59,12 +59,12 @@ def csv_bytes(rows: list[dict], columns: dict[str, str]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def export_csv(table_name: str, sid: int, key: str, role: str | None = None):
+def export_csv(table_name: str, sid: int, key: str, who=None):
     """A callable for ``st.download_button``: the CSV is built only when clicked."""
-    role = role or reads.session_role()
+    who = who or door.me()  # taken when the button is drawn: the tap runs on another thread
 
     def build() -> bytes:
-        return csv_bytes(reads.all_rows(table_name, sid, key, role), EXPORTS[table_name][1])
+        return csv_bytes(reads.all_rows(table_name, sid, key, who), EXPORTS[table_name][1])
     return build
 
 
@@ -97,12 +97,12 @@ def _labels(columns: dict[str, str]) -> dict[str, str]:
 
 
 def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool,
-                   role: str | None = None):
+                   who=None):
     """The Customers page's list (same search, sort and filter, every match) as .xlsx, built when tapped."""
-    role = role or reads.session_role()
+    who = who or door.me()  # taken when the button is drawn: the tap runs on another thread
 
     def build() -> bytes:
-        rows = reads.download_rows("customers", sid, key, role, search=search or None, sort=sort,
+        rows = reads.download_rows("customers", sid, key, who, search=search or None, sort=sort,
                                    descending=descending, only_overdue=only_overdue)
         return xlsx_bytes(_("Customers"), rows, _labels(CUSTOMER_SHEET),
                           money=("outstanding", "overdue", "available_credit", "credit_limit"),
@@ -110,24 +110,24 @@ def customers_xlsx(sid: int, key: str, search: str, sort: str, descending: bool,
     return build
 
 
-def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to, role: str | None = None):
+def sales_xlsx(sid: int, key: str, status, customer_id, date_from, date_to, who=None):
     """The Credit sales page's list with its filters as .xlsx; reversed sales count nothing in the totals."""
-    role = role or reads.session_role()
+    who = who or door.me()  # taken when the button is drawn: the tap runs on another thread
 
     def build() -> bytes:
-        rows = reads.download_rows("loans", sid, key, role, status=status, customer_id=customer_id,
+        rows = reads.download_rows("loans", sid, key, who, status=status, customer_id=customer_id,
                                    date_from=date_from, date_to=date_to)
         return xlsx_bytes(_("Credit sales"), rows, _labels(SALES_SHEET), money=("principal", "repaid", "outstanding"),
                           dates=("issue_date", "due_date"), counted=lambda row: row["status"] != "reversed")
     return build
 
 
-def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to, role: str | None = None):
+def repayments_xlsx(sid: int, key: str, customer_id, date_from, date_to, who=None):
     """The Repayments history with its filters as .xlsx."""
-    role = role or reads.session_role()
+    who = who or door.me()  # taken when the button is drawn: the tap runs on another thread
 
     def build() -> bytes:
-        rows = reads.download_rows("repayments", sid, key, role, customer_id=customer_id, date_from=date_from,
+        rows = reads.download_rows("repayments", sid, key, who, customer_id=customer_id, date_from=date_from,
                                    date_to=date_to)
         return xlsx_bytes(_("Repayments"), rows, _labels(REPAYMENT_SHEET), money=("amount",), dates=("paid_on",),
                           counted=lambda row: not row["reversed"])

@@ -8,6 +8,7 @@ clears that shop's entries only. Nothing here holds a connection between calls.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,11 +21,14 @@ from khata import approvals as approvals_service
 from khata import audit, book, customers, downloads, loans, reminders, repayments, reports, staff, statement
 from khata.accounts import get_settings
 from khata.i18n import current_language, use_language
+from khata.principals import Principal
 from khata.reminders import manual
 from khata.statement_pdf import statement_pdf
 
+from . import door
 from .cache import generation
-from .session import ME, month_start
+from .door import app_root
+from .session import month_start
 
 TTL = 60  # seconds; the flow and the CLI may write from other processes
 _render_book: ContextVar[book.Book | None] = ContextVar("render_book", default=None)
@@ -32,14 +36,14 @@ _render_book: ContextVar[book.Book | None] = ContextVar("render_book", default=N
 
 def db_key() -> str:
     """The database file the cached reads belong to (tests switch files)."""
-    return str(book.book_path())
+    return str(app_root().path)
 
 
 @contextmanager
 def render_book(sid: int) -> Iterator[None]:
     """One Book for one page render: every cache miss of the render reads through
     it, so a page opens the file at most once (and not at all when all is cached)."""
-    with book.open_book(sid, path=db_key(), actor=_actor(), role=_role()) as unit:
+    with door.unit(sid) as unit:
         token = _render_book.set(unit)
         try:
             yield
@@ -47,32 +51,40 @@ def render_book(sid: int) -> Iterator[None]:
             _render_book.reset(token)
 
 
-def session_role() -> str:
-    """The logged-in person's role; staff (the least) when the session does not say."""
-    return (st.session_state.get(ME) or {}).get("role") or "staff"
-
-
-_role = session_role
-
-
-def _actor() -> str | None:
-    return (st.session_state.get(ME) or {}).get("username")
-
-
 def _read(sid: int, key: str, service, *args, **kwargs):
-    """Run a read service on this render's Book (or, outside a render, its own, with
-    the session's role). Cached reads are ones every role may make: the cache is shared."""
+    """Run a read service on this render's Book (or, outside a render, its own), as the
+    session's principal. Cached reads are ones every login may make: the cache is shared."""
     unit = _render_book.get()
-    if unit is not None and unit.requested_shop == sid and str(unit.path) == key:
+    if unit is not None and unit.requested_shop == sid and str(unit.root.path) == key:
         return service(unit, *args, **kwargs)
-    with book.open_book(sid, path=key, actor=_actor(), role=_role()) as own:
+    with door.unit(sid) as own:
         return service(own, *args, **kwargs)
 
 
 # ---- cached: one entry per (shop, file, generation, arguments) --------------------------
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _overview(sid: int, key: str, gen: int, as_of: date) -> dict:
+def cached_read(*, max_entries: int = 200):
+    """The one way a read is cached: the decorated ``fn(sid, key, ...)`` is kept in
+    ``st.cache_data`` keyed by shop, file, the shop's cache generation (a write bumps it, so
+    only that shop's entries go) and the arguments. Use it only for reads every login may
+    make: the cache is shared by the sessions of the process."""
+    def decorate(fn):
+        def cached(sid: int, key: str, gen: int, *args, **kwargs):
+            return fn(sid, key, *args, **kwargs)
+        # st.cache_data tells functions apart by module, name and source: give each its own name
+        cached.__name__ = cached.__qualname__ = f"{fn.__name__}__cached"
+        cached.__module__ = fn.__module__
+        store = st.cache_data(ttl=TTL, show_spinner=False, max_entries=max_entries)(cached)
+
+        @functools.wraps(fn)
+        def read(sid: int, key: str, *args, **kwargs):
+            return store(sid, key, generation(sid), *args, **kwargs)
+        return read
+    return decorate
+
+
+@cached_read()
+def _overview(sid: int, key: str, as_of: date) -> dict:
     def everything(unit: book.Book) -> dict:
         return {**reports.overview(unit),
                 "month": reports.period_totals(unit, date_from=month_start(as_of), date_to=as_of)}
@@ -81,45 +93,36 @@ def _overview(sid: int, key: str, gen: int, as_of: date) -> dict:
 
 def overview_reads(sid: int, key: str, as_of: date) -> dict:
     """Everything the overview needs that does not depend on its filters, in one unit of work."""
-    return _overview(sid, key, generation(sid), as_of)
+    return _overview(sid, key, as_of)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _period_totals(sid: int, key: str, gen: int, date_from: date, date_to: date) -> dict:
+@cached_read()
+def period_totals(sid: int, key: str, date_from: date, date_to: date) -> dict:
     return _read(sid, key, reports.period_totals, date_from=date_from, date_to=date_to)
 
 
-def period_totals(sid: int, key: str, date_from: date, date_to: date) -> dict:
-    return _period_totals(sid, key, generation(sid), date_from, date_to)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _issued_vs_collected(sid: int, key: str, gen: int, period: str, date_from: date, date_to: date):
+@cached_read()
+def issued_vs_collected(sid: int, key: str, period: str, date_from: date, date_to: date) -> pd.DataFrame:
     return _read(sid, key, reports.issued_vs_collected_frame, period=period, date_from=date_from, date_to=date_to)
 
 
-def issued_vs_collected(sid: int, key: str, period: str, date_from: date, date_to: date) -> pd.DataFrame:
-    return _issued_vs_collected(sid, key, generation(sid), period, date_from, date_to)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _customer_list(sid: int, key: str, gen: int, search: str, sort: str, descending: bool, only_overdue: bool,
+@cached_read()
+def _customer_list(sid: int, key: str, search: str, sort: str, descending: bool, only_overdue: bool,
                    limit: int | None) -> list[dict]:
     return _read(sid, key, customers.list_customers, search=search or None, sort=sort, descending=descending,
-                                    only_overdue=only_overdue, limit=limit)
+                 only_overdue=only_overdue, limit=limit)
 
 
 def customer_list(sid: int, key: str, search: str = "", sort: str = "name", descending: bool = False,
                   only_overdue: bool = False, limit: int | None = None) -> list[dict]:
-    return _customer_list(sid, key, generation(sid), search, sort, descending, only_overdue, limit)
+    return _customer_list(sid, key, search, sort, descending, only_overdue, limit)
 
 
 PICKER_LIMIT = customers.PICKER_LIMIT
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=300)
-def _find_customers(sid: int, key: str, gen: int, search: str, owing: bool, opted_out: bool,
-                    balances: bool) -> list[dict]:
+@cached_read(max_entries=300)
+def _find_customers(sid: int, key: str, search: str, owing: bool, opted_out: bool, balances: bool) -> list[dict]:
     return _read(sid, key, customers.find_customers, search or None, owing=owing, opted_out=opted_out,
                  balances=balances)
 
@@ -128,81 +131,68 @@ def find_customers(sid: int, key: str, search: str = "", *, owing: bool = False,
                    balances: bool = True) -> list[dict]:
     """A picker's first ``PICKER_LIMIT`` matches (name or phone), read in SQL and cached per
     shop and search, so no page carries a big shop's 5,000 customers."""
-    return _find_customers(sid, key, generation(sid), search.strip().lower(), owing, opted_out, balances)
+    return _find_customers(sid, key, search.strip().lower(), owing, opted_out, balances)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _loan_list(sid: int, key: str, gen: int, status, customer_id, date_from, date_to, limit) -> list[dict]:
+@cached_read()
+def _loan_list(sid: int, key: str, status, customer_id, date_from, date_to, limit) -> list[dict]:
     return _read(sid, key, loans.list_loans, status=status, customer_id=customer_id, date_from=date_from,
-                 date_to=date_to,
-                            limit=limit)
+                 date_to=date_to, limit=limit)
 
 
 def loan_list(sid: int, key: str, status: str | None = None, customer_id: int | None = None,
               date_from: date | None = None, date_to: date | None = None, limit: int | None = None) -> list[dict]:
-    return _loan_list(sid, key, generation(sid), status, customer_id, date_from, date_to, limit)
+    return _loan_list(sid, key, status, customer_id, date_from, date_to, limit)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _repayment_list(sid: int, key: str, gen: int, customer_id, date_from, date_to, limit) -> dict:
+@cached_read()
+def _repayment_list(sid: int, key: str, customer_id, date_from, date_to, limit) -> dict:
     return _read(sid, key, repayments.list_repayments, customer_id=customer_id, date_from=date_from, date_to=date_to,
-                                      limit=limit)
+                 limit=limit)
 
 
 def repayment_list(sid: int, key: str, customer_id: int | None = None, date_from: date | None = None,
                    date_to: date | None = None, limit: int | None = None) -> dict:
-    return _repayment_list(sid, key, generation(sid), customer_id, date_from, date_to, limit)
+    return _repayment_list(sid, key, customer_id, date_from, date_to, limit)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
-def _settings(sid: int, key: str, gen: int) -> dict:
+@cached_read()
+def settings(sid: int, key: str) -> dict:
     return _read(sid, key, get_settings)
 
 
-def settings(sid: int, key: str) -> dict:
-    return _settings(sid, key, generation(sid))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
-def _reminder_log(sid: int, key: str, gen: int, date_from, date_to, status) -> list[dict]:
+@cached_read(max_entries=100)
+def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | None, status: str | None) -> list:
+    """The newest 500 outbox rows of this shop in the dates (and status)."""
     return _read(sid, key, reminders.reminder_log, date_from=date_from, date_to=date_to, status=status, limit=500)
 
 
-def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | None, status: str | None) -> list:
-    """The newest 500 outbox rows of this shop in the dates (and status)."""
-    return _reminder_log(sid, key, generation(sid), date_from, date_to, status)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
-def _upcoming_page(sid: int, key: str, gen: int, offset: int, limit: int) -> dict:
+@cached_read(max_entries=100)
+def _upcoming_page(sid: int, key: str, offset: int, limit: int) -> dict:
     return _read(sid, key, reminders.upcoming_page, offset=offset, limit=limit)
 
 
 def upcoming_page(sid: int, key: str, offset: int, limit: int) -> dict:
     """Tomorrow's reminders from ``offset``: {rows (at most ``limit``, with their messages), count}.
     One page is cached, not thousands of rows and messages the page does not show."""
-    return _upcoming_page(sid, key, generation(sid), int(offset), int(limit))
+    return _upcoming_page(sid, key, int(offset), int(limit))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)
-def _remind_today(sid: int, key: str, gen: int, offset: int, limit: int) -> dict:
+@cached_read(max_entries=50)
+def remind_today(sid: int, key: str, offset: int = 0, limit: int = 25) -> dict:
+    """One page of today's one-tap list: who the ladder picks, largest first, and who is done."""
     return _read(sid, key, manual.remind_today, offset=offset, limit=limit)
 
 
-def remind_today(sid: int, key: str, offset: int = 0, limit: int = 25) -> dict:
-    """One page of today's one-tap list: who the ladder picks, largest first, and who is done."""
-    return _remind_today(sid, key, generation(sid), offset, limit)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=100)
-def _reminder_effect(sid: int, key: str, gen: int, by: str, language: str) -> list:
+@cached_read(max_entries=100)
+def _reminder_effect(sid: int, key: str, by: str, language: str) -> list:
     with use_language(language):
         return _read(sid, key, reminders.reminder_effect, by=by)
 
 
 def reminder_effect(sid: int, key: str, by: str) -> list:
     """Do reminders work? Who paid within 1, 3, 7 days, by channel or ladder step, and the not reminded."""
-    return _reminder_effect(sid, key, generation(sid), by, current_language())
+    return _reminder_effect(sid, key, by, current_language())
 
 
 def delivery_state(row: dict) -> str:
@@ -246,9 +236,11 @@ def customer_with_statement(sid: int, wanted) -> tuple[dict, dict]:
 def statement_pdf_maker(sid: int, customer_id: int, language: str):
     """What the PDF download button calls when tapped (Streamlit runs it on its own thread,
     so it opens its own Book and sets the language itself): the statement read fresh."""
+    root, who = app_root(), door.me()
+
     def make() -> bytes:
         with use_language(language):
-            return statement_pdf(book.read(sid, statement.statement_for, customer_id, path=db_key()))
+            return statement_pdf(root.read(sid, who, statement.statement_for, customer_id))
     return make
 
 
@@ -256,15 +248,15 @@ def customer(sid: int, customer_id: int) -> dict:
     return _read(sid, db_key(), customers.get_customer, customer_id)
 
 
-def download_rows(table_name: str, sid: int, key: str, role: str, **filters) -> list[dict]:
+def download_rows(table_name: str, sid: int, key: str, who: Principal, **filters) -> list[dict]:
     """Every row of one list for a download (owner only, refused in khata.downloads);
-    ``role`` is taken when the button is drawn, since the tap runs on another thread."""
-    return book.read(sid, downloads.table_rows, table_name, path=key, role=role, **filters)
+    ``who`` is taken when the button is drawn, since the tap runs on another thread."""
+    return app_root().read(sid, who, downloads.table_rows, table_name, **filters)
 
 
-def all_rows(table_name: str, sid: int, key: str, role: str) -> list[dict]:
+def all_rows(table_name: str, sid: int, key: str, who: Principal) -> list[dict]:
     """Every row of one table of the shop, for its CSV download."""
-    return download_rows(table_name, sid, key, role)
+    return download_rows(table_name, sid, key, who)
 
 
 # ---- owner's screens: not cached (the cache is shared by every role) -------------------

@@ -21,15 +21,6 @@ def current() -> dict:
     return me
 
 
-def role() -> str:
-    """'owner' or 'staff': refreshed from the database on every run by auth.gate."""
-    return current().get("role") or "staff"
-
-
-def is_owner() -> bool:
-    return role() == "owner"
-
-
 def shop_id() -> int:
     return current()["shop_id"]
 

@@ -1,117 +1,114 @@
-"""The dashboard's door for changing the book: every khata write the pages make,
-in one place (with ``dashboard.reads``). Each takes the logged-in shop and
-shopkeeper from the session; run them through ``forms.submit``, which shows a
-refusal, clears this shop's cached reads and flashes the result.
+"""Every khata write the pages make, named, in one place (with ``dashboard.reads``).
+Each goes through the one door, ``dashboard.door.write``, which passes the session's
+principal and shop (nothing here says who acts); run them through ``forms.submit``,
+which shows a refusal, clears this shop's cached reads and flashes the result.
 
 Also re-exports the few service constants pages show (password rules, CSV
 columns, payment methods), so pages import no khata service module.
 """
 from __future__ import annotations
 
-from khata import accounts, approvals, book, customers, importer, loans, reminders, repayments, staff
+from khata import accounts, approvals, customers, importer, loans, reminders, repayments, staff
 from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
 from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
 from khata.importer import REQUIRED as IMPORT_REQUIRED  # noqa: F401
 from khata.reminders import manual
 from khata.repayments import METHODS  # noqa: F401
 
-from .session import actor, role, shop_id
+from . import door
+from .door import app_root
+from .session import actor
 
 
 def add_customer(*, token: str, **fields) -> dict:
-    return book.write(shop_id(), customers.create_customer, actor=actor(), role=role(), idempotency_key=token, **fields)
+    return door.write(customers.create_customer, idempotency_key=token, **fields)
 
 
 def edit_customer(customer_id: int, **changes) -> dict:
-    return book.write(shop_id(), customers.update_customer, customer_id, actor=actor(), role=role(), **changes)
+    return door.write(customers.update_customer, customer_id, **changes)
 
 
 def resume_reminders(customer_id: int, note: str) -> dict:
     """WhatsApp reminders back on; refused without a note saying how the customer agreed."""
-    return book.write(shop_id(), reminders.resume_reminders, customer_id, note, actor=actor())
+    return door.write(reminders.resume_reminders, customer_id, note)
 
 
 def stop_reminders(customer_id: int) -> dict:
-    return book.write(shop_id(), reminders.stop_reminders, customer_id, actor=actor())
+    return door.write(reminders.stop_reminders, customer_id)
 
 
 def remove_customer(customer_id: int) -> str:
-    return book.write(shop_id(), customers.remove_customer, customer_id, actor=actor(), role=role())
+    return door.write(customers.remove_customer, customer_id)
 
 
 def sell_on_credit(customer_id: int, *, token: str, **fields) -> dict:
-    return book.write(shop_id(), loans.create_loan, customer_id, actor=actor(), role=role(), idempotency_key=token,
-                      **fields)
+    return door.write(loans.create_loan, customer_id, idempotency_key=token, **fields)
 
 
 def reverse_sale(loan_id: int, reason: str) -> dict:
-    return book.write(shop_id(), loans.reverse_loan, loan_id, reason=reason, actor=actor(), role=role())
+    return door.write(loans.reverse_loan, loan_id, reason=reason)
 
 
 def repay_customer(customer_id: int, *, token: str, **payment) -> dict:
-    return book.write(shop_id(), repayments.record_customer_repayment, customer_id, actor=actor(), role=role(),
-                      idempotency_key=token,
-                                                **payment)
+    return door.write(repayments.record_customer_repayment, customer_id, idempotency_key=token, **payment)
 
 
 def repay_sale(loan_id: int, *, token: str, **payment) -> dict:
-    return book.write(shop_id(), repayments.record_repayment, loan_id, actor=actor(), role=role(),
-                      idempotency_key=token, **payment)
+    return door.write(repayments.record_repayment, loan_id, idempotency_key=token, **payment)
 
 
 def reverse_repayment(repayment_id: int, reason: str) -> dict:
-    return book.write(shop_id(), repayments.reverse_repayment, repayment_id, reason=reason, actor=actor(), role=role())
+    return door.write(repayments.reverse_repayment, repayment_id, reason=reason)
 
 
 def record_manual_reminder(customer_id: int, channel: str) -> dict:
-    return book.write(shop_id(), manual.record_manual_reminder, customer_id, channel, actor=actor(), role=role())
+    return door.write(manual.record_manual_reminder, customer_id, channel)
 
 
 def import_customers(data: bytes, progress) -> dict:
-    return book.write(shop_id(), importer.import_customers, data, actor=actor(), role=role(), progress=progress)
+    return door.write(importer.import_customers, data, progress=progress)
 
 
 def save_shop_settings(**changes) -> dict:
-    return book.write(shop_id(), accounts.update_settings, actor=actor(), role=role(), **changes)
+    return door.write(accounts.update_settings, **changes)
 
 
 def set_language(code: str) -> str | None:
     """The shopkeeper's language, stored with the account (every device, after login)."""
-    return accounts.set_language(actor(), code)
+    return accounts.set_language(app_root(), actor(), code)
 
 
 def change_password(old: str, new: str):
-    return accounts.change_password(actor(), old, new)
+    return accounts.change_password(app_root(), actor(), old, new)
 
 
 # ---- requests for the owner, and the owner's decisions ---------------------------------
 
 def request_reversal(entry_type: str, entry_id: int, reason: str) -> dict:
-    return book.write(shop_id(), approvals.request_reversal, entry_type, entry_id, reason=reason, actor=actor(),
-                      role=role())
+    return door.write(approvals.request_reversal, entry_type, entry_id, reason=reason)
 
 
 def approve(approval_id: int) -> dict:
-    return book.write(shop_id(), approvals.approve, approval_id, actor=actor(), role=role())
+    return door.write(approvals.approve, approval_id)
 
 
 def reject(approval_id: int, note: str | None = None) -> dict:
-    return book.write(shop_id(), approvals.reject, approval_id, note=note, actor=actor(), role=role())
+    return door.write(approvals.reject, approval_id, note=note)
 
 
 # ---- the shop's logins (owner) ---------------------------------------------------------
 
 def add_staff(**fields) -> dict:
-    return book.write(shop_id(), staff.add_staff, actor=actor(), role=role(), **fields)
+    return door.write(staff.add_staff, **fields)
 
 
 def reset_staff_password(username: str, password: str) -> dict:
-    return book.write(shop_id(), staff.reset_staff_password, username, password, actor=actor(), role=role())
+    return door.write(staff.reset_staff_password, username, password)
 
 
 def set_staff_active(username: str, active: bool) -> dict:
-    return book.write(shop_id(), staff.set_staff_active, username, active, actor=actor(), role=role())
+    return door.write(staff.set_staff_active, username, active)
 
 
 def remove_staff(username: str) -> str:
-    return book.write(shop_id(), staff.remove_staff, username, actor=actor(), role=role())
+    return door.write(staff.remove_staff, username)

@@ -11,17 +11,18 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from khata import maintenance
+from khata.root import Root, flow_root
 
 
 @task(name="backup-and-cluster", retries=3, retry_delay_seconds=[30, 60, 120], cache_policy=NO_CACHE)
-def backup_and_cluster(backups: str | None, db: str | None) -> dict:
-    return maintenance.nightly(backups, path=db)
+def backup_and_cluster(backups: str | None, root: Root) -> dict:
+    return maintenance.nightly(root, backups)
 
 
 @flow(name="book-maintenance", log_prints=True)
 def book_maintenance(backups: str | None = None, db: str | None = None) -> dict:
     """backups: folder for dated backups (default data/backups); db: database file."""
-    result = backup_and_cluster(backups, db)
+    result = backup_and_cluster(backups, flow_root(db))  # a missing book is refused here
     clustered = result["clustered"]
     get_run_logger().info("Backup %s; clustered %s customers, %s sales, %s repayments in %s s.",
                           result["backup"], clustered["customers"], clustered["loans"], clustered["repayments"],

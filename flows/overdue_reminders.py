@@ -43,6 +43,7 @@ from khata.notify.ratelimit import RateLimiter
 from khata.notify.twilio_whatsapp import ENV_KEYS, LANGUAGE_KEYS, TwilioConfig
 from khata.reminders import Steps
 from khata.reminders.effect import DEFAULT_DAYS as EFFECT_DAYS
+from khata.root import Root, flow_root
 
 SECRET_BLOCKS = {  # Prefect Secret block name -> setting, used for whatever the environment lacks
     "twilio-account-sid": "TWILIO_ACCOUNT_SID",
@@ -98,11 +99,11 @@ def twilio_config() -> TwilioConfig | None:
 @task(name="prepare-outbox", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
 def prepare_outbox(shop: str | None, now: datetime, prepare: bool, typed_date: date | None,
-                   stale_after_s: float, db: str | None) -> tuple[list[dict], dict]:
+                   stale_after_s: float, root: Root) -> tuple[list[dict], dict]:
     """The run's shops (a typed run date checked first); stale 'sending' rows -> 'unknown'."""
     logger = get_run_logger()
-    shops, result = reminders.start_run(shop, now=now, prepare=prepare, typed_date=typed_date,
-                                        stale_after_s=stale_after_s, path=db)
+    shops, result = reminders.start_run(root, shop, now=now, prepare=prepare, typed_date=typed_date,
+                                        stale_after_s=stale_after_s)
     if result["unknown"]:
         logger.warning("%d reminder(s) from an interrupted run marked 'unknown' (not resent).", result["unknown"])
     if result["expired"]:
@@ -113,15 +114,15 @@ def prepare_outbox(shop: str | None, now: datetime, prepare: bool, typed_date: d
 
 @task(name="read-replies", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def read_replies(notifier, now: datetime, db: str | None) -> dict:
+def read_replies(notifier, now: datetime, root: Root) -> dict:
     """Customers who replied STOP (any language the app offers) get no reminder from now on."""
-    return reminders.honour_replies(notifier, now=now, logger=get_run_logger(), path=db)
+    return reminders.honour_replies(root, notifier, now=now, logger=get_run_logger())
 
 
 @task(name="refresh-twilio-status", retries=2, retry_delay_seconds=[5, 15], cache_policy=NO_CACHE)
-def refresh_status(notifier, now: datetime, shop_ids: list[int], rate_per_s: float | None, db: str | None) -> dict:
-    return reminders.refresh_statuses(notifier, now=now, shop_ids=shop_ids, rate_per_s=rate_per_s,
-                                      logger=get_run_logger(), path=db)
+def refresh_status(notifier, now: datetime, shop_ids: list[int], rate_per_s: float | None, root: Root) -> dict:
+    return reminders.refresh_statuses(root, notifier, now=now, shop_ids=shop_ids, rate_per_s=rate_per_s,
+                                      logger=get_run_logger())
 
 
 def _log_plan(plan: dict) -> None:
@@ -132,9 +133,9 @@ def _log_plan(plan: dict) -> None:
 @task(name="plan-shops", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying,
       task_run_name="plan-shops-{shop_ids[0]}-and-{count}-more")
-def plan_shops(shop_ids: list[int], count: int, run_date: date | None, now: datetime, db: str | None) -> list[dict]:
+def plan_shops(shop_ids: list[int], count: int, run_date: date | None, now: datetime, root: Root) -> list[dict]:
     """Select and queue reminders for a chunk of shops in one unit of work."""
-    plans = reminders.plan_shops(shop_ids, today=run_date, now=now, path=db)
+    plans = reminders.plan_shops(root, shop_ids, today=run_date, now=now)
     for plan in plans:
         _log_plan(plan)
     return plans
@@ -143,10 +144,10 @@ def plan_shops(shop_ids: list[int], count: int, run_date: date | None, now: date
 @task(name="plan-shop", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying,
       task_run_name="plan-shop-{shop_id}")
-def plan_shop(shop_id: int, run_date: date | None, now: datetime, db: str | None) -> dict:
+def plan_shop(shop_id: int, run_date: date | None, now: datetime, root: Root) -> dict:
     """One shop alone: used when its chunk could not be planned, so one shop's trouble
     never stops the others."""
-    plan = reminders.plan_shop(shop_id, today=run_date, now=now, path=db)
+    plan = reminders.plan_shop(root, shop_id, today=run_date, now=now)
     _log_plan(plan)
     return plan
 
@@ -155,15 +156,15 @@ def plan_shop(shop_id: int, run_date: date | None, now: datetime, db: str | None
       retry_condition_fn=worth_retrying,
       task_run_name="preview-shops-{shop_ids[0]}-and-{count}-more")
 def preview_shops(shop_ids: list[int], count: int, run_date: date | None, now: datetime,
-                  db: str | None) -> tuple[list[dict], list[dict]]:
+                  root: Root) -> tuple[list[dict], list[dict]]:
     """The dry run's selection: what would be queued; nothing is written."""
-    return reminders.preview_shops(shop_ids, today=run_date, now=now, path=db)
+    return reminders.preview_shops(root, shop_ids, today=run_date, now=now)
 
 
 @task(name="claim-batch", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def claim_batch(shop_dates: dict, run_id: str, now: datetime, batch: int, db: str | None) -> list[dict]:
-    return reminders.claim(shop_dates, run_id=run_id, now=now, batch=batch, path=db)
+def claim_batch(shop_dates: dict, run_id: str, now: datetime, batch: int, root: Root) -> list[dict]:
+    return reminders.claim(root, shop_dates, run_id=run_id, now=now, batch=batch)
 
 
 @task(name="send-batch", retries=0, cache_policy=NO_CACHE)
@@ -182,30 +183,30 @@ def send_batch(rows: list[dict], notifier, limiter, workers: int | None, max_att
 
 @task(name="record-results", retries=DB_RETRIES + 2, retry_delay_seconds=[2, 5, 10, 20, 30, 60],
       cache_policy=NO_CACHE, retry_condition_fn=worth_retrying)
-def record(results: list[dict], run_id: str, now: datetime, db: str | None) -> dict:
-    return reminders.record_results(results, run_id=run_id, now=now, path=db)
+def record(results: list[dict], run_id: str, now: datetime, root: Root) -> dict:
+    return reminders.record_results(root, results, run_id=run_id, now=now)
 
 
 @task(name="summarize", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def summarize(shop_dates: dict, db: str | None) -> list[dict]:
-    return reminders.summarize(shop_dates, db)
+def summarize(shop_dates: dict, root: Root) -> list[dict]:
+    return reminders.summarize(root, shop_dates)
 
 
 STEPS = Steps(  # the orchestrator's steps as tasks (same functions, same order, Prefect retries)
-    start=lambda shop, *, now, prepare, typed_date, stale_after_s, path:
-        prepare_outbox(shop, now, prepare, typed_date, stale_after_s, path),
-    replies=lambda notifier, *, now, logger, path: read_replies(notifier, now, path),
-    refresh=lambda notifier, *, now, shop_ids, rate_per_s, logger, path:
-        refresh_status(notifier, now, shop_ids, rate_per_s, path),
-    plan_chunk=lambda ids, *, today, now, path: plan_shops(ids, len(ids) - 1, today, now, path),
-    plan_one=lambda shop_id, *, today, now, path: plan_shop(shop_id, today, now, path),
-    preview_chunk=lambda ids, *, today, now, path: preview_shops(ids, len(ids) - 1, today, now, path),
-    claim=lambda shop_dates, *, run_id, now, batch, path: claim_batch(shop_dates, run_id, now, batch, path),
+    start=lambda root, shop, *, now, prepare, typed_date, stale_after_s:
+        prepare_outbox(shop, now, prepare, typed_date, stale_after_s, root),
+    replies=lambda root, notifier, *, now, logger: read_replies(notifier, now, root),
+    refresh=lambda root, notifier, *, now, shop_ids, rate_per_s, logger:
+        refresh_status(notifier, now, shop_ids, rate_per_s, root),
+    plan_chunk=lambda root, ids, *, today, now: plan_shops(ids, len(ids) - 1, today, now, root),
+    plan_one=lambda root, shop_id, *, today, now: plan_shop(shop_id, today, now, root),
+    preview_chunk=lambda root, ids, *, today, now: preview_shops(ids, len(ids) - 1, today, now, root),
+    claim=lambda root, shop_dates, *, run_id, now, batch: claim_batch(shop_dates, run_id, now, batch, root),
     deliver=lambda rows, notifier, *, limiter, workers, max_attempts, backoff_s, clock, logger:
         send_batch(rows, notifier, limiter, workers, max_attempts, backoff_s),
-    record=lambda results, *, run_id, now, path: record(results, run_id, now, path),
-    summarize=lambda shop_dates, *, path: summarize(shop_dates, path),
+    record=lambda root, results, *, run_id, now: record(results, run_id, now, root),
+    summarize=lambda root, shop_dates: summarize(shop_dates, root),
 )
 
 
@@ -215,7 +216,7 @@ def _cell(text) -> str:
 
 @task(name="report", retries=DB_RETRIES, retry_delay_seconds=DB_RETRY_DELAYS, cache_policy=NO_CACHE,
       retry_condition_fn=worth_retrying)
-def report(outcome: dict, db: str | None) -> list[dict]:
+def report(outcome: dict, root: Root) -> list[dict]:
     """The artifacts the operator reads; returns the failed and unknown reminders."""
     if outcome["preview"]:
         create_table_artifact(key="reminders-summary", table=outcome["would"],
@@ -228,7 +229,7 @@ def report(outcome: dict, db: str | None) -> list[dict]:
                                  description="Dry run: the reminders a real run would send")
         return []
     shop_dates = {s["shop_id"]: s["date"] for s in outcome["shops"]}
-    failed = reminders.failures(shop_dates, db)
+    failed = reminders.failures(root, shop_dates)
     table = [{k: s[k] for k in ("shop", "date", "selected", "sent", "simulated", "skipped", "failed", "unknown")}
              for s in outcome["shops"]]
     create_table_artifact(key="reminders-summary", table=table,
@@ -248,7 +249,7 @@ def report(outcome: dict, db: str | None) -> list[dict]:
     create_table_artifact(key="reminders-replies", table=[{k: replies.get(k, 0) for k in REPLY_COUNTS}],
                           description="Customers' replies read since the last run"
                                       f"{' (Twilio could not be asked; read again next run)' if replies.get('error') else ''}")  # noqa: E501
-    effect = effect_markdown([s["shop_id"] for s in outcome["shops"]], outcome["now"], db)
+    effect = effect_markdown([s["shop_id"] for s in outcome["shops"]], outcome["now"], root)
     create_markdown_artifact(key="reminders-effect", markdown=effect,
                              description="Do reminders work? Paid within 1, 3, 7 days")
     return failed
@@ -267,17 +268,18 @@ def _effect_table(rows: list[dict], heading: str) -> list[str]:
     return lines + [""]
 
 
-def effect_markdown(shop_ids: list[int], now: datetime, db: str | None) -> str:
+def effect_markdown(shop_ids: list[int], now: datetime, root: Root) -> str:
     """The effect of reminders over the run's shops, by channel and by ladder step (each
     shop's today from the run's ``now``)."""
-    by_channel = reminders.effect_for_shops(shop_ids, now=now, by="channel", path=db)
+    by_channel = reminders.effect_for_shops(root, shop_ids, now=now, by="channel")
     lines = ["# Do reminders work?", "",
              f"Reminder days from the last {EFFECT_DAYS} whose 7-day window has closed;"
              " 'not reminded' = customers overdue that day who got no reminder.", ""]
     if not by_channel:
         return "\n".join(lines + ["No reminder has reached a customer at least 7 days ago yet."])
     lines += _effect_table(by_channel, "By channel")
-    lines += _effect_table(reminders.effect_for_shops(shop_ids, now=now, by="ladder_day", path=db), "By ladder step")
+    by_step = reminders.effect_for_shops(root, shop_ids, now=now, by="ladder_day")
+    lines += _effect_table(by_step, "By ladder step")
     return "\n".join(lines)
 
 
@@ -292,6 +294,7 @@ def overdue_reminders(run_date: str | None = None, dry_run: bool = False, shop: 
     database file (default KHATA_DB or data/khata.duckdb); rate_per_s: messages per second
     (default KHATA_REMINDER_RATE or 10).
     """
+    root = flow_root(db)  # this run's composition root; a missing book is refused before anything runs
     logger = get_run_logger()
     day = parse_date(run_date, "Run date") if run_date else None
     notifier = None
@@ -304,10 +307,10 @@ def overdue_reminders(run_date: str | None = None, dry_run: bool = False, shop: 
     rate = rate_per_s or reminders.rate_from_env()
     # run_reminders reads the run's one 'now' and hands it to every task; the instants a batch
     # is claimed and a message accepted are stamped as they happen (a long run stays fresh).
-    outcome = reminders.run_reminders(today=day, shop=shop, notifier=notifier, dry_run=dry_run,
+    outcome = reminders.run_reminders(root, today=day, shop=shop, notifier=notifier, dry_run=dry_run,
                                       rate_per_s=rate, batch=batch, limiter=RateLimiter(rate), check_today=True,
-                                      steps=STEPS, logger=logger, path=db)
-    outcome["failures"] = report(outcome, db)
+                                      steps=STEPS, logger=logger)
+    outcome["failures"] = report(outcome, root)
     if outcome["planning_failed"]:
         failed = outcome["planning_failed"]
         raise RuntimeError(f"{len(failed)} shop(s) could not be planned: {failed}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import bcrypt
@@ -75,9 +74,9 @@ def validate_email(email) -> str:
     return text
 
 
-def register_shopkeeper(*, name, shop_name, username, email, phone, password,
+def register_shopkeeper(root, *, name, shop_name, username, email, phone, password,
                         timezone_name: str = DEFAULT_TIMEZONE, loan_term_days: int = 30,
-                        language=None, path=None) -> dict:
+                        language=None) -> dict:
     """Create a shop and its shopkeeper; returns {shop_id, shopkeeper_id, username}.
     ``language``: the one picked on the sign-up page (None: not chosen)."""
     name = clean_text(name, N_("Your name"), required=True, max_len=100)
@@ -108,30 +107,30 @@ def register_shopkeeper(*, name, shop_name, username, email, phone, password,
               {"shop_name": shop_name, "username": username})
         return {"shop_id": shop_id, "shopkeeper_id": keeper_id, "username": username}
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
-def get_shopkeeper(username, path=None) -> dict | None:
+def get_shopkeeper(root, username) -> dict | None:
     """The shopkeeper row joined with the shop's name, or None."""
     try:
         username = normalize_username(username)
     except ValidationError:
         return None
-    return db.read(lambda con: db.one_as_dict(con.execute(
+    return root.on_connection(lambda con: db.one_as_dict(con.execute(
         "SELECT k.*, s.name AS shop_name, s.timezone FROM shopkeepers k JOIN shops s USING (shop_id)"
-        " WHERE k.username = ?", [username])), path)
+        " WHERE k.username = ?", [username])))
 
 
-def all_credentials(path=None) -> list[dict]:
+def all_credentials(root) -> list[dict]:
     """Every login, for the dashboard's authenticator (username, name, email, hash, failures)."""
-    return db.read(lambda con: db.rows_as_dicts(con.execute(
+    return root.on_connection(lambda con: db.rows_as_dicts(con.execute(
         "SELECT username, name, email, password_hash, failed_logins, locked_until, password_changed_at,"
         " shop_id, role, active AND removed_at IS NULL AS active, must_change_password"
-        " FROM shopkeepers ORDER BY username")), path)
+        " FROM shopkeepers ORDER BY username")))
 
 
-def is_locked(username, *, now: datetime | None = None, path=None) -> bool:
-    keeper = get_shopkeeper(username, path)
+def is_locked(root, username, *, now: datetime | None = None) -> bool:
+    keeper = get_shopkeeper(root, username)
     now = now or datetime.now(UTC)
     return bool(keeper and keeper["locked_until"] and keeper["locked_until"] > now)
 
@@ -139,8 +138,8 @@ def is_locked(username, *, now: datetime | None = None, path=None) -> bool:
 NO_SHOP = 0  # audit lines about a name that belongs to no shop (failed logins of unknown names)
 
 
-def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int = 15,
-                         now: datetime | None = None, path=None) -> bool:
+def record_login_failure(root, username, *, max_attempts: int = 5, lock_minutes: int = 15,
+                         now: datetime | None = None) -> bool:
     """Count a failed login; lock the account at ``max_attempts``. Returns True if now locked.
 
     Unknown usernames are accepted silently so callers behave the same either way.
@@ -169,10 +168,10 @@ def record_login_failure(username, *, max_attempts: int = 5, lock_minutes: int =
         )
         return locked_until is not None
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
-def record_login_success(username, path=None) -> None:
+def record_login_success(root, username) -> None:
     username = normalize_username(username)
 
     def work(con):
@@ -181,13 +180,14 @@ def record_login_success(username, path=None) -> None:
         row = con.execute("SELECT shop_id, shopkeeper_id FROM shopkeepers WHERE username = ?", [username]).fetchone()
         if row:
             record_audit(con, row[0], username, "login", "shopkeeper", row[1])
-    db.write(work, path)
+    root.in_transaction(work)
 
 
-def record_login_refused(keeper: dict, why: str, path=None) -> None:
+def record_login_refused(root, keeper: dict, why: str) -> None:
     """A right password for a login that may not log in (disabled, removed): audited."""
-    db.write(lambda con: record_audit(con, keeper["shop_id"], keeper["username"], "login_refused", "shopkeeper",
-                                      keeper["shopkeeper_id"], None, {"why": why}), path)
+    root.in_transaction(lambda con: record_audit(con, keeper["shop_id"], keeper["username"], "login_refused",
+                                                 "shopkeeper",
+                                      keeper["shopkeeper_id"], None, {"why": why}))
 
 
 def is_active(keeper: dict | None) -> bool:
@@ -195,8 +195,8 @@ def is_active(keeper: dict | None) -> bool:
     return bool(keeper and keeper.get("active", True) is not False and keeper.get("removed_at") is None)
 
 
-def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int = 15,
-                 now: datetime | None = None, path=None) -> dict:
+def authenticate(root, username, password, *, max_attempts: int = 5, lock_minutes: int = 15,
+                 now: datetime | None = None) -> dict:
     """The login policy: check a login, count failures and enforce the lockout, for
     real and unknown usernames alike. Returns the shopkeeper or raises AuthError.
 
@@ -204,26 +204,24 @@ def authenticate(username, password, *, max_attempts: int = 5, lock_minutes: int
     hash for an unknown name, and also while locked) and one short write, so the
     response time does not tell whether a username exists or is locked."""
     now = now or datetime.now(UTC)
-    keeper = get_shopkeeper(username, path)
+    keeper = get_shopkeeper(root, username)
     matches = check_password(password, keeper["password_hash"] if keeper else UNKNOWN_USER_HASH)
     if keeper is None:
-        locked_until = _unknown_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
-                                        now=now, path=path)
-        record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes, now=now,
-                             path=path)  # the same database round trip as for a real name
+        locked_until = _unknown_failure(root, username, max_attempts=max_attempts, lock_minutes=lock_minutes, now=now)
+        record_login_failure(root, username, max_attempts=max_attempts, lock_minutes=lock_minutes,
+                             now=now)  # the same database round trip as for a real name
         raise AuthError(_locked_message(locked_until, now) if locked_until else _(LOGIN_FAILED))
     if keeper["locked_until"] and keeper["locked_until"] > now:
         raise AuthError(_locked_message(keeper["locked_until"], now))
     if matches and not is_active(keeper):
-        record_login_refused(keeper, "disabled", path)
+        record_login_refused(root, keeper, "disabled")
         raise AuthError(_(DISABLED))
     if not matches:
-        locked = record_login_failure(username, max_attempts=max_attempts, lock_minutes=lock_minutes,
-                                      now=now, path=path)
+        locked = record_login_failure(root, username, max_attempts=max_attempts, lock_minutes=lock_minutes, now=now)
         if locked:
             raise AuthError(_(LOCKED).format(minutes=lock_minutes))
         raise AuthError(_(LOGIN_FAILED))
-    record_login_success(keeper["username"], path)
+    record_login_success(root, keeper["username"])
     return keeper
 
 
@@ -234,36 +232,34 @@ def _locked_message(locked_until: datetime, now: datetime) -> str:
 
 UNKNOWN_USER_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode()
 
-# Failed logins for names that do not exist, per database file, kept in this process
-# (the dashboard's): they count and lock exactly like a real account's.
-_unknown_failures: dict[tuple[str, str], dict] = {}
-_unknown_lock = threading.Lock()
+# Failed logins for names that do not exist are kept by the process's root
+# (``root.unknown_logins``): they count and lock exactly like a real account's.
 _UNKNOWN_KEEP = 10_000  # forget expired entries beyond this many names
 
 
-def _unknown_failure(username, *, max_attempts: int, lock_minutes: int, now: datetime, path=None):
+def _unknown_failure(root, username, *, max_attempts: int, lock_minutes: int, now: datetime):
     """Count a failure for an unknown name; returns its lock end while it is locked, else None."""
-    key = (str(db.db_path(path)), str(username or "").strip().lower())
-    with _unknown_lock:
-        entry = _unknown_failures.setdefault(key, {"failures": 0, "locked_until": None})
+    key = str(username or "").strip().lower()
+    with root.unknown_logins_lock:
+        entry = root.unknown_logins.setdefault(key, {"failures": 0, "locked_until": None})
         if entry["locked_until"] and entry["locked_until"] > now:
             return entry["locked_until"]
         entry["failures"] += 1
         entry["locked_until"] = None
         if entry["failures"] >= max_attempts:
             entry.update(failures=0, locked_until=now + timedelta(minutes=lock_minutes))
-        if len(_unknown_failures) > _UNKNOWN_KEEP:
-            for stale in [k for k, v in _unknown_failures.items()
+        if len(root.unknown_logins) > _UNKNOWN_KEEP:
+            for stale in [k for k, v in root.unknown_logins.items()
                           if k != key and not (v["locked_until"] and v["locked_until"] > now)]:
-                del _unknown_failures[stale]
+                del root.unknown_logins[stale]
         return entry["locked_until"]
 
 
-def change_password(username, old_password, new_password, path=None) -> datetime:
+def change_password(root, username, old_password, new_password) -> datetime:
     """Replace the hash after checking the old password; returns the change time
     (sessions issued before it are no longer valid)."""
     validate_password(new_password)
-    keeper = get_shopkeeper(username, path)
+    keeper = get_shopkeeper(root, username)
     if keeper is None or not check_password(old_password, keeper["password_hash"]):
         raise AuthError(_("The current password is incorrect."))
     if old_password == new_password:
@@ -278,10 +274,10 @@ def change_password(username, old_password, new_password, path=None) -> datetime
               keeper["shopkeeper_id"])
         return changed_at
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
-def set_language(username, language, path=None) -> str | None:
+def set_language(root, username, language) -> str | None:
     """Store the shopkeeper's language (their reminders' default for customers without one,
     and what every device shows after login); None clears the choice. Refused codes change nothing."""
     language = checked_language(language)
@@ -298,7 +294,7 @@ def set_language(username, language, path=None) -> str | None:
                          {"language": language})
         return language
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
 def shop_languages(con, shop_ids) -> dict[int, str]:

@@ -138,14 +138,11 @@ def approve(book: Book, approval_id) -> dict:
         result_id = request["entry_id"]
     else:
         sale = request["details"]
-        owner = book.actor
-        book.actor = request["requested_by"]  # the sale is the maker's; the approval line names the owner
-        try:
+        # the owner's approval runs the sale (every rule checked again); the sale is the maker's
+        with book.entered_by(request["requested_by"]):
             loan = loans.create_loan(book, request["customer_id"], amount=request["amount"], item=sale["item"],
                                      issue_date=sale["issue_date"], due_date=sale["due_date"],
                                      grace_days=sale["grace_days"])
-        finally:
-            book.actor = owner
         result_id = loan["loan_id"]
     return _decide(book, request, "approved", None, result_id)
 

@@ -2,60 +2,85 @@
 
 A Book holds, for one page render, one form submission or one command: the
 database connection (opened on first use, closed when the unit ends), the
-checked shop, the shop-local ``today`` and ``now``, and who is acting. Services
-take it as their first argument, so they never open connections, re-check the
-shop or read the clock themselves.
-
-    with open_book(shop_id, path=p) as book:             # reads: one connection
-        summary = reports.shop_summary(book)
-    loan = write(shop_id, loans.create_loan, cid, amount="250", item="Rice", actor="ravi", path=p)
-
-``write`` runs one service in one transaction and runs it again after a
-transaction conflict (so a service must have no side effects outside the book).
-``open_book(..., write=True)`` is the same transaction for several services
-together, without the retry.
+checked shop, the shop-local ``today`` and ``now``, and who is acting (a
+``khata.principals.Principal``, required). Services take it as their first
+argument, so they never open connections, re-check the shop or read the clock
+themselves. Books are handed out by the process's composition root
+(``khata.root.Root.unit`` / ``read`` / ``write``), never built from a path.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from . import db, permissions
 from .dates import parse_date, shop_today
-from .errors import NotFound, ValidationError
+from .errors import NotAllowed, NotFound, ValidationError
 from .i18n import _
-
-T = TypeVar("T")
+from .principals import Principal
 
 
 class Book:
-    """One unit of work on one shop's book. Use ``open_book``, ``read`` or ``write``."""
+    """One unit of work on one shop's book, from ``Root.unit``, ``Root.read`` or ``Root.write``."""
 
-    def __init__(self, shop_id, *, path=None, actor: str | None = None, today=None,
-                 now: datetime | None = None, writing: bool = False, role: str | None = None):
-        self.path = db.db_path(path)
-        self.actor = actor
-        # the acting login's role; None is the shop's own operator (CLI, the reminder run): the owner
-        self.role = permissions.check_role(role or permissions.OWNER)
+    def __init__(self, root, shop_id, principal: Principal, *, today=None, now: datetime | None = None,
+                 writing: bool = False):
+        if not isinstance(principal, Principal):
+            raise TypeError(f"a unit of work needs a khata.principals.Principal, not {principal!r}")
+        self.root = root
+        self.principal = principal
         self.writing = writing
         self.requested_shop = shop_id
         self._requested_today = today
         self._now = now
         self._con = None
-        self._closer = None  # the db.connect context of a lazily opened read connection
+        self._closer = None  # the root.connect context of a lazily opened read connection
         self._shop: dict | None = None
         self._today: date | None = None
+        # a customer's link touches the book only after a service listed for it said so
+        self._cleared = principal.customer_id is None
+        self._entered_by: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names: the principal's name (or, inside ``entered_by``, the maker's)."""
+        return self._entered_by or self.principal.name
+
+    @contextmanager
+    def entered_by(self, username: str):
+        """Record the entries made inside the block as ``username``'s while this principal
+        (the owner approving a staff request) acts: the maker-checker's one exception."""
+        self._entered_by = username
+        try:
+            yield self
+        finally:
+            self._entered_by = None
+
+    @property
+    def role(self) -> str:
+        return self.principal.role
 
     def require(self, service: str) -> None:
-        """Refuse (NotAllowed, nothing changed) unless this unit's role may call ``service``."""
-        permissions.require(self.role, service)
+        """Refuse (NotAllowed, nothing changed) unless this unit's principal may call ``service``."""
+        permissions.require(self.principal, service)
+        self._cleared = True
+
+    def require_customer(self, customer_id) -> None:
+        """A customer's link sees its one customer only; another id looks like one that does
+        not exist (NotFound). Every other principal passes."""
+        limit = self.principal.customer_id
+        if limit is not None and str(customer_id) != str(limit):
+            raise NotFound(_("That customer does not exist in this shop."))
+
+    def can(self, service: str) -> bool:
+        return permissions.allowed(self.principal, service)
 
     @property
     def is_owner(self) -> bool:
-        return self.role == permissions.OWNER
+        return self.principal.is_owner
 
     # ---- the connection -----------------------------------------------------------------
 
@@ -68,10 +93,13 @@ class Book:
     def con(self):
         """The unit's connection, opened on first use (a page whose reads are all
         cached never opens the file)."""
+        if not self._cleared:
+            # the link's principal reads only through services that ask for it by name
+            raise NotAllowed(permissions.refusal("customer-link"))
         if self._con is None:
             if self.writing:
                 raise RuntimeError("A writing Book gets its connection from open_book/write.")
-            self._closer = db.connect(self.path)
+            self._closer = self.root.connect()
             self._con = self._closer.__enter__()
         return self._con
 
@@ -167,48 +195,6 @@ class Book:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-class _WritingBook:
-    """``open_book(..., write=True)``: one transaction under the process's write lock."""
-
-    def __init__(self, book: Book):
-        self.book = book
-        self._unit = db.transaction(book.path)
-
-    def __enter__(self) -> Book:
-        return self.book.attach(self._unit.__enter__())
-
-    def __exit__(self, *exc):
-        return self._unit.__exit__(*exc)
-
-
-def book_path(path=None):
-    """The database file a Book opens: ``path``, else ``KHATA_DB``, else data/khata.duckdb."""
-    return db.db_path(path)
-
-
-def open_book(shop_id, *, path=None, write: bool = False, actor: str | None = None, today=None,
-              now: datetime | None = None, role: str | None = None):
-    """A Book as a context manager: reads open the file lazily; ``write=True`` is one transaction."""
-    book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=write, role=role)
-    return _WritingBook(book) if write else book
-
-
-def read(shop_id, service: Callable[..., T], *args, path=None, today=None, now: datetime | None = None,
-         role: str | None = None, **kwargs) -> T:
-    """Run one read service in its own unit of work."""
-    with open_book(shop_id, path=path, today=today, now=now, role=role) as book:
-        return service(book, *args, **kwargs)
-
-
-def write(shop_id, service: Callable[..., T], *args, path=None, actor: str | None = None, today=None,
-          now: datetime | None = None, role: str | None = None, **kwargs) -> T:
-    """Run one write service in one transaction; all of it is saved or none of it."""
-    def unit(con):
-        book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=True, role=role).attach(con)
-        return service(book, *args, **kwargs)
-    return db.write(unit, path)
 
 
 def record_audit(con, shop_id: int, actor: str | None, action: str, entity: str, entity_id: int | None,

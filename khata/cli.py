@@ -1,5 +1,10 @@
 """`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind, statement, staff.
 
+``main`` builds the process's composition root (``khata.root.Root``) once from ``--db``
+or ``KHATA_DB``; every command but ``init`` and ``demo`` refuses a book that does not
+exist ("No book at PATH; ..."), so a mistyped path never creates an empty one. Commands
+act as the named system principal ``CLI_OPERATOR``.
+
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
 code, never a traceback.
@@ -10,8 +15,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import db
+from . import db, settings
 from .errors import ImportRejected, KhataError
+from .principals import CLI_OPERATOR
+from .root import Root
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -99,16 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_statement(args) -> int:
     """The same statement the customer page downloads, written to a file."""
-    from . import book
     from .accounts import get_shopkeeper
     from .money import format_inr
     from .statement import statement_for
     from .statement_pdf import statement_pdf
 
-    keeper = get_shopkeeper(args.shop, args.db)
+    keeper = get_shopkeeper(args.root, args.shop)
     if keeper is None:
         raise KhataError(f"There is no shopkeeper with the username '{args.shop}'.")
-    statement = book.read(keeper["shop_id"], statement_for, args.customer, path=args.db)
+    statement = args.root.read(keeper["shop_id"], CLI_OPERATOR, statement_for, args.customer)
     out = Path(args.out)
     if out.is_dir():
         raise KhataError(f"{out} is a folder; give a file name such as statement.pdf.")
@@ -128,7 +134,7 @@ def cmd_remind(args) -> int:
     from .reminders import run_reminders
 
     today = parse_date(args.today, "--today") if args.today else None
-    result = run_reminders(today=today, shop=args.shop, dry_run=args.dry_run, check_today=True, path=args.db)
+    result = run_reminders(args.root, today=today, shop=args.shop, dry_run=args.dry_run, check_today=True)
     if result["preview"]:
         print("Reminders (dry run: a preview; nothing sent, nothing recorded):")
         for w in result["would"]:
@@ -154,17 +160,17 @@ def cmd_remind(args) -> int:
 
 
 def cmd_init(args) -> int:
-    with db.connect(args.db) as con:
+    with args.root.connect() as con:
         versions = db.applied_migrations(con)
-    print(f"Database ready at {db.db_path(args.db)} (schema version {max(versions)}).")
+    print(f"Database ready at {args.root.path} (schema version {max(versions)}).")
     return 0
 
 
 def cmd_demo(args) -> int:
     from .demo import DEMO_PASSWORD, DEMO_USERNAME, create_demo
 
-    result = create_demo(seed=args.seed, path=args.db)
-    print(f"Demo shop created in {db.db_path(args.db)}: {result['customers']} customers, "
+    result = create_demo(args.root, seed=args.seed)
+    print(f"Demo shop created in {args.root.path}: {result['customers']} customers, "
           f"{result['loans']} credit sales, {result['repayments']} repayments.")
     print(f"Log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
     return 0
@@ -173,11 +179,10 @@ def cmd_demo(args) -> int:
 def cmd_import_customers(args) -> int:
     from tqdm import tqdm
 
-    from . import book
     from .accounts import get_shopkeeper
     from .importer import import_customers
 
-    keeper = get_shopkeeper(args.shop, args.db)
+    keeper = get_shopkeeper(args.root, args.shop)
     if keeper is None:
         raise KhataError(f"There is no shopkeeper with the username '{args.shop}'.")
     bar = tqdm(total=0, unit="row", file=sys.stderr, disable=None, leave=False)
@@ -188,8 +193,8 @@ def cmd_import_customers(args) -> int:
         bar.refresh()
 
     try:
-        result = book.write(keeper["shop_id"], import_customers, args.file, actor=args.shop, progress=progress,
-                            path=args.db)
+        result = args.root.write(keeper["shop_id"], CLI_OPERATOR, import_customers, args.file,
+                                     progress=progress)
     finally:
         bar.close()
     print(f"Imported {result['customers']} customers and {result['opening_balances']} opening balances.")
@@ -199,7 +204,7 @@ def cmd_import_customers(args) -> int:
 def cmd_export(args) -> int:
     from .export import export_snapshot
 
-    result = export_snapshot(args.out, path=args.db)
+    result = export_snapshot(args.root, args.out)
     print(f"Snapshot written to {result['out']}: " + ", ".join(f"{k} ({v})" for k, v in result["tables"].items()))
     return 0
 
@@ -207,14 +212,14 @@ def cmd_export(args) -> int:
 def cmd_backup(args) -> int:
     from .export import backup
 
-    print(f"Backup written to {backup(args.out, path=args.db)}")
+    print(f"Backup written to {backup(args.root, args.out)}")
     return 0
 
 
 def cmd_maintain(args) -> int:
     from .maintenance import nightly
 
-    result = nightly(args.backups, path=args.db)
+    result = nightly(args.root, args.backups)
     clustered = result["clustered"]
     print(f"Backup written to {result['backup']}"
           + (f" (removed {len(result['backups_removed'])} old)" if result["backups_removed"] else ""))
@@ -226,14 +231,19 @@ def cmd_maintain(args) -> int:
 def cmd_restore(args) -> int:
     from .export import restore
 
-    counts = restore(args.dir, path=args.db)
+    counts = restore(args.root, args.dir)
     print("Restored: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
     return 0
+
+
+CREATES_BOOK = (cmd_init, cmd_demo)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        # the process's composition root; only init and demo may create the book
+        args.root = Root(args.db or settings.get("KHATA_DB"), create=args.func in CREATES_BOOK)
         return args.func(args)
     except ImportRejected as err:
         print(f"error: nothing was imported: {len(err.row_errors)} row(s) need fixing:", file=sys.stderr)

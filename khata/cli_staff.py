@@ -1,7 +1,8 @@
 """`khata staff add|list|disable|enable|reset-password`: an operator manages a shop's logins.
 
-``--shop`` names the shop by its owner's username; the commands run as that owner,
-through the same services (and audit lines) as the Account page.
+``--shop`` names the shop by its owner's username; the commands run as the named
+system principal ``CLI_OPERATOR`` (the audit log says "cli-operator"), through the
+same services as the Account page.
 """
 from __future__ import annotations
 
@@ -43,20 +44,20 @@ def add_parsers(sub, db_arg, parser_class) -> None:
     c.set_defaults(func=cmd_reset)
 
 
-def _as_owner(args, service, *a, **kw):
-    from . import book
+def _for_shop(args, service, *a, **kw):
     from .accounts import get_shopkeeper, is_active
+    from .principals import CLI_OPERATOR
 
-    owner = get_shopkeeper(args.shop, args.db)
+    owner = get_shopkeeper(args.root, args.shop)
     if owner is None or owner.get("role") != "owner" or not is_active(owner):
         raise KhataError(_("There is no shop owner with the username '{username}'.").format(username=args.shop))
-    return book.write(owner["shop_id"], service, *a, actor=owner["username"], role="owner", path=args.db, **kw)
+    return args.root.write(owner["shop_id"], CLI_OPERATOR, service, *a, **kw)
 
 
 def cmd_add(args) -> int:
     from .staff import add_staff
 
-    login = _as_owner(args, add_staff, username=args.username, name=args.name, password=args.password,
+    login = _for_shop(args, add_staff, username=args.username, name=args.name, password=args.password,
                       login_role=args.role)
     print(_("Added {username} ({role}); the first password must be changed at the first login.")
           .format(username=login["username"], role=login["role"]))
@@ -66,7 +67,7 @@ def cmd_add(args) -> int:
 def cmd_list(args) -> int:
     from .staff import list_staff
 
-    for login in _as_owner(args, list_staff):
+    for login in _for_shop(args, list_staff):
         print(f"{login['username']}\t{login['role']}\t{'active' if login['active'] else 'disabled'}")
     return 0
 
@@ -74,7 +75,7 @@ def cmd_list(args) -> int:
 def cmd_disable(args) -> int:
     from .staff import set_staff_active
 
-    login = _as_owner(args, set_staff_active, args.username, False)
+    login = _for_shop(args, set_staff_active, args.username, False)
     print(_("{username} is disabled.").format(username=login["username"]))
     return 0
 
@@ -82,7 +83,7 @@ def cmd_disable(args) -> int:
 def cmd_enable(args) -> int:
     from .staff import set_staff_active
 
-    login = _as_owner(args, set_staff_active, args.username, True)
+    login = _for_shop(args, set_staff_active, args.username, True)
     print(_("{username} is active.").format(username=login["username"]))
     return 0
 
@@ -90,6 +91,6 @@ def cmd_enable(args) -> int:
 def cmd_reset(args) -> int:
     from .staff import reset_staff_password
 
-    login = _as_owner(args, reset_staff_password, args.username, args.password)
+    login = _for_shop(args, reset_staff_password, args.username, args.password)
     print(_("New first password set for {username}.").format(username=login["username"]))
     return 0

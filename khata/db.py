@@ -6,31 +6,25 @@ Rules (docs/architecture.md, "One connection per unit of work"):
   processes) can take turns on one file;
 - DuckDB locks the whole file per process: on "Could not set lock" we retry with
   backoff for ``KHATA_LOCK_TIMEOUT`` seconds, then raise ``DatabaseBusy``;
-- inside one process, writes are serialised by a per-file lock. DuckDB's
-  optimistic transactions catch two updates of one row, but not two inserts that
-  together break a rule (two sales against one credit limit), so the check and
-  the insert must not interleave. Conflicts that still happen are retried.
-- migrations (``migrations/NNN_*.sql``) run the first time a process opens a file.
+- migrations (``migrations/NNN_*.sql``) are applied by ``migrate``.
+
+Which file, the per-file write lock (DuckDB's optimistic transactions catch two
+updates of one row, but not two inserts that together break a rule, so this
+process's writes are serialised), and "migrated once" belong to the process's
+composition root, ``khata.root.Root``: nothing here is keyed by a path.
 """
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
 
 from . import settings
 from .errors import DatabaseBusy, ValidationError
 from .i18n import N_, _
-
-T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -46,17 +40,6 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 # Figures for the reliability report: how often and how long we waited on the file lock.
 lock_stats = {"retries": 0, "longest_wait_s": 0.0, "conflict_retries": 0}
-
-_write_locks: dict[str, threading.RLock] = defaultdict(threading.RLock)
-_open_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
-_migrated: set[str] = set()
-_migrate_lock = threading.Lock()
-
-
-def db_path(path: str | os.PathLike | None = None) -> Path:
-    """Explicit path, else the ``KHATA_DB`` setting (default ``data/khata.duckdb`` in the project)."""
-    chosen = path or settings.get("KHATA_DB")
-    return Path(chosen).expanduser().resolve()
 
 
 def check_database_file(path: Path, what: str = "database") -> None:
@@ -83,17 +66,20 @@ def _is_lock_error(err: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text or "Unique file handle conflict" in text
 
 
-def _is_conflict(err: Exception) -> bool:
+def is_conflict(err: Exception) -> bool:
+    """A transaction conflict (two transactions touched one row): the unit may be run again."""
     return isinstance(err, duckdb.TransactionException) or "Conflict on" in str(err)
 
 
-def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
+def open_connection(path: Path, timeout: float | None, open_lock: threading.Lock) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retried with backoff while another process holds the file's lock
+    (``DatabaseBusy`` after ``timeout`` s, default ``KHATA_LOCK_TIMEOUT``)."""
     timeout = lock_timeout_s() if timeout is None else timeout
     started = time.monotonic()
     delay = 0.01
     while True:
         try:
-            with _open_locks[str(path)]:  # threads of one process open the file one at a time
+            with open_lock:  # threads of one process open the file one at a time
                 con = duckdb.connect(str(path))
             waited = time.monotonic() - started
             if waited > lock_stats["longest_wait_s"]:
@@ -107,68 +93,6 @@ def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
             lock_stats["retries"] += 1
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.5)
-
-
-@contextmanager
-def connect(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short connection for one unit of work; closed on exit."""
-    resolved = db_path(path)
-    check_database_file(resolved)
-    resolved.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(resolved, lock_timeout)
-    try:
-        if str(resolved) not in _migrated:
-            with _migrate_lock:
-                if str(resolved) not in _migrated:
-                    migrate(con)
-                    _migrated.add(str(resolved))
-        yield con
-    finally:
-        con.close()
-
-
-def read(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None) -> T:
-    """Run a read-only unit of work."""
-    with connect(path) as con:
-        return fn(con)
-
-
-@contextmanager
-def transaction(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One write transaction under this process's write lock for the file: committed
-    when the block ends, rolled back if it raises."""
-    resolved = db_path(path)
-    with _write_locks[str(resolved)], connect(resolved, lock_timeout=lock_timeout) as con:
-        con.begin()
-        try:
-            yield con
-            con.commit()
-        except BaseException:
-            try:
-                con.rollback()
-            except duckdb.Error:
-                pass
-            raise
-
-
-def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None, *, attempts: int = 5,
-          lock_timeout: float | None = None) -> T:
-    """Run ``fn(con)`` in one transaction: all of it is committed or none of it.
-
-    ``fn`` may be called again after a transaction conflict, so it must not have
-    side effects outside the database.
-    """
-    for attempt in range(attempts):
-        try:
-            with transaction(path, lock_timeout=lock_timeout) as con:
-                return fn(con)
-        except Exception as err:
-            if _is_conflict(err) and attempt < attempts - 1:
-                lock_stats["conflict_retries"] += 1
-                time.sleep(0.005 * (attempt + 1))
-                continue
-            raise
-    raise AssertionError("unreachable")
 
 
 def applied_migrations(con) -> list[int]:

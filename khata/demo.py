@@ -106,20 +106,20 @@ def _split(rng, rows, loan_index, amount, start, end, parts):
                      "method": rng.choice(["cash", "cash", "upi", "upi", "card", "other"])})
 
 
-def create_demo(*, seed: int = 7, today: date | None = None, path=None) -> dict:
+def create_demo(root, *, seed: int = 7, today: date | None = None) -> dict:
     """(Re)create the demo shop. Refuses a database that holds any other shop."""
-    existing = db.read(lambda con: con.execute(
-        "SELECT s.shop_id, k.username FROM shops s LEFT JOIN shopkeepers k USING (shop_id)").fetchall(), path)
+    existing = root.on_connection(lambda con: con.execute(
+        "SELECT s.shop_id, k.username FROM shops s LEFT JOIN shopkeepers k USING (shop_id)").fetchall())
     others = [u for _, u in existing if u != DEMO_USERNAME]
     if others:
         raise Conflict("This database holds real shops; the demo only goes into an empty database "
                        "or one that holds just the demo shop. Use --db to pick another file.")
     if existing:
-        _delete_shop(existing[0][0], path)
+        _delete_shop(root, existing[0][0])
     today = today or shop_today()
-    account = accounts.register_shopkeeper(name="Demo Shopkeeper", shop_name=DEMO_SHOP_NAME, username=DEMO_USERNAME,
-                                           email="demo@example.in", phone="+919812345670", password=DEMO_PASSWORD,
-                                           path=path)
+    account = accounts.register_shopkeeper(root, name="Demo Shopkeeper", shop_name=DEMO_SHOP_NAME,
+                                           username=DEMO_USERNAME, email="demo@example.in", phone="+919812345670",
+                                               password=DEMO_PASSWORD)
     sid = account["shop_id"]
     data = build_demo(seed=seed, today=today)
 
@@ -155,13 +155,13 @@ def create_demo(*, seed: int = 7, today: date | None = None, path=None) -> dict:
         return {"shop_id": sid, "customers": len(cust_ids), "loans": len(loan_ids),
                 "repayments": len(data["repayments"])}
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
 SHOP_TABLES = ("audit_log", "idempotency_keys", "reversals", "repayments", "loans", "customers", "shopkeepers")
 
 
-def _delete_shop(shop_id: int, path=None) -> None:
+def _delete_shop(root, shop_id: int) -> None:
     def work(con):
         existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         for table in ("reminder_outbox", *SHOP_TABLES):
@@ -169,4 +169,4 @@ def _delete_shop(shop_id: int, path=None) -> None:
                 con.execute(f"DELETE FROM {table} WHERE shop_id = ?", [shop_id])
         con.execute("DELETE FROM shops WHERE shop_id = ?", [shop_id])
 
-    db.write(work, path)
+    root.in_transaction(work)

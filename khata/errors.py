@@ -60,3 +60,13 @@ def shown(value, limit: int = 40) -> str:
 
 class NotAllowed(KhataError):
     """The logged-in person's role may not do this (a staff login, say); nothing changed."""
+
+
+class BookMissing(KhataError, RuntimeError):
+    """The configured book file does not exist: refused everywhere except ``khata init`` and
+    ``khata demo``, so a mistyped ``KHATA_DB`` never creates an empty book. For the operator,
+    in English like the other operator texts; one line."""
+
+    def __init__(self, path):
+        self.path = path
+        super().__init__(f"No book at {path}; create it with `khata init --db {path}`.")

@@ -68,7 +68,7 @@ def _exported_columns(con, name: str) -> list[str]:
     return [c for c in columns if c not in secret and not SECRET_LOOKING.search(c)]
 
 
-def export_snapshot(out_dir, *, path=None) -> dict:
+def export_snapshot(root, out_dir) -> dict:
     """Write <out>/<name>.parquet for every table and analyst view, and <out>/snapshot.duckdb,
     without the secrets (``OMITTED_TABLES``, ``LEFT_OUT``, secret-looking column names)."""
     out = Path(out_dir).expanduser().resolve()
@@ -96,7 +96,7 @@ def export_snapshot(out_dir, *, path=None) -> dict:
             con.execute("DETACH snapshot")
         return counts
 
-    counts = db.read(work, path)
+    counts = root.on_connection(work)
     for name in counts:
         os.replace(out / f"{name}.parquet.tmp", out / f"{name}.parquet")
     for name in OMITTED_TABLES:  # an older export's file must not outlive the rule
@@ -105,7 +105,7 @@ def export_snapshot(out_dir, *, path=None) -> dict:
     return {"out": str(out), "tables": counts}
 
 
-def backup(out_dir, *, path=None) -> Path:
+def backup(root, out_dir) -> Path:
     """A consistent copy of the whole database (schema, data, sequences) in <out>/khata-backup.duckdb."""
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -121,12 +121,12 @@ def backup(out_dir, *, path=None) -> Path:
         finally:
             con.execute("DETACH backup_copy")
 
-    db.read(work, path)
+    root.on_connection(work)
     os.replace(tmp, target)
     return target
 
 
-def restore(backup_dir, *, path=None) -> dict:
+def restore(root, backup_dir) -> dict:
     """Replace every table's rows with the backup's, in one transaction, and move the
     id sequences to where the backup had them. Returns row counts per table."""
     source = Path(backup_dir).expanduser().resolve()
@@ -177,5 +177,5 @@ def restore(backup_dir, *, path=None) -> dict:
         finally:
             con.execute("DETACH backup_copy")
 
-    with db._write_locks[str(db.db_path(path))]:
-        return db.read(work, path)
+    with root.write_lock:
+        return root.on_connection(work)

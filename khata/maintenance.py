@@ -20,8 +20,6 @@ from __future__ import annotations
 import time
 from datetime import UTC
 
-from . import db
-
 CLUSTER_ORDER = {
     "customers": "shop_id, customer_id",
     "loans": "shop_id, loan_id",
@@ -29,7 +27,7 @@ CLUSTER_ORDER = {
 }
 
 
-def cluster_by_shop(path=None, *, tables: dict[str, str] | None = None) -> dict:
+def cluster_by_shop(root, *, tables: dict[str, str] | None = None) -> dict:
     """Rewrite the ledger tables ordered by shop; returns {table: rows, 'seconds': s}."""
     order = tables or CLUSTER_ORDER
     started = time.perf_counter()
@@ -51,15 +49,15 @@ def cluster_by_shop(path=None, *, tables: dict[str, str] | None = None) -> dict:
             counts[table] = after
         return counts
 
-    counts = db.write(work, path)
-    db.read(lambda con: con.execute("CHECKPOINT"), path)
+    counts = root.in_transaction(work)
+    root.on_connection(lambda con: con.execute("CHECKPOINT"))
     return {**counts, "seconds": round(time.perf_counter() - started, 3)}
 
 
 BACKUPS_KEPT = 7
 
 
-def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, path=None) -> dict:
+def nightly(root, backup_root=None, *, keep: int = BACKUPS_KEPT) -> dict:
     """What the night does for the book: a dated backup (the last ``keep`` are kept),
     then clustering by shop. Returns what was done, for the operator."""
     import shutil
@@ -68,13 +66,13 @@ def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, path=None) -> dict:
 
     from .export import backup
 
-    root = Path(backup_root) if backup_root else db.db_path(path).parent / "backups"
+    folder = Path(backup_root) if backup_root else root.path.parent / "backups"
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
-    target = backup(root / stamp, path=path)
-    dated = sorted(p for p in root.iterdir() if p.is_dir() and (p / "khata-backup.duckdb").is_file())
+    target = backup(root, folder / stamp)
+    dated = sorted(p for p in folder.iterdir() if p.is_dir() and (p / "khata-backup.duckdb").is_file())
     removed = []
     for old in dated[:-keep] if keep > 0 else []:
         shutil.rmtree(old)
         removed.append(old.name)
-    clustered = cluster_by_shop(path)
+    clustered = cluster_by_shop(root)
     return {"backup": str(target), "backups_removed": removed, "clustered": clustered}

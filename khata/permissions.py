@@ -3,7 +3,14 @@
 Every public function in ``khata`` that takes a ``Book`` is listed here (a test
 fails when one is missing). A service that changes or shows what staff may not
 touch starts with ``book.require("<module>.<function>")``; the Book knows the
-acting role. Pages hide what a role cannot do, but the refusal lives here, so a
+acting principal (``khata.principals``), and its ``role`` is what this table is
+keyed by: ``owner``, ``staff``, ``system`` (the named system actors: the daily
+run, the nightly upkeep, the operator's CLI, which act for the shop as its owner
+did before principals were explicit, but never approve or consent for a person)
+and ``customer`` (a customer's link: read-only, one customer; it may call only
+the services listed with ``LINK``, none yet; such a service also calls
+``book.require_customer(customer_id)``). Pages ask ``can(service)`` on the
+session, so no page holds a role list. Pages hide what a role cannot do, but the refusal lives here, so a
 hand-made request or a forgotten button changes nothing.
 
 Staff run the counter: customers, sales, repayments, balances, statements and
@@ -15,11 +22,13 @@ from __future__ import annotations
 
 from .errors import NotAllowed
 from .i18n import N_, _
+from .principals import CUSTOMER, OWNER, STAFF, SYSTEM
 
-OWNER, STAFF = "owner", "staff"
-ROLES = (OWNER, STAFF)
-EVERYONE = frozenset(ROLES)
-OWNER_ONLY = frozenset({OWNER})
+ROLES = (OWNER, STAFF, SYSTEM, CUSTOMER)
+EVERYONE = frozenset({OWNER, STAFF, SYSTEM})   # every login and the shop's system actors; not a link
+OWNER_ONLY = frozenset({OWNER, SYSTEM})        # the owner, and system actors working for the shop
+OWNER_ALONE = frozenset({OWNER})               # a person's judgment or word: never a system actor
+LINK = frozenset({CUSTOMER})                   # add to a read service a customer's link may call
 
 # service ("module.function" inside khata) -> roles allowed
 SERVICES: dict[str, frozenset[str]] = {
@@ -65,8 +74,8 @@ SERVICES: dict[str, frozenset[str]] = {
     "approvals.request_reversal": EVERYONE,
     "approvals.request_sale": EVERYONE,
     "approvals.list_approvals": EVERYONE,            # staff see their own requests
-    "approvals.approve": OWNER_ONLY,
-    "approvals.reject": OWNER_ONLY,
+    "approvals.approve": OWNER_ALONE,
+    "approvals.reject": OWNER_ALONE,
     # reports and statements
     "reports.shop_summary": EVERYONE,
     "reports.customer_statement": EVERYONE,
@@ -88,7 +97,7 @@ SERVICES: dict[str, frozenset[str]] = {
     "reminders.effect.reminder_effect": EVERYONE,
     "reminders.consent.consent_state": EVERYONE,
     "reminders.consent.stop_reminders": EVERYONE,    # the customer asked at the counter
-    "reminders.consent.resume_reminders": OWNER_ONLY,  # consent to be messaged again: the owner's word
+    "reminders.consent.resume_reminders": OWNER_ALONE,  # consent to be messaged again: the owner's word
 }
 
 # What a refusal says, in the shopkeeper's words.
@@ -109,19 +118,27 @@ REFUSALS: dict[str, str] = {
 MANAGE_LOGINS = N_("Only the shop owner can manage logins.")
 
 
-def check_role(role) -> str:
+def role_of(who) -> str:
+    """The table's key for a principal (or a role given as text)."""
+    role = getattr(who, "role", who)
     if role not in ROLES:
         raise NotAllowed(_("Unknown role; a login is either the owner or staff."))
     return role
 
 
-def allowed(role: str, service: str) -> bool:
-    """True when ``role`` may call ``service``; an unlisted service is refused to everyone."""
-    return role in SERVICES.get(service, frozenset())
+def allowed(who, service: str) -> bool:
+    """True when ``who`` (a principal or a role) may call ``service``; an unlisted service is
+    refused to everyone."""
+    return role_of(who) in SERVICES.get(service, frozenset())
 
 
-def require(role: str, service: str) -> None:
-    """Raise NotAllowed (before anything is changed) unless ``role`` may call ``service``."""
-    if not allowed(role, service):
-        raise NotAllowed(_(REFUSALS.get(service, MANAGE_LOGINS if service.startswith("staff.") else
-                                        N_("Your login may not do this; ask the shop owner."))))
+def refusal(service: str) -> str:
+    """What a refusal of ``service`` says, translated."""
+    return _(REFUSALS.get(service, MANAGE_LOGINS if service.startswith("staff.") else
+                          N_("Your login may not do this; ask the shop owner.")))
+
+
+def require(who, service: str) -> None:
+    """Raise NotAllowed (before anything is changed) unless ``who`` may call ``service``."""
+    if not allowed(who, service):
+        raise NotAllowed(refusal(service))

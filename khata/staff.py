@@ -44,7 +44,7 @@ def _staff_login(book: Book, username) -> dict:
 
 def add_staff(book: Book, *, username, name, password, login_role: str = STAFF) -> dict:
     """A new login in this shop; the first password must be changed at the first login.
-    (``login_role``, not ``role``: ``book.write``'s ``role`` is the role of whoever is acting.)"""
+    (``login_role``, not ``role``: the acting role is the Book's principal's.)"""
     book.require("staff.add_staff")
     username = normalize_username(username)
     name = clean_text(name, N_("Name"), required=True, max_len=100)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the demo database if there is none, then the app and the reminder
+# `make run`: the demo database if there is none at the default path (any other
+# missing KHATA_DB is refused), then the app and the reminder
 # scheduler side by side. Ctrl-C stops everything this script started.
 #
 # Each service runs in its own process group (`setsid`), so stopping it reaches
@@ -17,9 +18,14 @@ settings_sh=$($PY -m khata.settings --shell)
 eval "$settings_sh"
 STOP_GRACE_S=3
 
-if [ ! -f "$KHATA_DB" ]; then
+default_db=$($PY -c 'from khata import settings; print(settings.SETTINGS["KHATA_DB"].default)')
+if [ ! -f "$KHATA_DB" ] && [ "$(realpath -m "$KHATA_DB")" = "$(realpath -m "$default_db")" ]; then
   echo "No database at $KHATA_DB: creating the demo shop..."
   $PY -m khata demo --db "$KHATA_DB"
+elif [ ! -f "$KHATA_DB" ]; then
+  # only the default book is made for you: a mistyped KHATA_DB must not become an empty book
+  echo "No book at $KHATA_DB; create it with \`khata init --db $KHATA_DB\`." >&2
+  exit 1
 else
   $PY -m khata init --db "$KHATA_DB" >/dev/null
 fi

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from khata import accounts
+from tests.roots import root_at
 
 ROOT = Path(__file__).resolve().parent.parent  # the project directory (tests run commands from it)
 
@@ -32,7 +33,7 @@ def make_shop(db_file, username: str | None = None, **overrides) -> dict:
     fields = dict(name="Ravi Kumar", shop_name=f"Ravi Kirana {n}", username=username or f"shop{n}",
                   email=f"shop{n}@example.in", phone="9876543210", password="Demo@1234")
     fields.update(overrides)
-    return accounts.register_shopkeeper(path=db_file, **fields)
+    return accounts.register_shopkeeper(root_at(db_file), **fields)
 
 
 @pytest.fixture

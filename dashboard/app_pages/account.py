@@ -1,7 +1,7 @@
 """Account: the shop profile, reminder settings and logins (owner), change password (everyone)."""
 import streamlit as st
 
-from dashboard import auth, language, reads, session, writes
+from dashboard import auth, door, language, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_error, show_flash, submit
 from dashboard.staff_panel import logins_section
@@ -10,7 +10,7 @@ from khata.i18n import _
 sid, key = session.shop_id(), reads.db_key()
 st.title(_("Account"))
 show_flash()
-if session.is_owner():  # the shop's settings and logins are the owner's (refused in khata too)
+if door.can("accounts.update_settings"):  # the shop's settings (refused in khata too)
     config = reads.settings(sid, key)
 
     st.subheader(_("Shop profile"))

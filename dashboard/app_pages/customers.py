@@ -1,8 +1,8 @@
 """Customers: search, sort, add, edit, remove; open one for the statement."""
 import streamlit as st
 
+from dashboard import door, language, reads, session, writes
 from dashboard import format as fmt
-from dashboard import language, reads, session, writes
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.tables import customer_label, page_of, show_table, table
@@ -11,7 +11,9 @@ from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
 
 sid, key = session.shop_id(), reads.db_key()
-owner = session.is_owner()
+may_download = door.can("downloads.table_rows")
+may_set_terms = door.can("customers.change_credit_terms")
+may_remove = door.can("customers.remove_customer")
 st.title(_("Customers"))
 show_flash()
 
@@ -29,7 +31,7 @@ rows = reads.customer_list(sid, key, search.strip(), sort_by, descending, only_o
 if rows:
     count = ngettext("{n} customer", "{n} customers", len(rows)).format(n=len(rows))
     st.caption(_("{count} (the first 500; search to narrow down)").format(count=count) if len(rows) == 500 else count)
-    if owner:  # a downloaded list is every phone number leaving the shop: the owner's call
+    if may_download:  # a downloaded list is every phone number leaving the shop: the owner's call
         st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx",
                            mime=XLSX, data=customers_xlsx(sid, key, search.strip(), sort_by, descending, only_overdue))
     show_table(table(page_of(rows, "cu_page"), {
@@ -64,7 +66,7 @@ with st.expander(_("➕ Add a customer"), expanded=not rows):
         phone = st.text_input(_("Phone"), key=f"ac_phone_{token}", placeholder="98765 43210")
         address = st.text_input(_("Address (optional)"), key=f"ac_address_{token}")
         terms = {}
-        if owner:
+        if may_set_terms:
             c1, c2 = st.columns(2)
             terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value="10000", key=f"ac_limit_{token}")
             terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}")
@@ -93,7 +95,7 @@ if rows:
                 phone = st.text_input(_("Phone"), value=fmt.phone(current["phone"]), key=f"ce_phone_{edit_id}")
                 address = st.text_input(_("Address"), value=current["address"] or "", key=f"ce_address_{edit_id}")
                 terms = {}
-                if owner:
+                if may_set_terms:
                     c1, c2 = st.columns(2)
                     terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value=str(current["credit_limit"]),
                                                           key=f"ce_limit_{edit_id}")
@@ -107,7 +109,7 @@ if rows:
                                                         notes=notes, language=lang, **terms),
                            lambda saved: _("Saved {name}.").format(name=saved["name"]))
 
-if rows and owner:
+if rows and may_remove:
     # ---- remove (the owner's) ----
     with st.expander(_("🗑️ Remove a customer")):
         st.caption(_("A customer with no history is deleted; one whose history is settled is archived "

@@ -1,8 +1,8 @@
 """Credit sales: a new sale, the list by status/customer/dates, reversal."""
 import streamlit as st
 
+from dashboard import door, reads, session, writes
 from dashboard import format as fmt
-from dashboard import reads, session, writes
 from dashboard.exports import XLSX, sales_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
@@ -17,7 +17,8 @@ STATUS_WORDS = {"all": N_("All"), "pending": N_("Pending"), "overdue": N_("Overd
                 "reversed": N_("Reversed")}
 
 sid, key = session.shop_id(), reads.db_key()
-owner = session.is_owner()
+may_download = door.can("downloads.table_rows")
+may_reverse = door.can("loans.reverse_loan")  # else: ask the owner (a request)
 today = session.today()
 st.title(_("Credit sales"))
 show_flash()
@@ -43,7 +44,7 @@ if rows:
     count = ngettext("{n} sale", "{n} sales", len(rows)).format(n=len(rows))
     st.caption(_("{count} (the newest 1,000; filter to see others)").format(count=count) if len(rows) == 1000
                else count)
-    if owner:
+    if may_download:
         st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
                            mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer,
                                                       date_from, date_to))
@@ -58,8 +59,8 @@ else:
     st.info(_("No sales match these filters.") if status != "all" or customer or date_from or date_to
             else _("No sales yet. Record the first one above."))
 
-with st.expander(_("↩️ Reverse a sale entered by mistake") if owner else _("↩️ Ask the owner to reverse a sale")):
-    if not owner:
+with st.expander(_("↩️ Reverse a sale entered by mistake") if may_reverse else _("↩️ Ask the owner to reverse a sale")):
+    if not may_reverse:
         st.caption(_("The owner approves or rejects it on the Overview; nothing changes until then."))
     st.caption(_("The sale stays in the history with a reversing entry. A sale with repayments must have "
                  "those reversed first (Repayments page)."))
@@ -74,11 +75,11 @@ with st.expander(_("↩️ Reverse a sale entered by mistake") if owner else _("
         chosen = st.selectbox(_("Sale"), list(labels), format_func=labels.get, index=None, key=f"rl_loan_{token}",
                               placeholder=_("Choose a sale"))
         reason = st.text_input(_("Reason"), key=f"rl_reason_{token}", placeholder=_("e.g. typed the wrong amount"))
-        submitted = st.form_submit_button(_("Reverse sale") if owner else _("Ask for reversal"))
+        submitted = st.form_submit_button(_("Reverse sale") if may_reverse else _("Ask for reversal"))
     if submitted:
         if chosen is None:
             show_error(_("Choose the sale."))
-        elif owner:
+        elif may_reverse:
             submit("reverse_loan", lambda: writes.reverse_sale(chosen, reason),
                    _("Sale #{number} reversed.").format(number=chosen))
         else:

@@ -2,7 +2,7 @@
 tomorrow, who gets reminders (back on only with a note), and whether reminders work."""
 import streamlit as st
 
-from dashboard import charts, pickers, reads, session, writes
+from dashboard import charts, door, pickers, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_flash, submit
 from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start, word
@@ -108,23 +108,27 @@ if reads.find_customers(sid, key, balances=False):
             why = _("{said}: {note}").format(said=consent["said"], note=consent["note"]) if consent["note"] \
                 else consent["said"]
             st.caption(plain(why))
-        wants = st.toggle(_("Send WhatsApp reminders to this customer"), value=not current["whatsapp_opt_out"],
-                          key=f"rm_toggle_{chosen}")
-        note = None
-        if wants and current["whatsapp_opt_out"]:
-            note = st.text_input(_("How did the customer agree to get reminders again?"), key=f"rm_note_{chosen}",
-                                 placeholder=_("e.g. said yes at the counter on 3 Dec"),
-                                 help=_("Needed: they asked not to be reminded, so the book keeps who "
-                                        "agreed, and when."))
-        if st.button(_("Save"), key="rm_save"):
-            if wants != current["whatsapp_opt_out"]:
-                st.info(_("Nothing to change."))
-            elif wants:
-                submit("reminder_opt_out", lambda: writes.resume_reminders(chosen, note or ""),
-                       _("{name} will get reminders again.").format(name=current["name"]))
-            else:
-                submit("reminder_opt_out", lambda: writes.stop_reminders(chosen),
-                       _("{name} will not get reminders.").format(name=current["name"]))
+        if current["whatsapp_opt_out"] and not door.can("reminders.consent.resume_reminders"):
+            # turning reminders back on is the owner's word: no switch that would be refused
+            st.info(door.refusal("reminders.consent.resume_reminders"))
+        else:
+            wants = st.toggle(_("Send WhatsApp reminders to this customer"), value=not current["whatsapp_opt_out"],
+                              key=f"rm_toggle_{chosen}")
+            note = None
+            if wants and current["whatsapp_opt_out"]:
+                note = st.text_input(_("How did the customer agree to get reminders again?"), key=f"rm_note_{chosen}",
+                                     placeholder=_("e.g. said yes at the counter on 3 Dec"),
+                                     help=_("Needed: they asked not to be reminded, so the book keeps who "
+                                            "agreed, and when."))
+            if st.button(_("Save"), key="rm_save"):
+                if wants != current["whatsapp_opt_out"]:
+                    st.info(_("Nothing to change."))
+                elif wants:
+                    submit("reminder_opt_out", lambda: writes.resume_reminders(chosen, note or ""),
+                           _("{name} will get reminders again.").format(name=current["name"]))
+                else:
+                    submit("reminder_opt_out", lambda: writes.stop_reminders(chosen),
+                           _("{name} will not get reminders.").format(name=current["name"]))
 else:
     st.info(_("No customers yet."))
 

@@ -1,8 +1,8 @@
 """Repayments: record one (against a customer or one sale), history with totals, reversal."""
 import streamlit as st
 
+from dashboard import door, reads, session, writes
 from dashboard import format as fmt
-from dashboard import reads, session, writes
 from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
@@ -17,7 +17,8 @@ REVERSIBLE = 50  # picker options: the newest ones, not thousands
 BY_CUSTOMER, ONE_SALE = N_("A customer (oldest sales first)"), N_("One sale")
 
 sid, key = session.shop_id(), reads.db_key()
-owner = session.is_owner()
+may_download = door.can("downloads.table_rows")
+may_reverse = door.can("repayments.reverse_repayment")  # else: ask the owner (a request)
 today = session.today()
 st.title(_("Repayments"))
 show_flash()
@@ -45,7 +46,7 @@ c1.metric(_("Total collected"), fmt.inr(history["total"]), help=_("Reversed repa
 c2.metric(_("Repayments"), history["count"], border=True)
 rows = history["rows"]
 if rows:
-    if owner:
+    if may_download:
         st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="rh_xlsx", file_name="repayments.xlsx",
                            mime=XLSX, data=repayments_xlsx(sid, key, customer, date_from, date_to))
     shown = page_of(rows, "rh_page")
@@ -59,7 +60,7 @@ if rows:
 else:
     st.info(_("No repayments match these filters."))
 
-with st.expander(_("↩️ Reverse a repayment entered by mistake") if owner
+with st.expander(_("↩️ Reverse a repayment entered by mistake") if may_reverse
                  else _("↩️ Ask the owner to reverse a repayment")):
     live = [row for row in rows if not row["reversed"]][:REVERSIBLE]
     if len(live) == REVERSIBLE:
@@ -72,11 +73,11 @@ with st.expander(_("↩️ Reverse a repayment entered by mistake") if owner
         chosen = st.selectbox(_("Repayment"), list(labels), format_func=labels.get, index=None,
                               key=f"rr_pick_{token}", placeholder=_("Choose a repayment"))
         reason = st.text_input(_("Reason"), key=f"rr_reason_{token}", placeholder=_("e.g. entered twice"))
-        submitted = st.form_submit_button(_("Reverse repayment") if owner else _("Ask for reversal"))
+        submitted = st.form_submit_button(_("Reverse repayment") if may_reverse else _("Ask for reversal"))
     if submitted:
         if chosen is None:
             show_error(_("Choose the repayment."))
-        elif not owner:
+        elif not may_reverse:
             submit("reverse_repayment", lambda: writes.request_reversal("repayment", chosen, reason),
                    _("Asked the owner to reverse repayment #{number}.").format(number=chosen))
         else:

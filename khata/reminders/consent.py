@@ -20,7 +20,6 @@ import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .. import db
 from ..book import Book, record_audit
 from ..dates import format_day
 from ..errors import ValidationError
@@ -54,13 +53,13 @@ def opt_out_for_error(con, shop_id: int, customer_id: int, code, now: datetime) 
 
 # ---- replies --------------------------------------------------------------------------------------------
 
-def _since(inbox: str, now: datetime, path) -> datetime:
-    found = db.read(lambda con: con.execute("SELECT read_until FROM reply_cursor WHERE inbox = ?",
-                                            [inbox]).fetchone(), path)
+def _since(root, inbox: str, now: datetime) -> datetime:
+    found = root.on_connection(lambda con: con.execute("SELECT read_until FROM reply_cursor WHERE inbox = ?",
+                                            [inbox]).fetchone())
     return found[0] - OVERLAP if found else now - timedelta(days=FIRST_READ_DAYS)
 
 
-def honour_replies(notifier, *, now: datetime, logger=None, path=None) -> dict:
+def honour_replies(root, notifier, *, now: datetime, logger=None) -> dict:
     """Read the replies since the last read and turn reminders off for stop replies.
     Returns counts: read, stop, opted_out, already_out, no_reminder, ignored (not a stop
     word), seen_before, and ``error`` when Twilio could not be asked (nothing changes)."""
@@ -71,7 +70,7 @@ def honour_replies(notifier, *, now: datetime, logger=None, path=None) -> dict:
     inbox = getattr(notifier, "inbox", None)
     if notifier.dry_run or not inbox:
         return empty
-    since = _since(inbox, now, path)
+    since = _since(root, inbox, now)
     replies = notifier.fetch_replies(since)          # network: no connection is open here
     if replies is None:
         logger.warning("Could not read customers' replies from Twilio; trying again next run.")
@@ -111,7 +110,7 @@ def honour_replies(notifier, *, now: datetime, logger=None, path=None) -> dict:
                     " read_at = excluded.read_at", [inbox, newest, now])
         return counts
 
-    result = db.write(work, path)
+    result = root.in_transaction(work)
     logger.info("Replies read: %d; stop replies %d, reminders turned off for %d customer(s).",
                 result["read"], result["stop"], result["opted_out"])
     return result

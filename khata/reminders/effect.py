@@ -94,8 +94,7 @@ def reminder_effect(book: Book, *, by: str = "channel", days: int = DEFAULT_DAYS
     return _shape(rows, by)
 
 
-def effect_for_shops(shop_ids, *, now: datetime, by: str = "channel", days: int = DEFAULT_DAYS,
-                     path=None) -> list[dict]:
+def effect_for_shops(root, shop_ids, *, now: datetime, by: str = "channel", days: int = DEFAULT_DAYS) -> list[dict]:
     """The same over many shops together (the daily run's artifact), each shop's window
     closed by its own today."""
     column = _by(by)
@@ -112,7 +111,7 @@ def effect_for_shops(shop_ids, *, now: datetime, by: str = "channel", days: int 
             " GROUP BY cohort, grp ORDER BY cohort, grp NULLS LAST",
             [ids, max(WINDOWS), now, max(WINDOWS) + days, now]))
 
-    rows = db.read(work, path)
+    rows = root.on_connection(work)
     if not any(r["cohort"] == "reminded" for r in rows):
         return []
     return _shape(rows, by)

@@ -30,7 +30,7 @@ def checked_now(now: datetime) -> datetime:
     return now
 
 
-def prepare(*, now: datetime, shop_ids, stale_after_s: float = STALE_AFTER_S, path=None) -> dict:
+def prepare(root, *, now: datetime, shop_ids, stale_after_s: float = STALE_AFTER_S) -> dict:
     """Close what earlier runs left open: stale ``sending`` -> ``unknown``, old ``queued`` -> ``skipped``."""
     now = checked_now(now)
     ids = [int(s) for s in shop_ids]
@@ -49,7 +49,7 @@ def prepare(*, now: datetime, shop_ids, stale_after_s: float = STALE_AFTER_S, pa
             [SKIP_EXPIRED, now, now, ids]).fetchall()
         return {"unknown": len(unknown), "expired": len(expired)}
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
 def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[dict], list[dict]]:
@@ -80,12 +80,12 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
     return rows, plans
 
 
-def plan_shop(shop_id, *, now: datetime, today: date | None = None, path=None) -> dict:
+def plan_shop(root, shop_id, *, now: datetime, today: date | None = None) -> dict:
     """Select today's reminders for one shop and queue them; returns counts and the date used."""
-    return plan_shops([shop_id], today=today, now=now, path=path)[0]
+    return plan_shops(root, [shop_id], today=today, now=now)[0]
 
 
-def plan_shops(shop_ids, *, now: datetime, today: date | None = None, path=None) -> list[dict]:
+def plan_shops(root, shop_ids, *, now: datetime, today: date | None = None) -> list[dict]:
     """Select and queue today's reminders for many shops in one unit of work (one ledger
     query per distinct shop-local date); one plan dict per shop, in the order given."""
     now = checked_now(now)
@@ -95,10 +95,10 @@ def plan_shops(shop_ids, *, now: datetime, today: date | None = None, path=None)
         _insert_outbox(con, rows)
         return plans
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
-def preview_shops(shop_ids, *, now: datetime, today: date | None = None, path=None) -> tuple[list[dict], list[dict]]:
+def preview_shops(root, shop_ids, *, now: datetime, today: date | None = None) -> tuple[list[dict], list[dict]]:
     """What ``plan_shops`` would queue, plus rows already queued for that day (a real run
     would send those too), without writing anything: the dry run's answer."""
     now = checked_now(now)
@@ -119,7 +119,7 @@ def preview_shops(shop_ids, *, now: datetime, today: date | None = None, path=No
             by_shop[row["shop_id"]]["queued"] += 1
         return rows + waiting, plans
 
-    return db.read(work, path)
+    return root.on_connection(work)
 
 
 def _insert_outbox(con, rows: list[dict]) -> int:
@@ -130,7 +130,7 @@ def _insert_outbox(con, rows: list[dict]) -> int:
     return db.insert_rows(con, "reminder_outbox", [{**row, "reminder_id": rid} for row, rid in zip(rows, ids)])
 
 
-def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_BATCH, path=None) -> list[dict]:
+def claim(root, shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_BATCH) -> list[dict]:
     """Mark up to ``batch`` queued rows of these (shop, date) pairs ``sending``; returns them
     with the message text, the customer's language and the template variables in it."""
     now = checked_now(now)
@@ -172,7 +172,7 @@ def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_
         rows.sort(key=lambda r: (r["shop_id"], r["customer_id"]))
         return rows
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 
 
 def flag_not_on_whatsapp(con, shop_id: int, customer_id: int, error_code, now: datetime) -> bool:
@@ -187,7 +187,7 @@ def flag_not_on_whatsapp(con, shop_id: int, customer_id: int, error_code, now: d
     return bool(changed)
 
 
-def record_results(results: list[dict], *, run_id: str, now: datetime, path=None) -> dict:
+def record_results(root, results: list[dict], *, run_id: str, now: datetime) -> dict:
     """Write what happened to each claimed row; flag numbers that are not on WhatsApp and turn
     reminders off for customers Twilio says blocked or opted out of the sender."""
     now = checked_now(now)
@@ -228,5 +228,5 @@ def record_results(results: list[dict], *, run_id: str, now: datetime, path=None
             counts[r["status"]] = counts.get(r["status"], 0) + 1
         return counts
 
-    return db.write(work, path)
+    return root.in_transaction(work)
 

@@ -63,17 +63,16 @@ def check_run_date(day: date, shops: list[dict], now: datetime) -> None:
                 f" ({(today - timedelta(days=CATCH_UP_DAYS)).isoformat()}).")
 
 
-def start_run(shop: str | None, *, now: datetime, prepare: bool = True, typed_date: date | None = None,
-          stale_after_s: float = outbox.STALE_AFTER_S, path=None) -> tuple[list[dict], dict]:
+def start_run(root, shop: str | None, *, now: datetime, prepare: bool = True, typed_date: date | None = None,
+          stale_after_s: float = outbox.STALE_AFTER_S) -> tuple[list[dict], dict]:
     """(the run's shops, what ``outbox.prepare`` closed). A ``typed_date`` is checked
     before anything is written; a preview prepares nothing."""
-    shops = selection.list_shops(shop, path)
+    shops = selection.list_shops(root, shop)
     if typed_date is not None:
         check_run_date(typed_date, shops, now)
     if not prepare:
         return shops, {"unknown": 0, "expired": 0}
-    return shops, outbox.prepare(now=now, shop_ids=[s["shop_id"] for s in shops], stale_after_s=stale_after_s,
-                                 path=path)
+    return shops, outbox.prepare(root, now=now, shop_ids=[s["shop_id"] for s in shops], stale_after_s=stale_after_s)
 
 
 @dataclass
@@ -91,7 +90,7 @@ class Steps:
     summarize: Callable = views.summarize
 
 
-def _plan(steps: Steps, ids: list[int], *, preview: bool, today, now, logger, path) -> tuple[list, list, list]:
+def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logger) -> tuple[list, list, list]:
     """(plans, preview rows, shops that could not be planned), chunk by chunk, falling
     back to one shop at a time when a chunk fails."""
     plans, rows, failed = [], [], []
@@ -99,10 +98,10 @@ def _plan(steps: Steps, ids: list[int], *, preview: bool, today, now, logger, pa
         chunk = ids[begin:begin + PLAN_CHUNK]
         try:
             if preview:
-                chunk_rows, chunk_plans = steps.preview_chunk(chunk, today=today, now=now, path=path)
+                chunk_rows, chunk_plans = steps.preview_chunk(root, chunk, today=today, now=now)
                 rows += chunk_rows
             else:
-                chunk_plans = steps.plan_chunk(chunk, today=today, now=now, path=path)
+                chunk_plans = steps.plan_chunk(root, chunk, today=today, now=now)
             plans += chunk_plans
             continue
         except Exception as err:  # noqa: BLE001 - one shop's trouble must not stop the others
@@ -111,23 +110,23 @@ def _plan(steps: Steps, ids: list[int], *, preview: bool, today, now, logger, pa
         for shop_id in chunk:
             try:
                 if preview:
-                    one_rows, one_plans = steps.preview_chunk([shop_id], today=today, now=now, path=path)
+                    one_rows, one_plans = steps.preview_chunk(root, [shop_id], today=today, now=now)
                     rows += one_rows
                     plans += one_plans
                 else:
-                    plans.append(steps.plan_one(shop_id, today=today, now=now, path=path))
+                    plans.append(steps.plan_one(root, shop_id, today=today, now=now))
             except Exception as err:  # noqa: BLE001
                 logger.error("Shop %s could not be planned: %s", shop_id, type(err).__name__)
                 failed.append(shop_id)
     return plans, rows, failed
 
 
-def run_reminders(*, today: date | None = None, now: datetime | None = None, shop: str | None = None,
+def run_reminders(root, *, today: date | None = None, now: datetime | None = None, shop: str | None = None,
                   notifier: Notifier | None = None, dry_run: bool = False, config=None,
                   rate_per_s: float | None = None, workers: int | None = None, batch: int = outbox.DEFAULT_BATCH,
                   stale_after_s: float = outbox.STALE_AFTER_S, max_attempts: int = 4, backoff_s: float = 0.5,
                   limiter: RateLimiter | None = None, check_today: bool = False, steps: Steps | None = None,
-                  logger=None, path=None) -> dict:
+                  logger=None) -> dict:
     """Run every step once; returns the run's summary per shop (see the module docstring).
 
     ``now`` (default: the clock, read once here) decides each shop's today and every
@@ -144,28 +143,28 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
     now = outbox.checked_now(now or clock())
     if today is not None:
         today = parse_date(today, "Run date")
-    shops, prepared = steps.start(shop, now=now, prepare=not dry_run, typed_date=today if check_today else None,
-                                  stale_after_s=stale_after_s, path=path)
+    shops, prepared = steps.start(root, shop, now=now, prepare=not dry_run, typed_date=today if check_today else None,
+                                  stale_after_s=stale_after_s)
     ids = [s["shop_id"] for s in shops]
     if dry_run:
-        return _preview(steps, ids, today=today, now=now, prepared=prepared, logger=logger, path=path)
+        return _preview(root, steps, ids, today=today, now=now, prepared=prepared, logger=logger)
     if notifier is None:
         notifier = make_notifier(config if config is not None else TwilioConfig.from_env())
-    replies = steps.replies(notifier, now=now, logger=logger, path=path)
-    refreshed = steps.refresh(notifier, now=now, shop_ids=ids, rate_per_s=rate_per_s, logger=logger, path=path)
-    plans, _, planning_failed = _plan(steps, ids, preview=False, today=today, now=now, logger=logger, path=path)
+    replies = steps.replies(root, notifier, now=now, logger=logger)
+    refreshed = steps.refresh(root, notifier, now=now, shop_ids=ids, rate_per_s=rate_per_s, logger=logger)
+    plans, _, planning_failed = _plan(root, steps, ids, preview=False, today=today, now=now, logger=logger)
     shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
     run_id = new_run_id()
     if limiter is None and not notifier.dry_run:
         limiter = RateLimiter(rate_per_s or delivery.rate_from_env())
     while shop_dates:
-        rows = steps.claim(shop_dates, run_id=run_id, now=clock(), batch=batch, path=path)
+        rows = steps.claim(root, shop_dates, run_id=run_id, now=clock(), batch=batch)
         if not rows:
             break
         results = steps.deliver(rows, notifier, limiter=limiter, workers=workers, max_attempts=max_attempts,
                                 backoff_s=backoff_s, clock=clock, logger=logger)
-        steps.record(results, run_id=run_id, now=clock(), path=path)
-    summary = steps.summarize(shop_dates, path=path)
+        steps.record(root, results, run_id=run_id, now=clock())
+    summary = steps.summarize(root, shop_dates)
     for s in summary:
         logger.info("%s %s: selected %d, sent %d, simulated %d, skipped %d, failed %d, unknown %d",
                     s["shop"], s["date"], s["selected"], s["sent"], s["simulated"], s["skipped"],
@@ -175,9 +174,9 @@ def run_reminders(*, today: date | None = None, now: datetime | None = None, sho
             "planning_failed": planning_failed}
 
 
-def _preview(steps: Steps, ids, *, today, now, prepared, logger, path) -> dict:
+def _preview(root, steps: Steps, ids, *, today, now, prepared, logger) -> dict:
     """The dry run: what a real run would send now, and what is already recorded that day."""
-    plans, rows, planning_failed = _plan(steps, ids, preview=True, today=today, now=now, logger=logger, path=path)
+    plans, rows, planning_failed = _plan(root, steps, ids, preview=True, today=today, now=now, logger=logger)
     names = {p["shop_id"]: p["shop_name"] for p in plans}
     would_send = [{"shop_id": r["shop_id"], "shop": names[r["shop_id"]], "customer_id": r["customer_id"],
                    "reminder_date": r["reminder_date"], "kind": r["kind"], "amount": r["amount"],
@@ -185,7 +184,7 @@ def _preview(steps: Steps, ids, *, today, now, prepared, logger, path) -> dict:
                    "skip_reason": r["error_message"], "message_text": r["message_text"]} for r in rows]
     would = [{"shop_id": p["shop_id"], "shop": p["shop_name"], "date": p["reminder_date"].isoformat(),
               "selected": p["selected"], "to_send": p["queued"], "skipped": p["skipped"]} for p in plans]
-    summary = steps.summarize({p["shop_id"]: p["reminder_date"] for p in plans}, path=path)
+    summary = steps.summarize(root, {p["shop_id"]: p["reminder_date"] for p in plans})
     logger.info("Dry run (preview): %d reminder(s) would be sent, %d skipped; nothing was sent or recorded.",
                 sum(w["to_send"] for w in would), sum(w["skipped"] for w in would))
     return {"run_id": None, "dry_run": True, "preview": True, "prepared": prepared, "now": now, "replies": None,

@@ -15,7 +15,7 @@ from ..i18n import _
 from .ladder import choose_reminder, ladder_settings
 
 
-def list_shops(username: str | None = None, path=None) -> list[dict]:
+def list_shops(root, username: str | None = None) -> list[dict]:
     """Every shop (or the one of ``username``), with its time zone and reminder switch."""
     where, params = "", []
     if username:
@@ -24,9 +24,9 @@ def list_shops(username: str | None = None, path=None) -> list[dict]:
                 [normalize_username(username)]
         except ValidationError:
             where, params = " WHERE FALSE", []
-    shops = db.read(lambda con: db.rows_as_dicts(con.execute(
+    shops = root.on_connection(lambda con: db.rows_as_dicts(con.execute(
         "SELECT shop_id, name, timezone, reminders_enabled FROM shops" + where + " ORDER BY shop_id",
-        params)), path)
+        params)))
     if username and not shops:
         raise NotFound(f"No shopkeeper with the username '{username}'.")
     return shops

@@ -23,8 +23,8 @@ REFRESH_DAYS = 3
 TWILIO_STATUS = {"delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "failed"}
 
 
-def refresh_statuses(notifier: Notifier, *, now: datetime, shop_ids, days: int = REFRESH_DAYS,
-                     rate_per_s: float | None = None, workers: int | None = None, logger=None, path=None) -> dict:
+def refresh_statuses(root, notifier: Notifier, *, now: datetime, shop_ids, days: int = REFRESH_DAYS,
+                     rate_per_s: float | None = None, workers: int | None = None, logger=None) -> dict:
     """Ask Twilio about these shops' messages sent in the last ``days`` days; record
     delivered/read/failed."""
     logger = logger or log
@@ -32,10 +32,10 @@ def refresh_statuses(notifier: Notifier, *, now: datetime, shop_ids, days: int =
     if notifier.dry_run:
         return {"checked": 0, "updated": 0}
     ids = [int(s) for s in shop_ids]
-    pending = db.read(lambda con: db.rows_as_dicts(con.execute(
+    pending = root.on_connection(lambda con: db.rows_as_dicts(con.execute(
         "SELECT shop_id, customer_id, reminder_date, message_sid, status FROM reminder_outbox"
         " WHERE message_sid IS NOT NULL AND status IN ('sent', 'delivered') AND sent_at >= ?"
-        " AND list_contains(?, shop_id)", [now - timedelta(days=days), ids])), path)
+        " AND list_contains(?, shop_id)", [now - timedelta(days=days), ids])))
     if not pending:
         return {"checked": 0, "updated": 0}
     limiter = RateLimiter(rate_per_s or rate_from_env())
@@ -67,6 +67,6 @@ def refresh_statuses(notifier: Notifier, *, now: datetime, shop_ids, days: int =
                 opt_out_for_error(con, row["shop_id"], row["customer_id"], code, now)
         return len(changes)
 
-    updated = db.write(work, path)
+    updated = root.in_transaction(work)
     logger.info("Refreshed Twilio status of %d message(s); %d changed.", len(pending), updated)
     return {"checked": len(pending), "updated": updated}

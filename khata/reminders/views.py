@@ -97,7 +97,7 @@ def upcoming_reminders(book) -> list[dict]:
     return upcoming_page(book)["rows"]
 
 
-def summarize(shop_dates: dict, path=None) -> list[dict]:
+def summarize(root, shop_dates: dict) -> list[dict]:
     """Per shop and date: selected, sent (incl. delivered/read), simulated, skipped, failed, unknown."""
     def work(con):
         out = []
@@ -116,7 +116,7 @@ def summarize(shop_dates: dict, path=None) -> list[dict]:
             })
         return out
 
-    return db.read(work, path)
+    return root.on_connection(work)
 
 
 def totals(summary: list[dict]) -> dict:
@@ -124,7 +124,7 @@ def totals(summary: list[dict]) -> dict:
     return {k: sum(s[k] for s in summary) for k in TOTAL_KEYS}
 
 
-def failures(shop_dates: dict, path=None) -> list[dict]:
+def failures(root, shop_dates: dict) -> list[dict]:
     """Failed and unknown reminders of these (shop, date) pairs, with masked phones and reasons."""
     def work(con):
         out = []
@@ -139,4 +139,4 @@ def failures(shop_dates: dict, path=None) -> list[dict]:
             row["phone"] = mask_phone(row["phone"])
         return out
 
-    return db.read(work, path)
+    return root.on_connection(work)

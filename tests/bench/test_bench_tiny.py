@@ -13,8 +13,9 @@ import pytest
 from bench import generate as gen
 from bench.harness import run_scale
 from bench.report import write_results
-from khata import book, maintenance, repayments, reports
+from khata import maintenance, repayments, reports
 from khata.phones import normalize_phone
+from tests.roots import OWNER, root_at
 
 
 def _rows(path, sql):
@@ -93,7 +94,7 @@ def test_services_can_append_after_generation(tiny, tmp_path):
     gen.generate(path, "tiny", seed=11)
     loan_id, shop_id, owed = _rows(path, f"SELECT loan_id, shop_id, outstanding FROM loan_balances_for(NULL,"
                                          f" DATE '{gen.AS_OF}') WHERE outstanding >= 5 ORDER BY loan_id LIMIT 1")[0]
-    result = book.write(shop_id, repayments.record_repayment, loan_id, amount="5.00", today=gen.AS_OF, path=path)
+    result = root_at(path).write(shop_id, OWNER, repayments.record_repayment, loan_id, amount="5.00", today=gen.AS_OF)
     assert result["loans"][loan_id]["outstanding"] == owed - Decimal("5.00")
     assert result["repayments"][0]["repayment_id"] > gen.SCALES["tiny"].repayments
 
@@ -136,14 +137,15 @@ def test_cluster_by_shop_keeps_every_row_and_every_answer(tmp_path):
     tables = {t: f"SELECT * FROM {t} ORDER BY ALL" for t in ("customers", "loans", "repayments", "reversals")}
     before = {t: _rows(path, sql) for t, sql in tables.items()}
     first_loans = _rows(path, "SELECT loan_id FROM loans LIMIT 20")
-    summaries = {sid: book.read(sid, reports.shop_summary, today=gen.AS_OF, path=path) for sid in (1, 2, 3)}
-    info = maintenance.cluster_by_shop(path)
+    summaries = {sid: root_at(path).read(sid, OWNER, reports.shop_summary, today=gen.AS_OF) for sid in (1, 2, 3)}
+    info = maintenance.cluster_by_shop(root_at(path))
     assert info["loans"] == gen.SCALES["tiny"].loans and info["repayments"] == gen.SCALES["tiny"].repayments
     assert {t: _rows(path, sql) for t, sql in tables.items()} == before
     assert _rows(path, "SELECT loan_id FROM loans LIMIT 20") != first_loans  # the physical order changed
     shop_order = [s for (s,) in _rows(path, "SELECT shop_id FROM loans")]
     assert shop_order == sorted(shop_order)
-    assert {sid: book.read(sid, reports.shop_summary, today=gen.AS_OF, path=path) for sid in (1, 2, 3)} == summaries
+    assert {sid: root_at(path).read(sid, OWNER, reports.shop_summary, today=gen.AS_OF) for sid in (1, 2,
+                                                                                                   3)} == summaries
 
 
 def test_summary_answer_is_the_same_four_ways_and_matches_the_ledger(tiny_run):

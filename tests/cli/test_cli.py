@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from khata import accounts, db
+from khata import accounts
+from tests.roots import root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,8 +85,8 @@ def test_demo_is_deterministic_and_refuses_real_shops(tmp_path, demo_db):
     # only-demo database: recreated
     assert khata("demo", "--db", str(again)).returncode == 0
     assert table_count(again, "shops") == 1
-    accounts.register_shopkeeper(name="R", shop_name="Real", username="real", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=again)
+    accounts.register_shopkeeper(root_at(again), name="R", shop_name="Real", username="real", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     result = khata("demo", "--db", str(again))
     assert result.returncode == 1 and "real shops" in result.stderr and "Traceback" not in result.stderr
     assert table_count(again, "shops") == 2
@@ -93,8 +94,8 @@ def test_demo_is_deterministic_and_refuses_real_shops(tmp_path, demo_db):
 
 def test_import_customers_all_or_nothing(tmp_path):
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     bad = tmp_path / "bad.csv"
     bad.write_text("name,phone,credit_limit,opening_balance\nAsha,9876500001,5000,1200\n"
                    "Bad,123,,\nDup,9876500001,,\nNeg,9876500002,,-5\n=HYPERLINK(\"x\"),9876500003,1e3x,\n")
@@ -128,8 +129,8 @@ def test_import_customers_all_or_nothing(tmp_path):
 ])
 def test_bad_arguments_get_one_line_and_nonzero_exit(tmp_path, args, message):
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     csv = tmp_path / "c.csv"
     csv.write_text("name,phone\nA,9876500001\n")
     args = [a.replace("{csv}", str(csv)) for a in args]
@@ -141,8 +142,8 @@ def test_bad_arguments_get_one_line_and_nonzero_exit(tmp_path, args, message):
 
 def test_unreadable_csv(tmp_path):
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     for content, message in ((b"\xff\xfe\x00binary", "UTF-8"), (b"foo,bar\n1,2\n", "needs the column"),
                              (b"name,phone\n", "no customers")):
         f = tmp_path / "x.csv"
@@ -155,8 +156,8 @@ def test_unclosed_quote_is_reported_where_it_opens(tmp_path):
     """Python's csv reader swallows the rest of the file into one cell; the person must
     be sent to the line with the stray quote, not to the end of the file."""
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     f = tmp_path / "x.csv"
     f.write_text('name,phone\nAsha,9876500001\n"Bina,9876500002\nChetan,9876500003\nDev,9876500004\n')
     result = khata("import", "customers", str(f), "--shop", "ravi", "--db", str(path))
@@ -208,8 +209,8 @@ def _hold(path, seconds):
 @pytest.fixture
 def csv_and_db(tmp_path):
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     csv = tmp_path / "c.csv"
     csv.write_text("name,phone\nAsha,9876500001\n")
     return path, csv
@@ -245,9 +246,9 @@ def test_cli_write_gives_up_with_clear_message_and_changes_nothing(csv_and_db):
 def test_no_connection_is_kept_between_units_of_work(tmp_path):
     """After a service call returns, another process can open the file at once."""
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
-    shop_count = db.read(lambda con: con.execute("SELECT count(*) FROM shops").fetchone()[0], path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
+    shop_count = root_at(path).on_connection(lambda con: con.execute("SELECT count(*) FROM shops").fetchone()[0])
     assert shop_count == 1
     # The probe waits for nothing (lock timeout 0): one failed attempt to open would raise DatabaseBusy.
     probe = subprocess.run(

@@ -3,6 +3,7 @@ import duckdb
 import pytest
 
 from khata import accounts
+from tests.roots import root_at
 
 from .test_cli import khata, table_count
 
@@ -18,8 +19,8 @@ def _one_line_error(result):
 def book(tmp_path):
     """A real book with one shop and a customer, and its backup."""
     path = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=path)
+    accounts.register_shopkeeper(root_at(path), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     csv = tmp_path / "c.csv"
     csv.write_text("name,phone\nAsha,9876500001\nBina,9876500002\n")
     assert khata("import", "customers", str(csv), "--shop", "ravi", "--db", str(path)).returncode == 0

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from khata import accounts, export
+from tests.roots import root_at
 
 from .test_cli import khata
 
@@ -20,10 +21,10 @@ def book(tmp_path_factory):
     """A book holding every kind of secret: a bcrypt hash, a locked account with failed
     logins, a form token and a Twilio message id."""
     path = tmp_path_factory.mktemp("secrets") / "k.duckdb"
-    keeper = accounts.register_shopkeeper(name="Ravi", shop_name="Ravi Stores", username="ravi", email="r@r.in",
-                                          phone="9876543210", password="Demo@1234", path=path)
+    keeper = accounts.register_shopkeeper(root_at(path), name="Ravi", shop_name="Ravi Stores", username="ravi",
+                                          email="r@r.in", phone="9876543210", password="Demo@1234")
     for _ in range(6):
-        accounts.record_login_failure("ravi", path=path)
+        accounts.record_login_failure(root_at(path), "ravi")
     con = duckdb.connect(str(path))
     try:
         con.execute("INSERT INTO customers (customer_id, shop_id, name, phone) VALUES (1, ?, 'Asha', '+919876500001')",

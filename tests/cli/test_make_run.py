@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from khata import accounts
+from tests.roots import root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.prefect
@@ -48,8 +49,8 @@ def _answers(url: str) -> bool:
 
 def test_ctrl_c_stops_everything_within_seconds(tmp_path):
     db_file = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
-                                 password="Demo@1234", path=db_file)
+    accounts.register_shopkeeper(root_at(db_file), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     app_port, prefect_port, mark = _free_port(), _free_port(), f"khata-run-test-{uuid.uuid4()}"
     env = {**os.environ, "KHATA_DB": str(db_file), "KHATA_PORT": str(app_port), "PREFECT_PORT": str(prefect_port),
            "PREFECT_HOME": str(tmp_path / "prefect"), "KHATA_DOTENV": str(tmp_path / "no.env"),

@@ -3,8 +3,9 @@ import subprocess
 
 import pytest
 
-from khata import book, db, statement
+from khata import statement
 from khata.money import format_inr
+from tests.roots import OWNER, root_at
 
 from .test_cli import khata
 
@@ -17,7 +18,7 @@ def demo_book(tmp_path_factory):
 
 
 def _busiest(path):
-    with db.connect(path) as con:
+    with root_at(path).connect() as con:
         return con.execute("SELECT customer_id FROM loans GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
 
 
@@ -26,7 +27,7 @@ def test_the_busiest_customers_statement_has_every_entry_the_balance_and_a_qr_th
     out = tmp_path / "statement.pdf"
     result = khata("statement", "--shop", "demo", "--customer", str(cid), "--out", str(out), "--db", str(demo_book))
     assert result.returncode == 0, result.stderr
-    expected = book.read(1, statement.statement_for, cid, path=demo_book)
+    expected = root_at(demo_book).read(1, OWNER, statement.statement_for, cid)
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert expected["customer"]["name"] in text
     assert f"Amount due: {format_inr(expected['due'])}" in text

@@ -10,10 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from khata import book, customers, loans
+from khata import customers, loans
 from khata.dates import shop_today
 from tests.catalogs import compiled, hindi
 from tests.conftest import make_shop
+from tests.roots import OWNER, root_at
 
 from .test_browser import VIEWPORTS, idle, open_sidebar, shot
 
@@ -45,11 +46,12 @@ OVERFLOWS = """() => {
 def hindi_shop(server):
     compiled()  # the server reads the catalogs from disk when a page asks for Hindi
     shop = make_shop(server["db"], "hindishop", shop_name="Sharma General Store")
-    who = book.write(shop["shop_id"], customers.create_customer, name="Ramesh Sharma", phone="98450 66001",
-                     credit_limit="200000", path=server["db"])
+    who = root_at(server["db"]).write(shop["shop_id"], OWNER, customers.create_customer, name="Ramesh Sharma",
+                                      phone="98450 66001", credit_limit="200000")
     today = shop_today("Asia/Kolkata")
-    book.write(shop["shop_id"], loans.create_loan, who["customer_id"], amount="137379.23", item="Atta 50 kg",
-               issue_date=today - timedelta(days=30), due_date=today - timedelta(days=3), path=server["db"])
+    root_at(server["db"]).write(shop["shop_id"], OWNER, loans.create_loan, who["customer_id"], amount="137379.23",
+                                item="Atta 50 kg", issue_date=today - timedelta(days=30),
+                                    due_date=today - timedelta(days=3))
     return who
 
 

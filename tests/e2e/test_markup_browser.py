@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from khata import book, customers, loans, repayments
+from khata import customers, loans, repayments
 from khata.dates import shop_today
 from tests.conftest import make_shop
 from tests.pages.test_markup import ASHA, BABU, ITEM, LINK, NOTE, PAYLOADS, SHOP_NAME
+from tests.roots import OWNER, root_at
 
 from .test_browser import idle, shot
 
@@ -26,12 +27,12 @@ def marked(server):
     shop = make_shop(path, "marked", shop_name=SHOP_NAME, name=f"Ravi {LINK}")
     sid = shop["shop_id"]
     today = shop_today("Asia/Kolkata")
-    asha = book.write(sid, customers.create_customer, name=ASHA, phone="98450 10001", credit_limit="1000",
-                                     notes=" ".join(PAYLOADS), path=path)
-    book.write(sid, customers.create_customer, name=BABU, phone="98450 10002", whatsapp_opt_out=True, path=path)
-    sale = book.write(sid, loans.create_loan, asha["customer_id"], amount="600", item=ITEM,
-                             issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3), path=path)
-    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="50", note=NOTE, path=path)
+    asha = root_at(path).write(sid, OWNER, customers.create_customer, name=ASHA, phone="98450 10001",
+                               credit_limit="1000", notes=" ".join(PAYLOADS))
+    root_at(path).write(sid, OWNER, customers.create_customer, name=BABU, phone="98450 10002", whatsapp_opt_out=True)
+    sale = root_at(path).write(sid, OWNER, loans.create_loan, asha["customer_id"], amount="600", item=ITEM,
+                               issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3))
+    root_at(path).write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="50", note=NOTE)
     return {"asha": asha["customer_id"]}
 
 

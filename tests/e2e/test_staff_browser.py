@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from khata import accounts, book, customers, db
+from khata import accounts, customers, principals
+from tests.roots import root_at
 
 from .test_browser import choose, expect_text, idle, shot
 
@@ -45,11 +46,10 @@ def fits_the_screen(page) -> bool:
 
 def test_owner_adds_staff_who_works_on_a_phone_and_asks_for_a_reversal(server, browser):
     base, path = server["base"], server["db"]
-    owner = accounts.register_shopkeeper(name="Meera Shah", shop_name="Meera Stores", username="meera",
-                                         email="meera@example.in", phone="98765 43219", password="Meera@2026",
-                                         path=path)
-    book.write(owner["shop_id"], customers.create_customer, name="Gopal Rao", phone="98450 13001",
-               actor="meera", path=path)
+    owner = accounts.register_shopkeeper(root_at(path), name="Meera Shah", shop_name="Meera Stores", username="meera",
+                                         email="meera@example.in", phone="98765 43219", password="Meera@2026")
+    root_at(path).write(owner["shop_id"], principals.owner("meera"), customers.create_customer, name="Gopal Rao",
+                        phone="98450 13001")
     boss = browser.new_context(viewport=DESKTOP)
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     desk, counter = boss.new_page(), phone.new_page()
@@ -112,7 +112,8 @@ def test_owner_adds_staff_who_works_on_a_phone_and_asks_for_a_reversal(server, b
         idle(counter)
         assert fits_the_screen(counter)
         shot(counter, "staff-04-asked")
-        reversed_before = db.read(lambda con: con.execute("SELECT count(*) FROM reversals").fetchone()[0], path)
+        reversed_before = root_at(path).on_connection(
+            lambda con: con.execute("SELECT count(*) FROM reversals").fetchone()[0])
         assert reversed_before == 0
 
         # the owner approves on the Overview
@@ -124,11 +125,11 @@ def test_owner_adds_staff_who_works_on_a_phone_and_asks_for_a_reversal(server, b
         idle(desk)
         assert desk.get_by_text("Waiting for your approval").count() == 0
 
-        rows = db.read(lambda con: con.execute(
+        rows = root_at(path).on_connection(lambda con: con.execute(
             "SELECT v.entry_type, v.created_by, r.created_by FROM reversals v"
-            " JOIN repayments r ON r.repayment_id = v.entry_id").fetchall(), path)
+            " JOIN repayments r ON r.repayment_id = v.entry_id").fetchall())
         assert rows == [("repayment", "meera", "sunil")]
-        sale_by = db.read(lambda con: con.execute("SELECT created_by FROM loans").fetchall(), path)
+        sale_by = root_at(path).on_connection(lambda con: con.execute("SELECT created_by FROM loans").fetchall())
         assert sale_by == [("sunil",)]
     except Exception:
         shot(desk, "staff-failure-owner")
@@ -137,3 +138,36 @@ def test_owner_adds_staff_who_works_on_a_phone_and_asks_for_a_reversal(server, b
     finally:
         boss.close()
         phone.close()
+
+
+def test_staff_cannot_turn_a_customer_s_reminders_back_on(server, browser):
+    """The switch is not offered to a staff login, and the door refuses it anyway
+    (tests/pages/test_door.py); the customer stays opted out."""
+    from khata import staff
+
+    base, path = server["base"], server["db"]
+    root = root_at(path)
+    owner = accounts.register_shopkeeper(root, name="Meera Shah", shop_name="Meera Stores", username="meera",
+                                         email="meera@example.in", phone="98765 43219", password="Meera@2026")
+    boss = principals.owner("meera")
+    quiet = root.write(owner["shop_id"], boss, customers.create_customer, name="Chetan Quiet", phone="98450 13002",
+                       whatsapp_opt_out=True)
+    root.write(owner["shop_id"], boss, staff.add_staff, username="sunil", name="Sunil Rao", password="First@2026")
+    accounts.change_password(root, "sunil", "First@2026", "Sunil@2026")
+    page = browser.new_page(viewport=DESKTOP)
+    page.set_default_timeout(30_000)
+    try:
+        log_in(page, base, "sunil", "Sunil@2026")
+        expect_text(page, "Overview")
+        idle(page)
+        visit(page, f"{base}/reminders", "Reminders")
+        choose(page, "Customer", "Chetan Quiet")
+        expect_text(page, "Only the shop owner can turn a customer's reminders back on.")
+        idle(page)
+        shot(page, "staff-no-resume-switch")
+        assert page.get_by_text("Send WhatsApp reminders to this customer").count() == 0
+        assert page.get_by_role("button", name="Save").count() == 0
+    finally:
+        page.close()
+    after = root.read(owner["shop_id"], boss, customers.get_customer, quiet["customer_id"])
+    assert after["whatsapp_opt_out"] is True

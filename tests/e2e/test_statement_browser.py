@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from khata import accounts, book, customers, db, loans
+from khata import accounts, customers, loans
 from khata.dates import shop_today
 from tests.conftest import make_shop
+from tests.roots import OWNER, root_at
 
 from .test_browser import expect_text, idle, shot
 
@@ -19,12 +20,12 @@ pytestmark = pytest.mark.browser
 def owing(server):
     shop = make_shop(server["db"], "qrphone", shop_name="Meena Stores")
     sid = shop["shop_id"]
-    book.write(sid, accounts.update_settings, upi_id="meena@okicici", path=server["db"])
-    who = book.write(sid, customers.create_customer, name="Lakshmi Rao", phone="98450 77001", credit_limit="9000",
-                     path=server["db"])
+    root_at(server["db"]).write(sid, OWNER, accounts.update_settings, upi_id="meena@okicici")
+    who = root_at(server["db"]).write(sid, OWNER, customers.create_customer, name="Lakshmi Rao", phone="98450 77001",
+                                      credit_limit="9000")
     today = shop_today("Asia/Kolkata")
-    book.write(sid, loans.create_loan, who["customer_id"], amount="1250.50", item="Rice 25 kg",
-               issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3), path=server["db"])
+    root_at(server["db"]).write(sid, OWNER, loans.create_loan, who["customer_id"], amount="1250.50", item="Rice 25 kg",
+                                issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3))
     return who
 
 
@@ -61,7 +62,7 @@ def test_phone_customer_page_has_qr_and_reminder_buttons_without_sideways_scroll
         link = page.get_by_role("link", name="Open WhatsApp ↗")
         link.wait_for(state="visible")
         assert link.get_attribute("href").startswith("https://wa.me/919845077001?text=Namaste%20Lakshmi%20Rao")
-        with db.connect(server["db"]) as con:
+        with root_at(server["db"]).connect() as con:
             assert con.execute("SELECT channel, status FROM reminder_outbox WHERE customer_id = ?",
                                [owing["customer_id"]]).fetchall() == [("whatsapp_manual", "opened")]
     finally:

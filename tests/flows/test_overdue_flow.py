@@ -11,9 +11,9 @@ import pytest
 
 from flows import overdue_reminders as flow_module
 from khata import reminders
-from khata.book import read
 from khata.dates import shop_today
 from khata.demo import create_demo
+from tests.roots import OWNER, root_at
 
 pytestmark = pytest.mark.prefect
 
@@ -44,7 +44,7 @@ def _task_runs(flow_run_id):
 
 
 def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twilio):
-    create_demo(path=db_file, today=TODAY)
+    create_demo(root_at(db_file), today=TODAY)
     state = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file), return_state=True)
     assert state.is_completed(), state
     outcome = state.result()
@@ -64,13 +64,13 @@ def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twil
     assert "None today" in artifacts["reminders-failures"].data
     assert any(t.name.startswith("plan-shop") for t in _task_runs(run_id))
 
-    log = read(1, reminders.reminder_log, path=db_file)
+    log = root_at(db_file).read(1, OWNER, reminders.reminder_log)
     assert len(log) == totals["selected"]
     assert all(e["message_text"].startswith("Namaste") for e in log)
 
     again = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file))
     assert again["totals"] == totals  # same day: nothing new selected, nothing sent twice
-    assert len(read(1, reminders.reminder_log, path=db_file)) == totals["selected"]
+    assert len(root_at(db_file).read(1, OWNER, reminders.reminder_log)) == totals["selected"]
 
 
 def test_credentials_come_from_secret_blocks_when_the_environment_has_none(prefect_harness, no_twilio):
@@ -104,7 +104,7 @@ print("released", flush=True)
 
 
 def test_flow_waits_for_a_database_held_by_another_process(prefect_harness, db_file, no_twilio, monkeypatch):
-    shop = create_demo(path=db_file, today=TODAY)
+    shop = create_demo(root_at(db_file), today=TODAY)
     monkeypatch.setenv("KHATA_LOCK_TIMEOUT", "1")  # give up quickly inside a task; the task retries
     hold_s = 4.0
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_file), str(hold_s)], stdout=subprocess.PIPE,
@@ -121,11 +121,11 @@ def test_flow_waits_for_a_database_held_by_another_process(prefect_harness, db_f
     assert state.result()["totals"]["simulated"] > 10
     prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
     assert prepare and prepare[0].run_count >= 2  # it failed on the lock, retried and then succeeded
-    assert len(read(shop["shop_id"], reminders.reminder_log, path=db_file)) > 10
+    assert len(root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log)) > 10
 
 
 def test_an_unknown_shop_fails_at_once_without_retries(prefect_harness, db_file, no_twilio):
-    create_demo(path=db_file, today=TODAY)
+    create_demo(root_at(db_file), today=TODAY)
     started = time.monotonic()
     state = flow_module.overdue_reminders(shop="nobody", db=str(db_file), return_state=True)
     assert state.is_failed()
@@ -138,14 +138,13 @@ def test_an_unknown_shop_fails_at_once_without_retries(prefect_harness, db_file,
 
 def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, db_file, no_twilio, monkeypatch):
     from bench.fake_twilio import FakeTwilioHttp
-    from khata import db
     from khata.notify.twilio_whatsapp import TwilioWhatsAppNotifier
 
-    shop = create_demo(path=db_file, today=TODAY)
-    due = read(shop["shop_id"], reminders.upcoming_reminders, today=TODAY - timedelta(days=1), path=db_file)
+    shop = create_demo(root_at(db_file), today=TODAY)
+    due = root_at(db_file).read(shop["shop_id"], OWNER, reminders.upcoming_reminders, today=TODAY - timedelta(days=1))
     ids = [u["customer_id"] for u in due if u["will_send"]][:2]
-    phones = dict(db.read(lambda con: con.execute(
-        "SELECT customer_id, phone FROM customers WHERE customer_id IN (?, ?)", ids).fetchall(), db_file))
+    phones = dict(root_at(db_file).on_connection(lambda con: con.execute(
+        "SELECT customer_id, phone FROM customers WHERE customer_id IN (?, ?)", ids).fetchall()))
     fake = FakeTwilioHttp(script={f"whatsapp:{phones[ids[0]]}": [("rest", 400, 63003, "Not a WhatsApp user")],
                                   f"whatsapp:{phones[ids[1]]}": [("rest", 429, 20429, "Too many requests")]})
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "c3" * 16)
@@ -166,16 +165,15 @@ def test_flow_through_twilio_records_failures_in_the_artifact(prefect_harness, d
 
 
 def _outbox_and_audit(db_file):
-    from khata import db
 
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
                 con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())
 
 
 def test_a_dry_run_deployment_is_a_preview_that_takes_no_reminder(prefect_harness, db_file, no_twilio):
     """dry_run=true: the artifacts show what would go out; the real run that day still sends to everyone."""
-    create_demo(path=db_file, today=TODAY)
+    create_demo(root_at(db_file), today=TODAY)
     before = _outbox_and_audit(db_file)
     state = flow_module.overdue_reminders(run_date=RUN_DATE, dry_run=True, db=str(db_file), return_state=True)
     assert state.is_completed(), state
@@ -193,7 +191,7 @@ def test_a_dry_run_deployment_is_a_preview_that_takes_no_reminder(prefect_harnes
 
 
 def test_a_run_date_far_from_today_is_refused_at_once(prefect_harness, db_file, no_twilio):
-    create_demo(path=db_file, today=TODAY)
+    create_demo(root_at(db_file), today=TODAY)
     before = _outbox_and_audit(db_file)
     state = flow_module.overdue_reminders(run_date="2199-12-31", db=str(db_file), return_state=True)
     assert state.is_failed()

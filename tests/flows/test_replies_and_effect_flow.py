@@ -10,10 +10,10 @@ import pytest
 
 from bench.fake_twilio import FakeTwilioHttp
 from flows import overdue_reminders as flow_module
-from khata import db, reminders
-from khata.book import read
+from khata import reminders
 from khata.demo import create_demo
 from khata.notify.twilio_whatsapp import TwilioWhatsAppNotifier
+from tests.roots import OWNER, root_at
 
 from .test_overdue_flow import RUN_DATE, TODAY, _artifacts, _task_runs
 
@@ -33,15 +33,15 @@ def _seed(db_file, rows):
                 " amount, loan_count, phone, message_text, channel, status, message_sid, created_at, sent_at)"
                 " VALUES (1, ?, ?, nextval('reminder_id_seq'), 'overdue', 7, 100, 1, ?, 'Please pay', 'whatsapp',"
                 " ?, ?, ?, ?)", [cid, day, phone, status, sid, sent_at, sent_at])
-    db.write(work, db_file)
+    root_at(db_file).in_transaction(work)
 
 
 def test_a_stop_reply_is_honoured_before_the_morning_selection(prefect_harness, db_file, no_twilio, monkeypatch):
-    create_demo(path=db_file, today=TODAY)
-    due = read(1, reminders.upcoming_reminders, today=TODAY - timedelta(days=1), path=db_file)
+    create_demo(root_at(db_file), today=TODAY)
+    due = root_at(db_file).read(1, OWNER, reminders.upcoming_reminders, today=TODAY - timedelta(days=1))
     ids = [u["customer_id"] for u in due if u["will_send"]][:5]
-    phones = dict(db.read(lambda con: con.execute(
-        "SELECT customer_id, phone FROM customers WHERE list_contains(?, customer_id)", [ids]).fetchall(), db_file))
+    phones = dict(root_at(db_file).on_connection(lambda con: con.execute(
+        "SELECT customer_id, phone FROM customers WHERE list_contains(?, customer_id)", [ids]).fetchall()))
     _seed(db_file, [(cid, phones[cid], "delivered", f"SM{n:032x}") for n, cid in enumerate(ids)])
     fake = FakeTwilioHttp()
     fake.add_reply(phones[ids[0]], "रोको", datetime.now(UTC) - timedelta(hours=2), to=SENDER)
@@ -59,8 +59,8 @@ def test_a_stop_reply_is_honoured_before_the_morning_selection(prefect_harness, 
     sent_to = {r["data"]["To"] for r in fake.sends()}
     assert f"whatsapp:{phones[ids[0]]}" not in sent_to           # replied STOP overnight: nothing this morning
     assert f"whatsapp:{phones[ids[1]]}" in sent_to               # a reply that is not STOP changes nothing
-    assert db.read(lambda con: con.execute("SELECT whatsapp_opt_out FROM customers WHERE customer_id = ?",
-                                           [ids[0]]).fetchone()[0], db_file) is True
+    assert root_at(db_file).on_connection(lambda con: con.execute(
+        "SELECT whatsapp_opt_out FROM customers WHERE customer_id = ?", [ids[0]]).fetchone()[0]) is True
     run_id = state.state_details.flow_run_id
     names = [t.name for t in _task_runs(run_id)]
     assert any(n.startswith("read-replies") for n in names)
@@ -72,7 +72,7 @@ def test_a_stop_reply_is_honoured_before_the_morning_selection(prefect_harness, 
                       "seen_before": 0}]
     effect = artifacts["reminders-effect"].data
     assert "## By channel" in effect and "## By ladder step" in effect
-    expected = reminders.effect_for_shops([1], now=outcome["now"], path=db_file)
+    expected = reminders.effect_for_shops(root_at(db_file), [1], now=outcome["now"])
     automatic = next(r for r in expected if r["label"] == "Automatic WhatsApp")
     assert automatic["customers"] == 5
     assert (f"| Automatic WhatsApp | 5 | {automatic['paid_1d']} ({automatic['share_1d']}%) |") in effect
@@ -80,7 +80,7 @@ def test_a_stop_reply_is_honoured_before_the_morning_selection(prefect_harness, 
 
 
 def test_without_twilio_the_run_reads_no_replies_and_says_so(prefect_harness, db_file, no_twilio):
-    create_demo(path=db_file, today=TODAY)
+    create_demo(root_at(db_file), today=TODAY)
     state = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file), return_state=True)
     assert state.is_completed(), state
     artifacts = _artifacts(state.state_details.flow_run_id)

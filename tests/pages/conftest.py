@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from khata import accounts, demo
+from tests.roots import env_root, root_at
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 TODAY = None  # the demo is built for the real shop-local today, like `make run`
@@ -20,7 +21,7 @@ TODAY = None  # the demo is built for the real shop-local today, like `make run`
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "template.duckdb"
-    demo.create_demo(path=path)
+    demo.create_demo(root_at(path))
     return path
 
 
@@ -37,7 +38,7 @@ def app(username: str | None = "demo", path=None) -> AppTest:
     """An AppTest of streamlit_app.py, logged in as ``username`` (None: logged out)."""
     at = AppTest.from_file(APP, default_timeout=60)
     if username:
-        keeper = accounts.get_shopkeeper(username, path)
+        keeper = accounts.get_shopkeeper(root_at(path) if path else env_root(), username)
         at.session_state["authentication_status"] = True
         at.session_state["username"] = keeper["username"]
         at.session_state["name"] = keeper["name"]
@@ -109,5 +110,5 @@ def find(at: AppTest, box_prefix: str, text: str) -> AppTest:
 
 
 def count(sql: str, params=(), path=None):
-    from khata import db
-    return db.read(lambda con: con.execute(sql, list(params)).fetchone()[0], path)
+    root = root_at(path) if path else env_root()
+    return root.on_connection(lambda con: con.execute(sql, list(params)).fetchone()[0])

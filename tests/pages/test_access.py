@@ -11,6 +11,7 @@ import pytest
 
 from dashboard import auth
 from khata import accounts
+from tests.roots import env_root
 
 from .conftest import app, errors, open_page, submit, texts
 
@@ -69,7 +70,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(demo_db):
     login_with(at, "nobody-here", "Wrong@1234")
     unknown = errors(at)
     assert wrong == unknown == [accounts.LOGIN_FAILED]
-    assert accounts.get_shopkeeper("demo")["failed_logins"] == 1
+    assert accounts.get_shopkeeper(env_root(), "demo")["failed_logins"] == 1
     assert at.text_input(key="login_user").value == "nobody-here"  # what was typed stays
 
 
@@ -82,7 +83,7 @@ def test_lockout_after_five_failures_for_real_and_unknown_users(demo_db, monkeyp
     login_with(at, "demo", "Wrong@1234")
     locked_real = errors(at)
     assert "locked" in locked_real[0]
-    assert accounts.is_locked("demo")
+    assert accounts.is_locked(env_root(), "demo")
     login_with(at, "demo", "Demo@1234")  # the right password does not open a locked account
     assert "locked" in errors(at)[0]
     assert not at.session_state["authentication_status"]
@@ -99,7 +100,7 @@ def test_lockout_is_configurable(demo_db, monkeypatch):
     login_with(at, "demo", "Wrong@1234")
     login_with(at, "demo", "Wrong@1234")
     assert "3 minutes" in errors(at)[0]
-    keeper = accounts.get_shopkeeper("demo")
+    keeper = accounts.get_shopkeeper(env_root(), "demo")
     left = (keeper["locked_until"] - datetime.now(UTC)).total_seconds()
     assert 150 < left <= 180
 
@@ -112,7 +113,7 @@ def test_signup_form(demo_db):
         at.text_input(key=key).input(value)
     submit(at, "Create my shop")
     assert errors(at) == [f"The password must be {accounts.PASSWORD_RULES}."]
-    assert accounts.get_shopkeeper("asha") is None
+    assert accounts.get_shopkeeper(env_root(), "asha") is None
     assert at.text_input(key="su_shop").value == "Asha Stores"
     at.text_input(key="su_password").input("Asha@2026")
     at.text_input(key="su_repeat").input("Asha@2027")
@@ -125,7 +126,7 @@ def test_signup_form(demo_db):
     at.text_input(key="su_user").input("asha")
     submit(at, "Create my shop")
     assert not errors(at)
-    keeper = accounts.get_shopkeeper("asha")
+    keeper = accounts.get_shopkeeper(env_root(), "asha")
     assert keeper["shop_name"] == "Asha Stores" and keeper["phone"] == "+919845012345"
     assert accounts.check_password("Asha@2026", keeper["password_hash"])
 
@@ -165,7 +166,7 @@ def test_cookie_issued_before_password_change_is_refused(demo_db):
     token = auth.make_token("demo", cfg)
     assert auth.token_is_current(token, auth.load_credentials())
     time.sleep(0.01)
-    accounts.change_password("demo", "Demo@1234", "Demo@5678")
+    accounts.change_password(env_root(), "demo", "Demo@1234", "Demo@5678")
     assert not auth.token_is_current(token, auth.load_credentials())
     fresh = auth.make_token("demo", cfg)
     assert auth.token_is_current(fresh, auth.load_credentials())
@@ -179,7 +180,7 @@ def test_revocation_does_not_depend_on_cookie_days(demo_db, monkeypatch):
     monkeypatch.setenv("KHATA_COOKIE_DAYS", "30")
     cookie = jwt.encode(auth.make_token("demo", auth.settings()), "k" * 40, algorithm="HS256")
     time.sleep(0.01)
-    accounts.change_password("demo", "Demo@1234", "Demo@5678")
+    accounts.change_password(env_root(), "demo", "Demo@1234", "Demo@5678")
     monkeypatch.setenv("KHATA_COOKIE_DAYS", "1")
     assert auth.settings().cookie_days == 1
     token = jwt.decode(cookie, "k" * 40, algorithms=["HS256"])  # as the library reads it
@@ -196,7 +197,7 @@ def test_session_ends_when_password_changed_elsewhere(demo_db):
     at = app()
     at.run()
     assert [t.value for t in at.title] == ["Overview"]
-    accounts.change_password("demo", "Demo@1234", "Demo@5678")
+    accounts.change_password(env_root(), "demo", "Demo@1234", "Demo@5678")
     at.run()
     assert [t.value for t in at.title] == ["📒 Credikhaata"]
     assert "password was changed" in texts(at)

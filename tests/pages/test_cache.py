@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache, reads
+from dashboard.session import ME
 from khata import customers
 from tests.conftest import make_shop
 
@@ -15,6 +16,8 @@ def test_a_write_in_one_shop_keeps_other_shops_cached(demo_db, monkeypatch):
     demo = 1
     key = reads.db_key()
     st.cache_data.clear()
+    # the reads run as a logged-in session's principal (the door has no default)
+    st.session_state[ME] = {"shop_id": demo, "username": "demo", "name": "Demo", "role": "owner"}
     calls = []
     real = customers.list_customers
     monkeypatch.setattr(customers, "list_customers", lambda unit, **kw: calls.append(unit.shop_id) or real(unit, **kw))
@@ -36,3 +39,4 @@ def test_a_write_in_one_shop_keeps_other_shops_cached(demo_db, monkeypatch):
     reads.customer_list(other, key)
     assert calls == [demo]  # the demo shop reads again; the other shop's entry still hits
     assert "Farida Begum" in [row["name"] for row in demo_rows]
+    st.session_state.pop(ME, None)

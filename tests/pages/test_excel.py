@@ -6,9 +6,12 @@ from decimal import Decimal
 import openpyxl
 
 from dashboard import exports, reads
-from khata import book, customers, repayments
+from khata import customers, principals, repayments
+from tests.roots import OWNER, root_at
 
 from .conftest import app, open_page
+
+DEMO = principals.owner("demo")  # the demo shop's owner login
 
 
 def _sheet(data: bytes):
@@ -27,12 +30,12 @@ def test_each_list_page_offers_excel(demo_db):
 
 
 def test_repayments_excel_has_the_filtered_rows_and_the_pages_total_without_reversals(demo_db):
-    paid = book.read(1, repayments.list_repayments, path=demo_db)["rows"]
+    paid = root_at(demo_db).read(1, OWNER, repayments.list_repayments)["rows"]
     cid = max({r["customer_id"] for r in paid}, key=lambda c: sum(1 for r in paid if r["customer_id"] == c))
     theirs = [r for r in paid if r["customer_id"] == cid]
-    book.write(1, repayments.reverse_repayment, theirs[0]["repayment_id"], reason="typed twice", path=demo_db)
-    history = book.read(1, repayments.list_repayments, customer_id=cid, path=demo_db)
-    rows = _rows(_sheet(exports.repayments_xlsx(1, reads.db_key(), cid, None, None, role="owner")()))
+    root_at(demo_db).write(1, OWNER, repayments.reverse_repayment, theirs[0]["repayment_id"], reason="typed twice")
+    history = root_at(demo_db).read(1, OWNER, repayments.list_repayments, customer_id=cid)
+    rows = _rows(_sheet(exports.repayments_xlsx(1, reads.db_key(), cid, None, None, who=DEMO)()))
     header, body, total = rows[0], rows[1:-1], rows[-1]
     assert header[:4] == ["Repayment #", "Paid on", "Customer", "Amount"]
     assert sorted(r[0] for r in body) == sorted(r["repayment_id"] for r in history["rows"])
@@ -42,13 +45,13 @@ def test_repayments_excel_has_the_filtered_rows_and_the_pages_total_without_reve
 
 
 def test_customer_excel_follows_the_search_and_keeps_formula_looking_names_as_text(demo_db):
-    book.write(1, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98700 12345",
-               credit_limit="100", path=demo_db)
-    ws = _sheet(exports.customers_xlsx(1, reads.db_key(), "HYPERLINK", "name", False, False, role="owner")())
+    root_at(demo_db).write(1, OWNER, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98700 12345",
+                           credit_limit="100")
+    ws = _sheet(exports.customers_xlsx(1, reads.db_key(), "HYPERLINK", "name", False, False, who=DEMO)())
     rows = _rows(ws)
     assert [r[0] for r in rows[1:-1]] == ['=HYPERLINK("http://x")']
     assert ws.cell(row=2, column=1).data_type == "s"  # a string cell, not a formula
-    everyone = _rows(_sheet(exports.customers_xlsx(1, reads.db_key(), "", "name", False, False, role="owner")()))
-    listed = book.read(1, customers.list_customers, path=demo_db)
+    everyone = _rows(_sheet(exports.customers_xlsx(1, reads.db_key(), "", "name", False, False, who=DEMO)()))
+    listed = root_at(demo_db).read(1, OWNER, customers.list_customers)
     assert len(everyone) == len(listed) + 2  # header + every customer + totals
     assert Decimal(str(everyone[-1][2])).quantize(Decimal("0.01")) == sum(c["outstanding"] for c in listed)

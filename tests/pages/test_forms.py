@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from khata import accounts, book, customers, loans, repayments
+from khata import accounts, customers, loans, principals, repayments
 from khata.errors import CreditLimitExceeded
+from tests.roots import OWNER, env_root
 
 from .conftest import app, count, errors, find, keyed, open_page, shown, submit, texts
 
@@ -32,7 +33,7 @@ def test_add_customer_success_clears_the_form(demo_db):
     submit(at, "Add customer")
     assert not errors(at)
     assert successes(at) == ["Added Farida Begum."]
-    added = book.read(SHOP, customers.list_customers, search="Farida")[0]
+    added = env_root().read(SHOP, OWNER, customers.list_customers, search="Farida")[0]
     assert added["phone"] == "+919845011111" and added["credit_limit"] == Decimal("2500.00")
     assert count("SELECT count(*) FROM customers") == before + 1
     assert keyed(at.text_input, "ac_name_").value == ""
@@ -40,7 +41,7 @@ def test_add_customer_success_clears_the_form(demo_db):
 
 def test_add_customer_refusals_keep_what_was_typed(demo_db):
     at = open_page(app(), "customers.py")
-    taken = book.read(SHOP, customers.list_customers)[0]
+    taken = env_root().read(SHOP, OWNER, customers.list_customers)[0]
     before = count("SELECT count(*) FROM customers")
     fill(at, {"ac_name_": "Someone New", "ac_phone_": taken["phone"]})
     submit(at, "Add customer")
@@ -58,23 +59,24 @@ def test_add_customer_refusals_keep_what_was_typed(demo_db):
 
 def test_edit_customer(demo_db):
     at = open_page(app(), "customers.py")
-    person = book.read(SHOP, customers.list_customers)[0]
+    person = env_root().read(SHOP, OWNER, customers.list_customers)[0]
     at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
     at.text_input(key=f"ce_name_{person['customer_id']}").input("Renamed Person")
     submit(at, "Save changes")
     assert not errors(at)
-    assert book.read(SHOP, customers.get_customer, person["customer_id"])["name"] == "Renamed Person"
+    assert env_root().read(SHOP, OWNER, customers.get_customer, person["customer_id"])["name"] == "Renamed Person"
     find(at, "cu_search", "Renamed")  # now past the first 50 by name: search, as a shopkeeper would
     at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
     at.text_input(key=f"ce_limit_{person['customer_id']}").input("-5")
     submit(at, "Save changes")
     assert errors(at) == ["Credit limit cannot be negative."]
-    assert book.read(SHOP, customers.get_customer, person["customer_id"])["credit_limit"] == person["credit_limit"]
+    assert env_root().read(SHOP, OWNER, customers.get_customer,
+                           person["customer_id"])["credit_limit"] == person["credit_limit"]
 
 
 def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
-    owing = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)[0]
-    fresh = book.write(SHOP, customers.create_customer, name="Temp Person", phone="98450 33333")
+    owing = env_root().read(SHOP, OWNER, customers.list_customers, sort="outstanding", descending=True)[0]
+    fresh = env_root().write(SHOP, OWNER, customers.create_customer, name="Temp Person", phone="98450 33333")
     at = open_page(app(), "customers.py")
     find(at, "cu_search", owing["name"])
     at.selectbox(key="cr_pick").set_value(owing["customer_id"]).run()
@@ -83,7 +85,7 @@ def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
     at.checkbox(key="cr_sure").check().run()
     at.button(key="cr_button").click().run()
     assert "still owes" in errors(at)[0]
-    assert book.read(SHOP, customers.get_customer, owing["customer_id"])
+    assert env_root().read(SHOP, OWNER, customers.get_customer, owing["customer_id"])
     find(at, "cu_search", "Temp Person")
     at.selectbox(key="cr_pick").set_value(fresh["customer_id"]).run()
     at.button(key="cr_button").click().run()
@@ -94,7 +96,8 @@ def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
 # ---- credit sales ---------------------------------------------------------------------
 
 def _customer_with_room(minimum="100"):
-    return next(c for c in book.read(SHOP, customers.list_customers, sort="available_credit", descending=True)
+    return next(c for c in env_root().read(SHOP, OWNER, customers.list_customers, sort="available_credit",
+                                           descending=True)
                 if c["available_credit"] >= Decimal(minimum))
 
 
@@ -108,7 +111,7 @@ def test_sale_success(demo_db):
     submit(at, "Record sale on credit")
     assert not errors(at)
     assert successes(at) and "₹450.50" in successes(at)[0]
-    newest = book.read(SHOP, loans.list_loans, customer_id=person["customer_id"], limit=1)[0]
+    newest = env_root().read(SHOP, OWNER, loans.list_loans, customer_id=person["customer_id"], limit=1)[0]
     assert (newest["item"], newest["principal"]) == ("Basmati rice 5 kg", Decimal("450.50"))
     assert count("SELECT count(*) FROM loans") == before + 1
     assert keyed(at.text_input, "new_sale_amount_").value == ""  # a fresh form for the next sale
@@ -127,7 +130,7 @@ def test_sale_refusals(demo_db):
     submit(at, "Record sale on credit")
     assert len(errors(at)) == 1 and "can take only" in errors(at)[0]
     try:
-        book.write(SHOP, loans.create_loan, person["customer_id"], amount="10000000", item="x")
+        env_root().write(SHOP, OWNER, loans.create_loan, person["customer_id"], amount="10000000", item="x")
     except CreditLimitExceeded as err:
         assert errors(at) == [str(err)]
     fill(at, {"new_sale_amount_": "12.345"})
@@ -149,20 +152,21 @@ def test_double_submit_posts_once(demo_db):
     keyed(at.selectbox, "new_sale_customer_").set_value(person["customer_id"])
     fill(at, {"new_sale_amount_": "75", "new_sale_item_": "Tea"})
     # the first click reached the server and was saved; this is the second click
-    first = book.write(SHOP, loans.create_loan, person["customer_id"], amount="75", item="Tea", idempotency_key=token)
+    first = env_root().write(SHOP, OWNER, loans.create_loan, person["customer_id"], amount="75", item="Tea",
+                             idempotency_key=token)
     before = count("SELECT count(*) FROM loans")
     submit(at, "Record sale on credit")
     assert not errors(at)
     assert count("SELECT count(*) FROM loans") == before
-    assert book.read(SHOP, loans.list_loans, customer_id=person["customer_id"],
-                     limit=1)[0]["loan_id"] == first["loan_id"]
+    assert env_root().read(SHOP, OWNER, loans.list_loans, customer_id=person["customer_id"],
+                           limit=1)[0]["loan_id"] == first["loan_id"]
     assert at.session_state["_form_token_new_sale"] != token
 
 
 def test_reverse_sale(demo_db):
     person = _customer_with_room()
-    paid_loan = next(l for l in book.read(SHOP, loans.list_loans, status="paid"))
-    fresh = book.write(SHOP, loans.create_loan, person["customer_id"], amount="60", item="Eggs")
+    paid_loan = next(l for l in env_root().read(SHOP, OWNER, loans.list_loans, status="paid"))
+    fresh = env_root().write(SHOP, OWNER, loans.create_loan, person["customer_id"], amount="60", item="Eggs")
     at = open_page(app(), "loans.py")
     keyed(at.selectbox, "rl_loan_").set_value(paid_loan["loan_id"])
     fill(at, {"rl_reason_": "wrong customer"})
@@ -175,7 +179,7 @@ def test_reverse_sale(demo_db):
     fill(at, {"rl_reason_": "typed twice"})
     submit(at, "Reverse sale")
     assert not errors(at)
-    assert book.read(SHOP, loans.get_loan, fresh["loan_id"])["status"] == "reversed"
+    assert env_root().read(SHOP, OWNER, loans.get_loan, fresh["loan_id"])["status"] == "reversed"
 
 
 def test_loan_list_filters_and_days_past_due(demo_db):
@@ -184,13 +188,13 @@ def test_loan_list_filters_and_days_past_due(demo_db):
     frame = at.dataframe[0].value
     assert set(frame["Status"]) == {"overdue"}
     assert (frame["Days past due"] > 0).all()
-    assert len(frame) == len(book.read(SHOP, loans.list_loans, status="overdue"))
+    assert len(frame) == len(env_root().read(SHOP, OWNER, loans.list_loans, status="overdue"))
 
 
 # ---- repayments -----------------------------------------------------------------------
 
 def test_customer_repayment_success_and_overpayment(demo_db):
-    person = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)[0]
+    person = env_root().read(SHOP, OWNER, customers.list_customers, sort="outstanding", descending=True)[0]
     at = open_page(app(), "repayments.py")
     before = count("SELECT count(*) FROM repayments")
     find(at, "repay_customer_find_", person["name"])
@@ -203,12 +207,12 @@ def test_customer_repayment_success_and_overpayment(demo_db):
     submit(at, "Record repayment")
     assert not errors(at)
     assert count("SELECT count(*) FROM repayments") >= before + 1
-    after = book.read(SHOP, customers.get_customer, person["customer_id"])
+    after = env_root().read(SHOP, OWNER, customers.get_customer, person["customer_id"])
     assert after["outstanding"] == person["outstanding"] - Decimal("100")
 
 
 def test_loan_repayment_and_reversal(demo_db):
-    open_loan = book.read(SHOP, loans.list_loans, status="overdue")[0]
+    open_loan = env_root().read(SHOP, OWNER, loans.list_loans, status="overdue")[0]
     at = open_page(app(), "repayments.py")
     at.radio(key="rp_mode").set_value("One sale").run()
     find(at, "repay_loan_find", open_loan["customer_name"])
@@ -220,23 +224,23 @@ def test_loan_repayment_and_reversal(demo_db):
     fill(at, {"repay_loan_amount_": "1.25"})
     submit(at, "Record repayment")
     assert not errors(at)
-    assert book.read(SHOP, loans.get_loan,
-                     open_loan["loan_id"])["outstanding"] == open_loan["outstanding"] - Decimal("1.25")
-    newest = book.read(SHOP, repayments.list_repayments, loan_id=open_loan["loan_id"])["rows"][0]
+    assert env_root().read(SHOP, OWNER, loans.get_loan,
+                           open_loan["loan_id"])["outstanding"] == open_loan["outstanding"] - Decimal("1.25")
+    newest = env_root().read(SHOP, OWNER, repayments.list_repayments, loan_id=open_loan["loan_id"])["rows"][0]
     keyed(at.selectbox, "rr_pick_").set_value(newest["repayment_id"])
     submit(at, "Reverse repayment")
     assert errors(at) == ["Reason is required."]
     fill(at, {"rr_reason_": "entered twice"})
     submit(at, "Reverse repayment")
     assert not errors(at)
-    assert book.read(SHOP, loans.get_loan, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"]
+    assert env_root().read(SHOP, OWNER, loans.get_loan, open_loan["loan_id"])["outstanding"] == open_loan["outstanding"]
 
 
 def test_repayment_history_totals(demo_db):
     at = open_page(app(), "repayments.py")
     from khata.money import format_inr
     assert {m.label: m.value for m in at.metric}["Total collected"] == format_inr(
-        book.read(SHOP, repayments.list_repayments)["total"])
+        env_root().read(SHOP, OWNER, repayments.list_repayments)["total"])
 
 
 # ---- account --------------------------------------------------------------------------
@@ -247,12 +251,12 @@ def test_shop_profile(demo_db):
     submit(at, "Save profile")
     assert errors(at) == ["'not a upi' is not a UPI ID; it looks like shopname@okbank."]
     assert at.text_input(key="sp_upi").value == "not a upi"
-    assert book.read(SHOP, accounts.get_settings)["upi_id"] == "demokirana@okaxis"
+    assert env_root().read(SHOP, OWNER, accounts.get_settings)["upi_id"] == "demokirana@okaxis"
     at.text_input(key="sp_upi").input("newkirana@okhdfc")
     at.text_input(key="sp_rem_days").input("1, 3, 10")
     submit(at, "Save profile")
     assert not errors(at)
-    saved = book.read(SHOP, accounts.get_settings)
+    saved = env_root().read(SHOP, OWNER, accounts.get_settings)
     assert saved["upi_id"] == "newkirana@okhdfc" and saved["reminder_days"] == (1, 3, 10)
 
 
@@ -275,7 +279,7 @@ def test_change_password(demo_db):
     at.text_input(key="cp_repeat").input("Demo@5678")
     submit(at, "Change password")
     assert not errors(at)
-    keeper = accounts.get_shopkeeper("demo")
+    keeper = accounts.get_shopkeeper(env_root(), "demo")
     assert accounts.check_password("Demo@5678", keeper["password_hash"])
     at.run()  # this session changed it, so it stays logged in
     assert [t.value for t in at.title] == ["Account"]
@@ -284,7 +288,7 @@ def test_change_password(demo_db):
 # ---- reminders ------------------------------------------------------------------------
 
 def test_reminders_page_opt_out(demo_db):
-    person = next(c for c in book.read(SHOP, customers.list_customers) if not c["whatsapp_opt_out"])
+    person = next(c for c in env_root().read(SHOP, OWNER, customers.list_customers) if not c["whatsapp_opt_out"])
     at = open_page(app(), "reminders.py")
     assert "Sent" in texts(at)
     find(at, "rm_find", person["phone"][-5:])  # the last digits of the phone find them too
@@ -292,7 +296,7 @@ def test_reminders_page_opt_out(demo_db):
     at.toggle(key=f"rm_toggle_{person['customer_id']}").set_value(False).run()
     at.button(key="rm_save").click().run()
     assert not at.exception and not errors(at)
-    assert book.read(SHOP, customers.get_customer, person["customer_id"])["whatsapp_opt_out"] is True
+    assert env_root().read(SHOP, OWNER, customers.get_customer, person["customer_id"])["whatsapp_opt_out"] is True
     assert person["name"] in texts(at)
 
 
@@ -317,10 +321,10 @@ def test_import_all_or_nothing(demo_db):
 
 
 def test_exports_are_formula_safe(demo_db):
-    book.write(SHOP, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98450 66666",
-               notes="+cmd|' /C calc'!A0")
+    env_root().write(SHOP, OWNER, customers.create_customer, name="=HYPERLINK(\"http://x\")", phone="98450 66666",
+                     notes="+cmd|' /C calc'!A0")
     from dashboard import exports
-    data = exports.export_csv("customers", SHOP, str(demo_db), role="owner")().decode("utf-8-sig")
+    data = exports.export_csv("customers", SHOP, str(demo_db), who=principals.owner("demo"))().decode("utf-8-sig")
     assert "'=HYPERLINK" in data and "'+cmd" in data
     assert "\n=HYPERLINK" not in data and ",=HYPERLINK" not in data
     at = open_page(app(), "import_export.py")

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from khata import book, customers, loans, repayments
+from khata import customers, loans, principals, repayments
 from tests.conftest import make_shop
+from tests.roots import OWNER, env_root
 
 from .conftest import app, errors, open_page, texts
 
@@ -17,11 +18,11 @@ SECRET = "Zebediah Quartermain"
 def second_shop(demo_db):
     other = make_shop(demo_db, "othershop", shop_name="Other Shop Secret Stores", name="Other Keeper",
                       phone="9123456780")
-    person = book.write(other["shop_id"], customers.create_customer, name=SECRET, phone="98450 77777",
-                        notes="secret-note-xyz")
-    loan = book.write(other["shop_id"], loans.create_loan, person["customer_id"], amount="777.77",
-                      item="Secret saffron")
-    book.write(other["shop_id"], repayments.record_repayment, loan["loan_id"], amount="111.11")
+    person = env_root().write(other["shop_id"], OWNER, customers.create_customer, name=SECRET, phone="98450 77777",
+                              notes="secret-note-xyz")
+    loan = env_root().write(other["shop_id"], OWNER, loans.create_loan, person["customer_id"], amount="777.77",
+                            item="Secret saffron")
+    env_root().write(other["shop_id"], OWNER, repayments.record_repayment, loan["loan_id"], amount="111.11")
     return {**other, "customer_id": person["customer_id"], "loan_id": loan["loan_id"]}
 
 
@@ -55,5 +56,5 @@ def test_second_shop_sees_its_own_book_only(second_shop):
 def test_exports_hold_only_this_shop(second_shop):
     from dashboard import exports, reads
     for table in ("customers", "loans", "repayments"):
-        data = exports.export_csv(table, 1, reads.db_key(), role="owner")().decode("utf-8-sig")
+        data = exports.export_csv(table, 1, reads.db_key(), who=principals.owner("demo"))().decode("utf-8-sig")
         assert SECRET not in data and "Secret saffron" not in data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from khata import accounts
 from khata.i18n import translations
 from tests.catalogs import compiled, hindi
+from tests.roots import env_root
 
 from .conftest import app, open_page
 
@@ -47,13 +48,13 @@ def test_an_unknown_lang_is_ignored(demo_db):
 
 
 def test_a_language_picked_on_the_login_page_is_stored_at_login_and_applied_next_time(demo_db):
-    assert accounts.get_shopkeeper("demo")["language"] is None
+    assert accounts.get_shopkeeper(env_root(), "demo")["language"] is None
     at = app(None)
     at.run()
     _picker(at).select("hi").run()
     assert _picker(at).label == hindi("Language")
     _log_in(at)
-    assert accounts.get_shopkeeper("demo")["language"] == "hi"
+    assert accounts.get_shopkeeper(env_root(), "demo")["language"] == "hi"
     again = open_page(app("demo"), "account.py")  # another device: a new session, no ?lang=
     assert _picker(again).value == "hi" and hindi("Language") in [s.value for s in again.subheader]
 
@@ -63,7 +64,7 @@ def test_the_account_picker_stores_the_choice_and_lang_still_wins_for_a_session(
     assert _picker(at).value == "en"
     _picker(at).select("ta").run()
     assert not at.exception, at.exception
-    assert accounts.get_shopkeeper("demo")["language"] == "ta"
+    assert accounts.get_shopkeeper(env_root(), "demo")["language"] == "ta"
     assert _picker(at).value == "ta"
     later = open_page(app("demo"), "account.py")
     assert _picker(later).value == "ta"
@@ -72,7 +73,7 @@ def test_the_account_picker_stores_the_choice_and_lang_still_wins_for_a_session(
     visitor.run()
     visitor.switch_page("dashboard/app_pages/account.py").run()
     assert _picker(visitor).value == "hi"
-    assert accounts.get_shopkeeper("demo")["language"] == "ta"  # ?lang= is for the session, not stored
+    assert accounts.get_shopkeeper(env_root(), "demo")["language"] == "ta"  # ?lang= is for the session, not stored
 
 
 def test_signing_up_from_a_lang_link_stores_that_language(demo_db):
@@ -88,5 +89,5 @@ def test_signing_up_from_a_lang_link_stores_that_language(demo_db):
     button.click()
     at.run()
     assert not at.exception, at.exception
-    assert accounts.get_shopkeeper("sunita")["language"] == "mr"
-    assert accounts.get_shopkeeper("demo")["language"] is None
+    assert accounts.get_shopkeeper(env_root(), "sunita")["language"] == "mr"
+    assert accounts.get_shopkeeper(env_root(), "demo")["language"] is None

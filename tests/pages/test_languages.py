@@ -15,9 +15,10 @@ import pytest
 from google.protobuf.descriptor import FieldDescriptor
 
 from dashboard.language import SESSION as LANGUAGE
-from khata import book, customers
+from khata import customers
 from khata.i18n import LANGUAGES
 from tests.i18n_catalogs import extract
+from tests.roots import OWNER, env_root
 
 from .conftest import app, by_label, shown
 
@@ -94,7 +95,7 @@ def english_left(text: str, labels: set[str]) -> list[str]:
 
 
 def _customer_id() -> int:
-    return book.read(1, customers.list_customers)[0]["customer_id"]
+    return env_root().read(1, OWNER, customers.list_customers)[0]["customer_id"]
 
 
 def walk_ledger(code: str):

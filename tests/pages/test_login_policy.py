@@ -9,6 +9,7 @@ import pytest
 
 from khata import accounts
 from khata.errors import AuthError
+from tests.roots import env_root
 
 from .conftest import app, errors, submit
 
@@ -19,14 +20,14 @@ def _cost(password_hash: str) -> int:
 
 def test_unknown_users_are_checked_at_the_same_bcrypt_cost(demo_db):
     assert _cost(accounts.UNKNOWN_USER_HASH) == accounts.BCRYPT_ROUNDS
-    assert _cost(accounts.get_shopkeeper("demo")["password_hash"]) == accounts.BCRYPT_ROUNDS
+    assert _cost(accounts.get_shopkeeper(env_root(), "demo")["password_hash"]) == accounts.BCRYPT_ROUNDS
     assert _cost(accounts.hash_password("Asha@2026")) == accounts.BCRYPT_ROUNDS
 
 
 def _time_failed_login(username: str) -> float:
     started = time.perf_counter()
     with pytest.raises(AuthError):
-        accounts.authenticate(username, "Wrong@1234", max_attempts=1000)
+        accounts.authenticate(env_root(), username, "Wrong@1234", max_attempts=1000)
     return time.perf_counter() - started
 
 
@@ -42,17 +43,17 @@ def test_response_time_does_not_tell_whether_a_username_exists(demo_db):
 def test_unknown_name_locks_like_a_real_one_and_stays_locked(demo_db):
     for _ in range(2):
         with pytest.raises(AuthError, match="incorrect"):
-            accounts.authenticate("ghost", "Wrong@1234", max_attempts=3, lock_minutes=7)
+            accounts.authenticate(env_root(), "ghost", "Wrong@1234", max_attempts=3, lock_minutes=7)
     with pytest.raises(AuthError) as locked:
-        accounts.authenticate("ghost", "Wrong@1234", max_attempts=3, lock_minutes=7)
+        accounts.authenticate(env_root(), "ghost", "Wrong@1234", max_attempts=3, lock_minutes=7)
     assert str(locked.value) == accounts.LOCKED.format(minutes=7)
     with pytest.raises(AuthError, match="locked"):  # stays locked, like a real account
-        accounts.authenticate("ghost", "Wrong@1234", max_attempts=3, lock_minutes=7)
+        accounts.authenticate(env_root(), "ghost", "Wrong@1234", max_attempts=3, lock_minutes=7)
     for _ in range(3):
         with pytest.raises(AuthError):
-            accounts.authenticate("demo", "Wrong@1234", max_attempts=3, lock_minutes=7)
+            accounts.authenticate(env_root(), "demo", "Wrong@1234", max_attempts=3, lock_minutes=7)
     with pytest.raises(AuthError) as real:
-        accounts.authenticate("demo", "Demo@1234", max_attempts=3, lock_minutes=7)
+        accounts.authenticate(env_root(), "demo", "Demo@1234", max_attempts=3, lock_minutes=7)
     assert str(real.value) == str(locked.value)
 
 

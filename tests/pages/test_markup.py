@@ -18,10 +18,11 @@ import pytest
 from google.protobuf.message import Message
 
 from dashboard.text import chart_text, plain
-from khata import book, customers, db, loans, reminders, repayments
+from khata import customers, loans, reminders, repayments
 from khata.dates import shop_today
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import make_shop
+from tests.roots import OWNER, env_root
 
 from .conftest import app, errors, keyed, open_page, shown, submit, texts
 
@@ -109,19 +110,19 @@ def marked_shop(db_file, monkeypatch):
     shop = make_shop(db_file, "marked", shop_name=SHOP_NAME, name=f"Ravi {LINK}")
     sid = shop["shop_id"]
     today = shop_today("Asia/Kolkata")
-    asha = book.write(sid, customers.create_customer, name=ASHA, phone="98450 10001", credit_limit="1000",
-                                     address=f"{LINK} {AUTO}", notes=" ".join(PAYLOADS))
-    babu = book.write(sid, customers.create_customer, name=BABU, phone="98450 10002", credit_limit="1000",
-                                     notes=f"{HTML} {TEX}", whatsapp_opt_out=True)
-    sale = book.write(sid, loans.create_loan, asha["customer_id"], amount="600", item=ITEM,
-                             issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3))
-    book.write(sid, loans.create_loan, babu["customer_id"], amount="300", item=ITEM,
-                      issue_date=today - timedelta(days=20), due_date=today - timedelta(days=2))
-    paid = book.write(sid, repayments.record_repayment, sale["loan_id"], amount="50", note=NOTE)
-    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="20", note=NOTE)
-    book.write(sid, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason=REASON)
-    wrong = book.write(sid, loans.create_loan, babu["customer_id"], amount="10", item=ITEM)
-    book.write(sid, loans.reverse_loan, wrong["loan_id"], reason=REASON)
+    asha = env_root().write(sid, OWNER, customers.create_customer, name=ASHA, phone="98450 10001", credit_limit="1000",
+                            address=f"{LINK} {AUTO}", notes=" ".join(PAYLOADS))
+    babu = env_root().write(sid, OWNER, customers.create_customer, name=BABU, phone="98450 10002", credit_limit="1000",
+                            notes=f"{HTML} {TEX}", whatsapp_opt_out=True)
+    sale = env_root().write(sid, OWNER, loans.create_loan, asha["customer_id"], amount="600", item=ITEM,
+                            issue_date=today - timedelta(days=20), due_date=today - timedelta(days=3))
+    env_root().write(sid, OWNER, loans.create_loan, babu["customer_id"], amount="300", item=ITEM,
+                     issue_date=today - timedelta(days=20), due_date=today - timedelta(days=2))
+    paid = env_root().write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="50", note=NOTE)
+    env_root().write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="20", note=NOTE)
+    env_root().write(sid, OWNER, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason=REASON)
+    wrong = env_root().write(sid, OWNER, loans.create_loan, babu["customer_id"], amount="10", item=ITEM)
+    env_root().write(sid, OWNER, loans.reverse_loan, wrong["loan_id"], reason=REASON)
     reminders.run_reminders(notifier=OutboxNotifier())
     return {**shop, "asha": asha["customer_id"], "babu": babu["customer_id"], "loan": sale["loan_id"]}
 
@@ -164,7 +165,7 @@ def test_login_and_signup_pages(marked_shop):
 @pytest.mark.parametrize("page", PAGES)
 def test_book_text_is_shown_as_typed_on_every_page(marked_shop, page):
     if page == "first_password.py":  # shown only while the login must choose its password
-        db.write(lambda con: con.execute("UPDATE shopkeepers SET must_change_password = TRUE"
+        env_root().in_transaction(lambda con: con.execute("UPDATE shopkeepers SET must_change_password = TRUE"
                                          " WHERE username = 'marked'"))
     at = app("marked")
     at.run()

@@ -9,8 +9,8 @@ import textwrap
 
 import streamlit as st
 
-from khata import book
 from khata.money import format_inr
+from tests.roots import OWNER, env_root
 
 from .conftest import app, open_page
 
@@ -49,4 +49,4 @@ def test_overview_reads_fresh_numbers_after_an_external_write(demo_db):
     from khata import reports
     after = {m.label: m.value for m in at.metric}["Outstanding"]
     assert after != before
-    assert after == format_inr(book.read(1, reports.shop_summary)["outstanding"])
+    assert after == format_inr(env_root().read(1, OWNER, reports.shop_summary)["outstanding"])

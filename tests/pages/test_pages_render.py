@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from khata import book, reports
+from khata import reports
+from tests.roots import OWNER, env_root
 
 from .conftest import app, open_page, shown, texts
 
@@ -33,7 +34,7 @@ def test_overview_numbers_come_from_the_ledger(demo_db):
     at = app()
     at.run()
     assert not at.exception
-    summary = book.read(1, reports.shop_summary)
+    summary = env_root().read(1, OWNER, reports.shop_summary)
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {"Outstanding", "Overdue", "Customers overdue", "Collected this month",
                             "Given on credit this month", "Collection rate"}
@@ -78,7 +79,7 @@ def test_customer_page_shows_statement_and_csv(demo_db):
     at.run()
     at.switch_page("dashboard/app_pages/customers.py").run()
     from khata import customers
-    first = book.read(1, customers.list_customers)[0]
+    first = env_root().read(1, OWNER, customers.list_customers)[0]
     at.selectbox(key="cu_open").set_value(first["customer_id"]).run()
     at.button(key="cu_open_btn").click().run()
     assert not at.exception

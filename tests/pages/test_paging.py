@@ -2,7 +2,8 @@
 reversal pickers with only the newest 50, and an upcoming reminder's message shown on its own."""
 from __future__ import annotations
 
-from khata import book, loans, reminders
+from khata import loans, reminders
+from tests.roots import OWNER, env_root
 
 from .conftest import app, keyed, open_page, shown
 
@@ -14,7 +15,7 @@ def _captions(at) -> list[str]:
 
 
 def test_sales_table_shows_100_rows_and_the_pager_reaches_the_oldest(demo_db):
-    newest_first = [row["loan_id"] for row in book.read(SHOP, loans.list_loans, limit=1000)]
+    newest_first = [row["loan_id"] for row in env_root().read(SHOP, OWNER, loans.list_loans, limit=1000)]
     assert len(newest_first) > 200
     at = open_page(app(), "loans.py")
     assert at.dataframe[0].value["#"].tolist() == newest_first[:100]  # page 1: what the page showed before
@@ -41,7 +42,7 @@ def test_repayment_history_is_paged_and_reversal_offers_the_newest_50(demo_db):
 
 
 def test_sale_reversal_offers_the_newest_50(demo_db):
-    live = [row for row in book.read(SHOP, loans.list_loans, limit=1000) if row["status"] != "reversed"]
+    live = [row for row in env_root().read(SHOP, OWNER, loans.list_loans, limit=1000) if row["status"] != "reversed"]
     at = open_page(app(), "loans.py")
     options = keyed(at.selectbox, "rl_loan_").options
     assert len(options) == 50
@@ -49,7 +50,7 @@ def test_sale_reversal_offers_the_newest_50(demo_db):
 
 
 def test_upcoming_reminder_message_is_shown_for_the_chosen_one(demo_db):
-    upcoming = book.read(SHOP, reminders.upcoming_reminders)
+    upcoming = env_root().read(SHOP, OWNER, reminders.upcoming_reminders)
     assert len(upcoming) >= 2
     at = open_page(app(), "reminders.py")
     assert "Message" not in at.dataframe[-1].value.columns

@@ -6,7 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from dashboard.reads import PICKER_LIMIT
-from khata import book, customers, loans
+from khata import customers, loans
+from tests.roots import OWNER, env_root
 
 from .conftest import app, count, errors, find, keyed, open_page, shown, submit
 
@@ -19,7 +20,7 @@ def _captions(at) -> list[str]:
 
 def _past_the_first_page() -> dict:
     """A customer with room for a sale who is not among the first 50 by name."""
-    by_name = book.read(SHOP, customers.list_customers)
+    by_name = env_root().read(SHOP, OWNER, customers.list_customers)
     assert len(by_name) > PICKER_LIMIT
     return next(c for c in by_name[PICKER_LIMIT:] if c["available_credit"] >= Decimal("100"))
 
@@ -42,7 +43,8 @@ def test_sale_picker_offers_50_and_the_search_finds_the_rest_by_phone(demo_db):
     submit(at, "Record sale on credit")
     assert not errors(at)
     assert count("SELECT count(*) FROM loans") == before + 1
-    assert book.read(SHOP, loans.list_loans, customer_id=person["customer_id"], limit=1)[0]["item"] == "Salt"
+    assert env_root().read(SHOP, OWNER, loans.list_loans, customer_id=person["customer_id"],
+                           limit=1)[0]["item"] == "Salt"
     assert keyed(at.text_input, "new_sale_find_").value == ""  # the next sale starts with an empty search
 
 
@@ -62,7 +64,7 @@ def test_a_search_that_matches_nobody_says_so_and_nothing_is_recorded(demo_db):
 def test_the_chosen_customer_stays_while_the_search_still_matches(demo_db):
     at = open_page(app(), "repayments.py")
     at.radio(key="rp_mode").set_value("One sale").run()
-    owing = book.read(SHOP, customers.list_customers, sort="outstanding", descending=True)
+    owing = env_root().read(SHOP, OWNER, customers.list_customers, sort="outstanding", descending=True)
     owing = [c for c in owing if c["outstanding"] > 0]
     options = at.selectbox(key="repay_loan_customer").options
     assert len(options) == min(PICKER_LIMIT, len(owing))
@@ -83,7 +85,7 @@ def test_list_filters_search_and_show_only_that_customers_rows(demo_db):
     at.selectbox(key="lo_customer").set_value(person["customer_id"]).run()
     assert set(at.dataframe[0].value["Customer"]) == {person["name"]}
     at = open_page(app(), "repayments.py")
-    payer = book.read(SHOP, loans.list_loans, status="paid")[0]
+    payer = env_root().read(SHOP, OWNER, loans.list_loans, status="paid")[0]
     find(at, "rh_customer_find", payer["customer_name"])
     at.selectbox(key="rh_customer").set_value(payer["customer_id"]).run()
     assert set(at.dataframe[0].value["Customer"]) == {payer["customer_name"]}

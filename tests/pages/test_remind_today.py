@@ -2,8 +2,9 @@
 record the day's reminder; the links then open WhatsApp / SMS with the message filled in."""
 from urllib.parse import unquote
 
-from khata import book, customers, db
+from khata import customers
 from khata.reminders import manual
+from tests.roots import OWNER, root_at
 
 from .conftest import app, open_page, texts
 
@@ -13,12 +14,12 @@ def _links(at):
 
 
 def _outbox(path):
-    with db.connect(path) as con:
+    with root_at(path).connect() as con:
         return con.execute("SELECT customer_id, channel, status FROM reminder_outbox ORDER BY 1").fetchall()
 
 
 def test_remind_today_lists_the_ladders_picks_and_a_tap_records_then_opens_whatsapp(demo_db):
-    due = book.read(1, manual.remind_today, path=demo_db)["rows"]
+    due = root_at(demo_db).read(1, OWNER, manual.remind_today)["rows"]
     assert due, "the demo shop has customers to remind today"
     at = open_page(app(path=demo_db), "remind_today.py")
     first = due[0]
@@ -39,7 +40,7 @@ def test_remind_today_lists_the_ladders_picks_and_a_tap_records_then_opens_whats
 
 
 def test_customer_page_has_the_buttons_and_not_for_an_opted_out_customer(demo_db):
-    who = book.read(1, manual.remind_today, path=demo_db)["rows"][0]
+    who = root_at(demo_db).read(1, OWNER, manual.remind_today)["rows"][0]
     at = app(path=demo_db)
     at.run()
     at.query_params["id"] = str(who["customer_id"])
@@ -50,7 +51,7 @@ def test_customer_page_has_the_buttons_and_not_for_an_opted_out_customer(demo_db
     assert _outbox(demo_db) == [(who["customer_id"], "sms_manual", "opened")]
     assert any(url.startswith("sms:") for _label, url in _links(at))
 
-    book.write(1, customers.update_customer, who["customer_id"], whatsapp_opt_out=True, path=demo_db)
+    root_at(demo_db).write(1, OWNER, customers.update_customer, who["customer_id"], whatsapp_opt_out=True)
     at = app(path=demo_db)
     at.run()
     at.query_params["id"] = str(who["customer_id"])
@@ -60,9 +61,9 @@ def test_customer_page_has_the_buttons_and_not_for_an_opted_out_customer(demo_db
 
 
 def test_a_long_list_is_paged_and_messages_are_built_only_for_the_page(demo_db):
-    whole = book.read(1, manual.remind_today, path=demo_db)
+    whole = root_at(demo_db).read(1, OWNER, manual.remind_today)
     assert whole["count"] == len(whole["rows"]) == whole["waiting"] + whole["done"]
-    page = book.read(1, manual.remind_today, path=demo_db, offset=2, limit=3)
+    page = root_at(demo_db).read(1, OWNER, manual.remind_today, offset=2, limit=3)
     assert page["count"] == whole["count"] and page["offset"] == 2
     assert [r["customer_id"] for r in page["rows"]] == [r["customer_id"] for r in whole["rows"][2:5]]
     assert [r["message_text"] for r in page["rows"]] == [r["message_text"] for r in whole["rows"][2:5]]

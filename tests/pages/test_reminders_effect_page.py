@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import numpy as np
 
-from khata import book, customers, db, reminders
+from khata import customers, principals, reminders
 from khata.dates import shop_today
+from tests.roots import OWNER, root_at
 
 from .conftest import app, errors, open_page, texts
 
@@ -26,7 +27,7 @@ def _outbox(path, rows):
                 " amount, loan_count, phone, message_text, channel, status, error_code, error_message, created_at)"
                 " VALUES (?, ?, ?, nextval('reminder_id_seq'), 'overdue', 7, 250, 1, '+919800000000', 'Please pay',"
                 " ?, ?, ?, ?, current_timestamp)", [SHOP, cid, day, channel, status, code, message])
-    db.write(work, path)
+    root_at(path).in_transaction(work)
 
 
 def _numbers(values):
@@ -38,7 +39,7 @@ def _numbers(values):
 
 def _people(path):
     """Customers who get reminders, each with a name no other customer has (rows are found by name)."""
-    everyone = book.read(SHOP, customers.list_customers, path=path)
+    everyone = root_at(path).read(SHOP, OWNER, customers.list_customers)
     names = [c["name"] for c in everyone]
     return [c for c in everyone if not c["whatsapp_opt_out"] and names.count(c["name"]) == 1]
 
@@ -64,7 +65,7 @@ def test_each_message_in_plain_words_and_the_effect_chart_with_its_numbers(demo_
 
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     [effect] = [c for c in charts if "Who paid after a reminder" in c["layout"]["title"]["text"]]
-    expected = book.read(SHOP, reminders.reminder_effect, path=demo_db)
+    expected = root_at(demo_db).read(SHOP, OWNER, reminders.reminder_effect)
     assert [r["label"] for r in expected] == ["SMS by hand", "Automatic WhatsApp", "All reminded",
                                               "Not reminded (overdue)"]
     assert expected[0]["customers"] == 3 and expected[1]["customers"] == 5 and expected[-1]["customers"] > 0
@@ -91,26 +92,26 @@ def test_no_chart_before_a_reminder_is_a_week_old(demo_db):
 
 
 def test_reminders_back_on_only_with_a_note(demo_db):
-    quiet = next(c for c in book.read(SHOP, customers.list_customers, path=demo_db) if c["whatsapp_opt_out"])
+    quiet = next(c for c in root_at(demo_db).read(SHOP, OWNER, customers.list_customers) if c["whatsapp_opt_out"])
     cid = quiet["customer_id"]
     at = open_page(app(), "reminders.py")
     at.selectbox(key="rm_pick").set_value(cid).run()
     at.toggle(key=f"rm_toggle_{cid}").set_value(True).run()
     at.button(key="rm_save").click().run()
     assert not at.exception and any("agreed to get reminders again" in e for e in errors(at))
-    assert book.read(SHOP, customers.get_customer, cid, path=demo_db)["whatsapp_opt_out"] is True
+    assert root_at(demo_db).read(SHOP, OWNER, customers.get_customer, cid)["whatsapp_opt_out"] is True
 
     at.text_input(key=f"rm_note_{cid}").input("Said yes on the phone").run()
     at.button(key="rm_save").click().run()
     assert not at.exception and not errors(at)
-    assert book.read(SHOP, customers.get_customer, cid, path=demo_db)["whatsapp_opt_out"] is False
+    assert root_at(demo_db).read(SHOP, OWNER, customers.get_customer, cid)["whatsapp_opt_out"] is False
     at.selectbox(key="rm_pick").set_value(cid).run()
     assert "Turned back on by demo on" in texts(at) and "Said yes on the phone" in texts(at)
 
 
 def test_the_customer_page_says_why_reminders_are_off(demo_db):
     person = _people(demo_db)[0]
-    book.write(SHOP, reminders.stop_reminders, person["customer_id"], actor="demo", path=demo_db)
+    root_at(demo_db).write(SHOP, principals.owner("demo"), reminders.stop_reminders, person["customer_id"])
     at = app()
     at.query_params["id"] = str(person["customer_id"])
     at = open_page(at, "customer.py")

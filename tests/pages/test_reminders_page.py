@@ -7,7 +7,8 @@ import io
 import streamlit as st
 
 from dashboard import exports
-from khata import db, reminders
+from khata import principals, reminders
+from tests.roots import root_at
 
 from .conftest import app, count, open_page
 
@@ -27,7 +28,7 @@ def _fill_outbox(path, rows: int, status_of=lambda n: "sent") -> None:
             " SELECT ?, customer_id, day, nextval('reminder_id_seq'), 'overdue', 3, 100, 1, '+919800000000',"
             " 'Please pay', CASE WHEN n % 3 = 0 THEN 'unknown' WHEN n % 3 = 1 THEN 'sending' ELSE 'sent' END,"
             " current_timestamp FROM wanted", [SHOP])
-    db.write(work, path)
+    root_at(path).in_transaction(work)
 
 
 def test_filter_offers_every_outbox_status(demo_db):
@@ -48,7 +49,7 @@ def test_reminders_csv_holds_every_row(demo_db):
     expected = count("SELECT count(*) FROM reminder_outbox WHERE shop_id = ?", [SHOP])
     assert expected > 5_000  # the old silent cut
     st.cache_data.clear()
-    data = exports.export_csv("reminders", SHOP, str(demo_db), role="owner")().decode("utf-8-sig")
+    data = exports.export_csv("reminders", SHOP, str(demo_db), who=principals.owner("demo"))().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
     assert len(rows) == expected
     keys = {(r["customer_id"], r["reminder_date"]) for r in rows}

@@ -7,9 +7,10 @@ import time
 import pytest
 
 from dashboard import auth, exports, reads
-from khata import accounts, approvals, book, customers, loans, repayments, staff
+from khata import accounts, approvals, customers, loans, principals, repayments, staff
 from khata.errors import NotAllowed
 from tests.pages.conftest import app, by_label, count, errors, keyed, open_page, submit, texts
+from tests.roots import OWNER, env_root, root_at
 
 SHOP = 1
 PAGES = ["overview.py", "customers.py", "customer.py", "loans.py", "repayments.py", "remind_today.py",
@@ -19,9 +20,9 @@ PAGES = ["overview.py", "customers.py", "customer.py", "loans.py", "repayments.p
 @pytest.fixture
 def sunil(demo_db):
     """A staff login of the demo shop that already chose its own password."""
-    book.write(SHOP, staff.add_staff, username="sunil", name="Sunil Rao", password="Staff@1234", actor="demo",
-               path=demo_db)
-    accounts.change_password("sunil", "Staff@1234", "Mine@5678", path=demo_db)
+    root_at(demo_db).write(SHOP, principals.owner("demo"), staff.add_staff, username="sunil", name="Sunil Rao",
+                           password="Staff@1234")
+    accounts.change_password(root_at(demo_db), "sunil", "Staff@1234", "Mine@5678")
     return "sunil"
 
 
@@ -39,7 +40,7 @@ def test_every_page_as_staff_offers_no_owner_action(sunil, page):
     at = app(sunil)
     at.run()
     if page == "customer.py":
-        at.session_state["customer_id"] = book.read(SHOP, customers.list_customers)[0]["customer_id"]
+        at.session_state["customer_id"] = env_root().read(SHOP, OWNER, customers.list_customers)[0]["customer_id"]
     at.switch_page(f"dashboard/app_pages/{page}").run()
     assert not at.exception, at.exception
     assert not errors(at)
@@ -71,9 +72,9 @@ def test_owner_pages_are_not_in_a_staff_menu(sunil, page):
 
 
 def test_staff_request_reaches_the_owner_who_approves(sunil, demo_db):
-    person = next(c for c in book.read(SHOP, customers.list_customers) if c["available_credit"] > 100)
-    sale = book.write(SHOP, loans.create_loan, person["customer_id"], amount="60", item="Eggs", actor="sunil",
-                      role="staff")
+    person = next(c for c in env_root().read(SHOP, OWNER, customers.list_customers) if c["available_credit"] > 100)
+    sale = env_root().write(SHOP, principals.staff("sunil"), loans.create_loan, person["customer_id"], amount="60",
+                            item="Eggs")
     at = open_page(app(sunil), "loans.py")
     keyed(at.selectbox, "rl_loan_").set_value(sale["loan_id"])
     fill(at, {"rl_reason_": "wrong customer"})
@@ -87,29 +88,29 @@ def test_staff_request_reaches_the_owner_who_approves(sunil, demo_db):
 
     owner = open_page(app("demo"), "overview.py")
     assert "Waiting for your approval" in texts(owner) and "wrong customer" in texts(owner)
-    request = book.read(SHOP, approvals.list_approvals)[0]
+    request = env_root().read(SHOP, OWNER, approvals.list_approvals)[0]
     owner.button(key=f"approve_{request['approval_id']}").click().run()
     assert not owner.exception and not errors(owner)
-    assert book.read(SHOP, loans.loan_row, sale["loan_id"])["status"] == "reversed"
+    assert env_root().read(SHOP, OWNER, loans.loan_row, sale["loan_id"])["status"] == "reversed"
     assert "Waiting for your approval" not in texts(owner)
 
 
 def test_owner_rejects_and_nothing_changes(sunil):
-    paid = book.read(SHOP, repayments.list_repayments, limit=1)["rows"][0]
-    asked = book.write(SHOP, approvals.request_reversal, "repayment", paid["repayment_id"], reason="twice",
-                       actor="sunil", role="staff")
+    paid = env_root().read(SHOP, OWNER, repayments.list_repayments, limit=1)["rows"][0]
+    asked = env_root().write(SHOP, principals.staff("sunil"), approvals.request_reversal, "repayment",
+                             paid["repayment_id"], reason="twice")
     owner = open_page(app("demo"), "overview.py")
     owner.button(key=f"reject_{asked['approval_id']}").click().run()
     assert not owner.exception
     assert count("SELECT count(*) FROM reversals WHERE entry_type = 'repayment' AND entry_id = ?",
                  [paid["repayment_id"]]) == 0
-    assert book.read(SHOP, approvals.approval_row, asked["approval_id"])["status"] == "rejected"
+    assert env_root().read(SHOP, OWNER, approvals.approval_row, asked["approval_id"])["status"] == "rejected"
 
 
 def test_disabled_staff_session_ends_on_the_next_run(sunil):
     at = open_page(app(sunil), "customers.py")
     assert at.title[0].value == "Customers"
-    book.write(SHOP, staff.set_staff_active, "sunil", False, actor="demo")
+    env_root().write(SHOP, principals.owner("demo"), staff.set_staff_active, "sunil", False)
     at.run()
     assert [t.value for t in at.title] == ["📒 Credikhaata"]
     assert "turned off by the shop owner" in texts(at)
@@ -120,13 +121,14 @@ def test_disabled_staff_cookie_is_refused(sunil):
     cfg = auth.AuthSettings(cookie_key="k" * 40, cookie_days=30)
     token = auth.make_token("sunil", cfg)
     assert auth.token_is_current(token, auth.load_credentials())
-    book.write(SHOP, staff.set_staff_active, "sunil", False, actor="demo")
+    env_root().write(SHOP, principals.owner("demo"), staff.set_staff_active, "sunil", False)
     assert not auth.token_is_current(token, auth.load_credentials())
     assert auth._notice_for(token, auth.load_credentials()) == accounts.DISABLED
 
 
 def test_first_login_must_choose_a_password_before_anything_else(demo_db):
-    book.write(SHOP, staff.add_staff, username="tara", name="Tara", password="First@1234", actor="demo")
+    env_root().write(SHOP, principals.owner("demo"), staff.add_staff, username="tara", name="Tara",
+                     password="First@1234")
     at = app(None)
     at.run()
     at.text_input(key="login_user").input("tara")
@@ -145,7 +147,7 @@ def test_first_login_must_choose_a_password_before_anything_else(demo_db):
     assert not at.exception
     at.run()
     assert [t.value for t in at.title] == ["Overview"]
-    assert not accounts.get_shopkeeper("tara")["must_change_password"]
+    assert not accounts.get_shopkeeper(env_root(), "tara")["must_change_password"]
 
 
 def test_owner_adds_and_disables_staff_on_the_account_page(demo_db):
@@ -153,24 +155,24 @@ def test_owner_adds_and_disables_staff_on_the_account_page(demo_db):
     fill(at, {"as_name_": "Kiran Das", "as_user_": "kiran", "as_pw_": "weak"})
     submit(at, "Add login")
     assert "password must be" in errors(at)[0]
-    assert accounts.get_shopkeeper("kiran") is None
+    assert accounts.get_shopkeeper(env_root(), "kiran") is None
     fill(at, {"as_pw_": "Kiran@1234"})
     submit(at, "Add login")
     assert not errors(at)
-    kiran = accounts.get_shopkeeper("kiran")
+    kiran = accounts.get_shopkeeper(env_root(), "kiran")
     assert kiran["role"] == "staff" and kiran["must_change_password"] and kiran["shop_id"] == SHOP
     at.selectbox(key="ms_pick").set_value("kiran").run()
     by_label(at.button, "Disable").click().run()
     assert not at.exception
-    assert not accounts.get_shopkeeper("kiran")["active"]
+    assert not accounts.get_shopkeeper(env_root(), "kiran")["active"]
     assert "kiran" in at.dataframe[0].value.to_csv() and "disabled" in at.dataframe[0].value.to_csv()
     time.sleep(0.01)
     with pytest.raises(accounts.AuthError):
-        accounts.authenticate("kiran", "Kiran@1234")
+        accounts.authenticate(env_root(), "kiran", "Kiran@1234")
 
 
 def test_audit_page_filters(sunil):
-    accounts.authenticate("sunil", "Mine@5678")
+    accounts.authenticate(env_root(), "sunil", "Mine@5678")
     at = open_page(app("demo"), "audit.py")
     assert not errors(at)
     at.selectbox(key="au_who").set_value("sunil").run()
@@ -181,10 +183,10 @@ def test_audit_page_filters(sunil):
 
 
 @pytest.mark.parametrize("make", [
-    lambda: exports.export_csv("customers", SHOP, reads.db_key(), role="staff"),
-    lambda: exports.customers_xlsx(SHOP, reads.db_key(), "", "name", False, False, role="staff"),
-    lambda: exports.sales_xlsx(SHOP, reads.db_key(), None, None, None, None, role="staff"),
-    lambda: exports.repayments_xlsx(SHOP, reads.db_key(), None, None, None, role="staff"),
+    lambda: exports.export_csv("customers", SHOP, reads.db_key(), who=principals.staff("sunil")),
+    lambda: exports.customers_xlsx(SHOP, reads.db_key(), "", "name", False, False, who=principals.staff("sunil")),
+    lambda: exports.sales_xlsx(SHOP, reads.db_key(), None, None, None, None, who=principals.staff("sunil")),
+    lambda: exports.repayments_xlsx(SHOP, reads.db_key(), None, None, None, who=principals.staff("sunil")),
 ])
 def test_a_staff_download_is_refused_by_khata_not_only_hidden(sunil, make):
     with pytest.raises(NotAllowed, match="Only the shop owner can download"):

@@ -2,7 +2,8 @@
 import subprocess
 
 from dashboard.reads import statement_pdf_maker
-from khata import accounts, book, customers, statement
+from khata import accounts, customers, statement
+from tests.roots import OWNER, root_at
 
 from .conftest import app, texts
 
@@ -16,12 +17,12 @@ def _customer_page(at, customer_id):
 
 
 def _owing_customer(path):
-    return next(c for c in book.read(1, customers.list_customers, path=path) if c["outstanding"] > 0)
+    return next(c for c in root_at(path).read(1, OWNER, customers.list_customers) if c["outstanding"] > 0)
 
 
 def test_a_customer_who_owes_sees_a_qr_and_the_pay_link_and_can_take_a_pdf(demo_db, tmp_path):
     who = _owing_customer(demo_db)
-    found = book.read(1, statement.statement_for, who["customer_id"], path=demo_db)
+    found = root_at(demo_db).read(1, OWNER, statement.statement_for, who["customer_id"])
     at = _customer_page(app(path=demo_db), who["customer_id"])
     assert len(at.get("image")) == 1  # the QR
     assert found["upi_link"] in texts(at)
@@ -34,7 +35,7 @@ def test_a_customer_who_owes_sees_a_qr_and_the_pay_link_and_can_take_a_pdf(demo_
 
 
 def test_no_qr_when_the_shop_has_no_upi_id(demo_db):
-    book.write(1, accounts.update_settings, upi_id="", path=demo_db)
+    root_at(demo_db).write(1, OWNER, accounts.update_settings, upi_id="")
     who = _owing_customer(demo_db)
     at = _customer_page(app(path=demo_db), who["customer_id"])
     assert len(at.get("image")) == 0

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from dashboard import format as fmt
-from khata import book, customers, loans, reminders, repayments
+from khata import customers, loans, reminders, repayments
 from khata.dates import shop_today
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import make_shop
+from tests.roots import OWNER, env_root
 
 from .conftest import app, open_page
 
@@ -26,19 +27,21 @@ def quiet_shop(db_file, monkeypatch):
     shop = make_shop(db_file, "quiet")
     sid = shop["shop_id"]
     today = shop_today("Asia/Kolkata")
-    asha = book.write(sid, customers.create_customer, name="Asha Sale", phone="98450 20001")
-    book.write(sid, loans.create_loan, asha["customer_id"], amount="100", item="Dal",
-               issue_date=today - timedelta(days=10),
-                      due_date=today + timedelta(days=20))
-    babu = book.write(sid, customers.create_customer, name="Babu Paid", phone="98450 20002")
-    sale = book.write(sid, loans.create_loan, babu["customer_id"], amount="50", item="Tea",
-                             issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
-    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="20", paid_on=today - timedelta(days=25))
-    book.write(sid, customers.create_customer, name="Chitra New", phone="98450 20003")
-    dev = book.write(sid, customers.create_customer, name="Dev Quiet", phone="98450 20004", whatsapp_opt_out=True)
-    late = book.write(sid, loans.create_loan, dev["customer_id"], amount="70", item="Oil",
-                             issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
-    book.write(sid, repayments.record_repayment, late["loan_id"], amount="10", paid_on=today - timedelta(days=25))
+    asha = env_root().write(sid, OWNER, customers.create_customer, name="Asha Sale", phone="98450 20001")
+    env_root().write(sid, OWNER, loans.create_loan, asha["customer_id"], amount="100", item="Dal",
+                     issue_date=today - timedelta(days=10), due_date=today + timedelta(days=20))
+    babu = env_root().write(sid, OWNER, customers.create_customer, name="Babu Paid", phone="98450 20002")
+    sale = env_root().write(sid, OWNER, loans.create_loan, babu["customer_id"], amount="50", item="Tea",
+                            issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
+    env_root().write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="20",
+                     paid_on=today - timedelta(days=25))
+    env_root().write(sid, OWNER, customers.create_customer, name="Chitra New", phone="98450 20003")
+    dev = env_root().write(sid, OWNER, customers.create_customer, name="Dev Quiet", phone="98450 20004",
+                           whatsapp_opt_out=True)
+    late = env_root().write(sid, OWNER, loans.create_loan, dev["customer_id"], amount="70", item="Oil",
+                            issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
+    env_root().write(sid, OWNER, repayments.record_repayment, late["loan_id"], amount="10",
+                     paid_on=today - timedelta(days=25))
     reminders.run_reminders(notifier=OutboxNotifier())  # no Twilio: the day's reminders are recorded as simulated
     return {"today": today}
 

@@ -7,8 +7,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from khata import accounts, book, db
+from khata import accounts, db, principals
 from khata.errors import DatabaseBusy, KhataError
+from tests.roots import OWNER, root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +19,7 @@ def app_worker(path: str, seconds: float) -> dict:
     from khata import customers, repayments
     from tests.pages.conftest import app as logged_in_app
 
-    keeper = accounts.get_shopkeeper("demo", path)
+    keeper = accounts.get_shopkeeper(root_at(path), "demo")
     sid = keeper["shop_id"]
     ops = refused = 0
     written = []
@@ -32,12 +33,11 @@ def app_worker(path: str, seconds: float) -> dict:
         if at.exception:
             raise SystemExit(f"page {pages[i % len(pages)]} failed: {at.exception}")
         ops += 1
-        owing = book.read(sid, customers.list_customers, sort="outstanding", descending=True, limit=5, path=path)
+        owing = root_at(path).read(sid, OWNER, customers.list_customers, sort="outstanding", descending=True, limit=5)
         target = owing[i % len(owing)]
         try:
-            result = book.write(sid, repayments.record_customer_repayment, target["customer_id"], amount="1.00",
-                                path=path,
-                                                          idempotency_key=f"contention-{i}", actor="demo")
+            result = root_at(path).write(sid, principals.owner("demo"), repayments.record_customer_repayment,
+                                         target["customer_id"], amount="1.00", idempotency_key=f"contention-{i}")
             written += [r["repayment_id"] for r in result["repayments"]]
             ops += 1
         except KhataError:
@@ -57,7 +57,7 @@ def flow_worker(path: str, seconds: float) -> dict:
     day = date.today() + timedelta(days=1)
     while time.monotonic() < deadline:
         try:
-            result = run_reminders(today=day, notifier=OutboxNotifier(), path=path)
+            result = run_reminders(root_at(path), today=day, notifier=OutboxNotifier())
             days.append([day.isoformat(), result["totals"]["simulated"]])
             ops += 1
         except DatabaseBusy:

@@ -5,28 +5,29 @@ import sys
 import threading
 from pathlib import Path
 
-from khata import book, customers, db, demo, loans, repayments
+from khata import customers, demo, loans, repayments
+from tests.roots import OWNER, root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("shops", "shopkeepers", "customers", "loans", "repayments", "reversals", "audit_log", "idempotency_keys")
 
 
 def _rows(path, table):
-    with db.connect(path) as con:
+    with root_at(path).connect() as con:
         return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
 
 
 def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
-    demo.create_demo(path=db_file)
-    sid = db.read(lambda con: con.execute("SELECT shop_id FROM shops").fetchone()[0], db_file)
-    cust = book.write(sid, customers.create_customer, name="Writer", phone="9876599999", credit_limit="100000",
-                      path=db_file)
-    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="10000", item="x", path=db_file)
+    demo.create_demo(root_at(db_file))
+    sid = root_at(db_file).on_connection(lambda con: con.execute("SELECT shop_id FROM shops").fetchone()[0])
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Writer", phone="9876599999",
+                                  credit_limit="100000")
+    loan = root_at(db_file).write(sid, OWNER, loans.create_loan, cust["customer_id"], amount="10000", item="x")
     stop = threading.Event()
 
     def keep_writing():
         while not stop.is_set():
-            book.write(sid, repayments.record_repayment, loan["loan_id"], amount="1", path=db_file)
+            root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan["loan_id"], amount="1")
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
@@ -46,8 +47,8 @@ def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
     assert len([r for r in backed_up["audit_log"] if r[4] == "repay"]) == len(writes)
 
     # the book moves on, then is restored
-    book.write(sid, repayments.record_repayment, loan["loan_id"], amount="5", path=db_file)
-    book.write(sid, customers.create_customer, name="After", phone="9876588888", path=db_file)
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan["loan_id"], amount="5")
+    root_at(db_file).write(sid, OWNER, customers.create_customer, name="After", phone="9876588888")
     assert _rows(db_file, "customers") != backed_up["customers"]
     result = subprocess.run([sys.executable, "-m", "khata", "restore", str(tmp_path / "bk"), "--db", str(db_file)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -55,7 +56,7 @@ def test_backup_during_writes_and_restore_round_trip(db_file, tmp_path):
     for table in TABLES:
         assert _rows(db_file, table) == backed_up[table], table
     # ids continue after the restored ones
-    again = book.write(sid, customers.create_customer, name="Next", phone="9876577777", path=db_file)
+    again = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Next", phone="9876577777")
     assert again["customer_id"] > max(r[0] for r in backed_up["customers"])
 
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from khata import accounts, book, customers, db, importer, loans, repayments
+from khata import accounts, customers, importer, loans, repayments
 from khata.errors import KhataError
+from tests.roots import OWNER, root_at
 
 nasty_text = st.one_of(
     st.text(max_size=40), st.text(min_size=400, max_size=2000), st.just(""), st.just("   "),
@@ -33,14 +34,14 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scope
 @pytest.fixture
 def ctx(db_file, shop):
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000",
-                      path=db_file)
-    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="500", item="Rice", path=db_file)
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Asha", phone="9876511111",
+                                  credit_limit="100000")
+    loan = root_at(db_file).write(sid, OWNER, loans.create_loan, cust["customer_id"], amount="500", item="Rice")
     return {"sid": sid, "cid": cust["customer_id"], "lid": loan["loan_id"], "path": db_file}
 
 
 def _snapshot(path):
-    with db.connect(path) as con:
+    with root_at(path).connect() as con:
         return con.execute("SELECT (SELECT sum(amount) FROM loans), (SELECT coalesce(sum(amount), 0) FROM repayments),"
                            " (SELECT count(*) FROM customers)").fetchone()
 
@@ -58,9 +59,9 @@ def test_sales_with_hostile_input(ctx, scale):
     @given(amount=nasty_amount, item=nasty_text, issue=nasty_date, due=nasty_date, grace=st.one_of(
         st.integers(-10, 10**6), nasty_text))
     def run(amount, item, issue, due, grace):
-        loan = _accepts_or_refuses(lambda: book.write(ctx["sid"], loans.create_loan, ctx["cid"], amount=amount,
-                                                      item=item, issue_date=issue, due_date=due, grace_days=grace,
-            path=ctx["path"]))
+        loan = _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, loans.create_loan, ctx["cid"],
+                                                                      amount=amount, item=item, issue_date=issue,
+                                                                          due_date=due, grace_days=grace))
         if loan is not None:
             assert loan["principal"] > 0 and loan["principal"] == loan["principal"].quantize(Decimal("0.01"))
             assert loan["due_date"] >= loan["issue_date"] and loan["item"] == item.strip()
@@ -73,15 +74,15 @@ def test_repayments_with_hostile_input(ctx, scale):
            note=nasty_text)
     def run(amount, when, method, note):
         before = _snapshot(ctx["path"])
-        result = _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.record_repayment, ctx["lid"],
-                                                        amount=amount, paid_on=when, method=method, note=note,
-                                                        path=ctx["path"]))
+        result = _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, repayments.record_repayment,
+                                                                        ctx["lid"], amount=amount, paid_on=when,
+                                                                            method=method, note=note))
         after = _snapshot(ctx["path"])
         if result is None:
             assert after == before
         else:
             assert after[1] - before[1] == result["total"] > 0
-        with db.connect(ctx["path"]) as con:
+        with root_at(ctx["path"]).connect() as con:
             assert con.execute("SELECT min(outstanding) FROM loan_balances").fetchone()[0] >= 0
     run()
 
@@ -91,16 +92,16 @@ def test_customers_with_hostile_input(ctx, scale):
     @given(name=nasty_text, phone=st.one_of(nasty_text, st.text(string.digits, min_size=8, max_size=14)),
            limit=nasty_amount, trust=st.one_of(st.integers(-5, 20), nasty_text), notes=nasty_text)
     def run(name, phone, limit, trust, notes):
-        created = _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.create_customer, name=name,
-                                                         phone=phone, credit_limit=limit, trust_score=trust,
-                                                         notes=notes, path=ctx["path"]))
+        created = _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, customers.create_customer,
+                                                                         name=name, phone=phone, credit_limit=limit,
+                                                                             trust_score=trust, notes=notes))
         if created is not None:
             assert created["phone"].startswith("+") and 0 <= created["trust_score"] <= 10
             assert created["credit_limit"] >= 0 and created["name"] == name.strip()
-            book.write(ctx["sid"], customers.remove_customer, created["customer_id"], path=ctx["path"])
-        _accepts_or_refuses(lambda: book.read(ctx["sid"], customers.list_customers, search=name, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], customers.update_customer, ctx["cid"], notes=notes,
-                                               path=ctx["path"]))
+            root_at(ctx["path"]).write(ctx["sid"], OWNER, customers.remove_customer, created["customer_id"])
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).read(ctx["sid"], OWNER, customers.list_customers, search=name))
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, customers.update_customer,
+                                                               ctx["cid"], notes=notes))
     run()
 
 
@@ -108,13 +109,14 @@ def test_ids_and_settings_with_hostile_input(ctx, scale):
     @settings(max_examples=scale["examples"], **SETTINGS)
     @given(any_id=st.one_of(st.integers(-10**20, 10**20), nasty_text, st.none(), st.floats()), text=nasty_text)
     def run(any_id, text):
-        _accepts_or_refuses(lambda: book.read(ctx["sid"], customers.get_customer, any_id, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.read(ctx["sid"], loans.get_loan, any_id, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], repayments.reverse_repayment, any_id, reason=text,
-                                               path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, upi_id=text, path=ctx["path"]))
-        _accepts_or_refuses(lambda: book.write(ctx["sid"], accounts.update_settings, reminder_days=text,
-                                               path=ctx["path"]))
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).read(ctx["sid"], OWNER, customers.get_customer, any_id))
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).read(ctx["sid"], OWNER, loans.get_loan, any_id))
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, repayments.reverse_repayment, any_id,
+                                                               reason=text))
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, accounts.update_settings,
+                                                               upi_id=text))
+        _accepts_or_refuses(lambda: root_at(ctx["path"]).write(ctx["sid"], OWNER, accounts.update_settings,
+                                                               reminder_days=text))
     run()
     assert _snapshot(ctx["path"])[0] == Decimal("500.00")
 
@@ -131,11 +133,11 @@ def test_csv_importer_with_hostile_files(ctx, scale):
             ",".join('"' + str(v).replace('"', '""') + '"' for v in row) for row in rows]
         for source in ("\n".join(lines) + "\n", raw):
             result = _accepts_or_refuses(
-                lambda source=source: book.write(ctx["sid"], importer.import_customers, source, path=ctx["path"]))
+                lambda source=source: root_at(ctx["path"]).write(ctx["sid"], OWNER, importer.import_customers, source))
             if result is None:
                 assert _snapshot(ctx["path"]) == before
             else:
-                with db.connect(ctx["path"]) as con:  # undo for the next example
+                with root_at(ctx["path"]).connect() as con:  # undo for the next example
                     con.execute("DELETE FROM loans WHERE item = ?", [importer.OPENING_ITEM])
                     con.execute("DELETE FROM customers WHERE customer_id <> ?", [ctx["cid"]])
     run()

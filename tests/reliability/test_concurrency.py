@@ -6,8 +6,9 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from khata import book, customers, db, loans, repayments
+from khata import customers, loans, repayments
 from khata.errors import CreditLimitExceeded, KhataError, Overpayment
+from tests.roots import OWNER, root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,14 +43,14 @@ def _run_threads(n, fn):
 
 def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale, record_property):
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000",
-                      path=db_file)
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Asha", phone="9876511111",
+                                  credit_limit="100000")
     per_worker = scale["payments_per_worker"]
     workers = scale["threads"] + scale["processes"]
     amount = Decimal("7.00")
     # the loan can take only about 70% of all attempts, so some must be refused
     principal = amount * int(workers * per_worker * 0.7)
-    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount=principal, item="TV", path=db_file)
+    loan = root_at(db_file).write(sid, OWNER, loans.create_loan, cust["customer_id"], amount=principal, item="TV")
 
     procs = [_spawn("repay", db_file, sid, loan["loan_id"], per_worker, amount) for _ in range(scale["processes"])]
 
@@ -57,7 +58,7 @@ def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale,
         ok = refused = 0
         for _ in range(per_worker):
             try:
-                book.write(sid, repayments.record_repayment, loan["loan_id"], amount=amount, path=db_file)
+                root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan["loan_id"], amount=amount)
                 ok += 1
             except Overpayment as err:
                 assert "is owed" in str(err) or "fully paid" in str(err)
@@ -69,7 +70,7 @@ def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale,
     ok = sum(r[0] for r in thread_results + proc_results)
     refused = sum(r[1] for r in thread_results + proc_results)
     assert ok + refused == workers * per_worker
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         rows, repaid = con.execute("SELECT count(*), coalesce(sum(amount), 0) FROM repayments").fetchone()
         audits = con.execute("SELECT count(*) FROM audit_log WHERE action = 'repay'").fetchone()[0]
     assert rows == ok == audits  # no repayment lost, none recorded twice
@@ -82,7 +83,8 @@ def test_repayments_on_one_loan_from_threads_and_processes(db_file, shop, scale,
 def test_sales_against_one_credit_limit(db_file, shop, scale):
     sid = shop["shop_id"]
     limit = Decimal("1000.00")
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit=limit, path=db_file)
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Asha", phone="9876511111",
+                                  credit_limit=limit)
     per_worker = scale["payments_per_worker"]
     amount = Decimal("30.00")
     procs = [_spawn("sell", db_file, sid, cust["customer_id"], per_worker, amount) for _ in range(scale["processes"])]
@@ -91,7 +93,7 @@ def test_sales_against_one_credit_limit(db_file, shop, scale):
         ok = refused = 0
         for _ in range(per_worker):
             try:
-                book.write(sid, loans.create_loan, cust["customer_id"], amount=amount, item="burst", path=db_file)
+                root_at(db_file).write(sid, OWNER, loans.create_loan, cust["customer_id"], amount=amount, item="burst")
                 ok += 1
             except CreditLimitExceeded as err:
                 assert "more on credit" in str(err)
@@ -101,7 +103,7 @@ def test_sales_against_one_credit_limit(db_file, shop, scale):
     thread_results = _run_threads(scale["threads"], thread_work)
     proc_results = [_parse(p.communicate(timeout=300)[0].strip().splitlines()[-1]) for p in procs]
     ok = sum(r[0] for r in thread_results + proc_results)
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         count, total = con.execute("SELECT count(*), coalesce(sum(amount), 0) FROM loans").fetchone()
     assert count == ok
     assert total <= limit  # the limit is never exceeded
@@ -111,9 +113,10 @@ def test_sales_against_one_credit_limit(db_file, shop, scale):
 
 def test_refusal_under_load_is_a_clear_khata_error(db_file, shop):
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="10", path=db_file)
-    errors = _run_threads(8, lambda: _try(lambda: book.write(sid, loans.create_loan, cust["customer_id"], amount="6",
-                                                                    item="x", path=db_file)))
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Asha", phone="9876511111",
+                                  credit_limit="10")
+    errors = _run_threads(8, lambda: _try(lambda: root_at(db_file).write(sid, OWNER, loans.create_loan,
+                                                                         cust["customer_id"], amount="6", item="x")))
     assert sorted(e is None for e in errors) == [False] * 7 + [True]
     assert all(isinstance(e, KhataError) for e in errors if e is not None)
 
@@ -134,7 +137,8 @@ def test_threads_waiting_for_another_process_all_get_in(db_file, shop):
     released they all open it at once. None may fail ('Unique file handle conflict')."""
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db_file)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "holding"
-    errors = _run_threads(12, lambda: _try(lambda: [db.read(
-        lambda con: con.execute("SELECT count(*) FROM shops").fetchone(), db_file) for _ in range(5)]))
+    errors = _run_threads(12,
+                          lambda: _try(lambda: [root_at(db_file).on_connection(
+                              lambda con: con.execute("SELECT count(*) FROM shops").fetchone()) for _ in range(5)]))
     holder.wait()
     assert [e for e in errors if e is not None] == []

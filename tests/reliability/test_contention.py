@@ -5,13 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from khata import db, demo
+from khata import demo
+from tests.roots import root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_app_flow_and_cli_share_one_file(db_file, tmp_path, scale, record_property):
-    demo.create_demo(path=db_file)
+    demo.create_demo(root_at(db_file))
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60", "KHATA_COOKIE_KEY": "contention-" + "k" * 32}
     seconds = str(scale["contention_seconds"])
     procs = {
@@ -26,7 +27,7 @@ def test_app_flow_and_cli_share_one_file(db_file, tmp_path, scale, record_proper
         assert proc.returncode == 0, f"{kind} failed: {err[-2000:]}"
         reports[kind] = json.loads(out.strip().splitlines()[-1])
 
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         stored = {r[0] for r in con.execute("SELECT repayment_id FROM repayments").fetchall()}
         assert set(reports["app"]["repayment_ids"]) <= stored  # every acknowledged repayment is there
         phones = {r[0] for r in con.execute("SELECT phone FROM customers").fetchall()}

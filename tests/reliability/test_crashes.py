@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from khata import book, customers, db, loans
+from khata import customers, db, loans
+from tests.roots import OWNER, root_at
 
 from .workers import IN_FLIGHT
 
@@ -55,7 +56,7 @@ def _kill_mid_write(proc) -> tuple[str, list[str]]:
 
 def _check_invariants(path, seeded_repayments: int = 0):
     """``seeded_repayments``: rows bulk-loaded by the demo, which have no audit lines."""
-    with db.connect(path) as con:
+    with root_at(path).connect() as con:
         assert db.applied_migrations(con)[:2] == [1, 2]
         bad = con.execute("SELECT count(*) FROM loan_balances WHERE outstanding < 0 OR repaid > principal"
                           " OR outstanding <> CASE WHEN status = 'reversed' THEN 0 ELSE principal - repaid END"
@@ -90,7 +91,7 @@ def test_kill_during_csv_import(db_file, shop, scale, tmp_path, record_property)
         where, _ = _kill_mid_write(proc)
         mid_write.append(where)
         _check_invariants(db_file)
-        with db.connect(db_file) as con:
+        with root_at(db_file).connect() as con:
             n_customers, n_loans, n_audit = con.execute(
                 "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM loans),"
                 " (SELECT count(*) FROM audit_log WHERE action = 'import')").fetchone()
@@ -103,9 +104,9 @@ def test_kill_during_csv_import(db_file, shop, scale, tmp_path, record_property)
 def test_kill_during_repayment_burst(db_file, shop, scale, record_property):
     """Repayments commit one by one; the one in flight at the kill is not there, every earlier one is."""
     sid = shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Asha", phone="9876511111", credit_limit="100000",
-                      path=db_file)
-    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="50000", item="Fridge", path=db_file)
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Asha", phone="9876511111",
+                                  credit_limit="100000")
+    loan = root_at(db_file).write(sid, OWNER, loans.create_loan, cust["customer_id"], amount="50000", item="Fridge")
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
     rng = random.Random(2)
     mid_write = 0
@@ -119,7 +120,7 @@ def test_kill_during_repayment_burst(db_file, shop, scale, record_property):
         mid_write += 1
         committed_total += said.count("committed")
         _check_invariants(db_file)
-        with db.connect(db_file) as con:
+        with root_at(db_file).connect() as con:
             recorded = con.execute("SELECT count(*) FROM repayments").fetchone()[0]
         assert recorded == committed_total, (point, recorded, committed_total)  # all committed, none in flight
     assert mid_write == scale["kills"] and committed_total > 0
@@ -136,7 +137,7 @@ def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_prope
     from khata import demo, reminders
     from khata.notify.outbox import OutboxNotifier
 
-    seeded = demo.create_demo(path=db_file)["repayments"]
+    seeded = demo.create_demo(root_at(db_file))["repayments"]
     env = {**os.environ, "KHATA_LOCK_TIMEOUT": "60"}
     # A run of the demo shop commits five times; the 4th records the results after Twilio
     # accepted the messages (a kill there leaves them 'sending', later 'unknown'): the one
@@ -156,10 +157,10 @@ def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_prope
             _check_invariants(db_file, seeded)
             # the next run that day, after the lease: in-flight rows become 'unknown', nothing is resent
             notifier = OutboxNotifier()
-            result = reminders.run_reminders(today=day, notifier=notifier, stale_after_s=0, path=db_file)
+            result = reminders.run_reminders(root_at(db_file), today=day, notifier=notifier, stale_after_s=0)
             assert notifier.messages == [] or result["totals"]["selected"] >= len(notifier.messages)
             sends = [r["data"]["To"] for r in twilio.sends()[already:]]
-            with db.connect(db_file) as con:
+            with root_at(db_file).connect() as con:
                 rows = dict(con.execute("SELECT status, count(*) FROM reminder_outbox WHERE reminder_date = ?"
                                         " GROUP BY ALL", [day]).fetchall())
             assert "sending" not in rows and "queued" not in rows

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from bench.fake_twilio import FakeTwilioHttp
-from khata import db, demo, reminders
+from khata import demo, reminders
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier
 from tests.pages.conftest import app as logged_in_app
+from tests.roots import root_at
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 # no shop data behind them (first_password.py: only a password form, for a login that must change its
@@ -27,19 +28,19 @@ def demo_with_secrets(db_file, monkeypatch):
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", SID)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     monkeypatch.setenv("TWILIO_WHATSAPP_FROM", "whatsapp:+14155238886")
-    demo.create_demo(path=db_file)
+    demo.create_demo(root_at(db_file))
     return db_file
 
 
 def _run_reminders_with_failures(db_file, caplog):
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         phones = [r[0] for r in con.execute("SELECT phone FROM customer_balances WHERE overdue > 0").fetchall()]
     script = {f"whatsapp:{p}": [("rest", 400, 21211, f"Invalid 'To' Phone Number: {p}")] for p in phones[:3]}
     script.update({f"whatsapp:{p}": [("service", 401, 20003, "Authenticate")] for p in phones[3:5]})
     notifier = TwilioWhatsAppNotifier(TwilioConfig(SID, TOKEN, "whatsapp:+14155238886"),
                                       http_client=FakeTwilioHttp(script=script))
     caplog.set_level(logging.DEBUG)
-    result = reminders.run_reminders(notifier=notifier, rate_per_s=200, path=db_file)
+    result = reminders.run_reminders(root_at(db_file), notifier=notifier, rate_per_s=200)
     assert result["totals"]["failed"] >= 5 and result["totals"]["sent"] > 0
     return phones
 
@@ -50,7 +51,7 @@ def test_no_secret_or_full_number_in_logs_or_outbox(demo_with_secrets, caplog):
     assert TOKEN not in logs and COOKIE_KEY not in logs
     assert not [p for p in phones if p in logs]  # numbers only masked (+91•••••43210)
     assert "•••••" in logs
-    with db.connect(demo_with_secrets) as con:
+    with root_at(demo_with_secrets).connect() as con:
         outbox = " ".join(str(v) for row in con.execute("SELECT * FROM reminder_outbox").fetchall() for v in row)
         audit = " ".join(str(v) for row in con.execute("SELECT * FROM audit_log").fetchall() for v in row)
     assert TOKEN not in outbox and TOKEN not in audit and COOKIE_KEY not in outbox + audit

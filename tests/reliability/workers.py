@@ -11,8 +11,9 @@ from decimal import Decimal
 
 import duckdb
 
-from khata import book, loans, repayments
+from khata import loans, repayments
 from khata.errors import KhataError
+from tests.roots import OWNER, root_at
 
 IN_FLIGHT = "in-flight"
 _real_connect = duckdb.connect
@@ -87,7 +88,7 @@ def repay_many(path, shop_id, loan_id, count, amount):
     ok = refused = 0
     for _ in range(count):
         try:
-            book.write(shop_id, repayments.record_repayment, loan_id, amount=amount, path=path)
+            root_at(path).write(shop_id, OWNER, repayments.record_repayment, loan_id, amount=amount)
             ok += 1
         except KhataError:
             refused += 1
@@ -98,7 +99,7 @@ def sell_many(path, shop_id, customer_id, count, amount):
     ok = refused = 0
     for _ in range(count):
         try:
-            book.write(shop_id, loans.create_loan, customer_id, amount=amount, item="burst", path=path)
+            root_at(path).write(shop_id, OWNER, loans.create_loan, customer_id, amount=amount, item="burst")
             ok += 1
         except KhataError:
             refused += 1
@@ -112,7 +113,7 @@ def repay_forever(path, shop_id, loan_id, point):
     print("started", flush=True)
     while True:
         try:
-            book.write(shop_id, repayments.record_repayment, loan_id, amount=Decimal("0.01"), path=path)
+            root_at(path).write(shop_id, OWNER, repayments.record_repayment, loan_id, amount=Decimal("0.01"))
             print("committed", flush=True)
         except KhataError:
             time.sleep(0.001)
@@ -131,7 +132,7 @@ def remind_via(path, url, day, point=None):
     notifier = TwilioWhatsAppNotifier(TwilioConfig("AC" + "d4" * 16, "crash-token", "whatsapp:+14155238886"),
                                       base_url=url)
     print("started", flush=True)
-    reminders.run_reminders(today=date.fromisoformat(day), notifier=notifier, rate_per_s=20, path=path)
+    reminders.run_reminders(root_at(path), today=date.fromisoformat(day), notifier=notifier, rate_per_s=20)
     print(f"finished after {_CountingConnection.commits} commits", flush=True)
 
 

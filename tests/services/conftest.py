@@ -1,7 +1,8 @@
 """Fixtures of the service tests: the shop's id and a first customer."""
 import pytest
 
-from khata import book, customers
+from khata import customers, principals
+from tests.roots import root_at
 
 
 @pytest.fixture
@@ -11,5 +12,5 @@ def sid(shop):
 
 @pytest.fixture
 def asha(db_file, sid):
-    return book.write(sid, customers.create_customer, name="Asha Patel", phone="98765 11111", credit_limit="5000",
-                      actor="ravi", path=db_file)
+    return root_at(db_file).write(sid, principals.owner("ravi"), customers.create_customer, name="Asha Patel",
+                                  phone="98765 11111", credit_limit="5000")

@@ -3,32 +3,32 @@ from __future__ import annotations
 
 import pytest
 
-from khata import accounts, approvals, book, customers, loans, repayments, staff
+from khata import accounts, approvals, customers, loans, principals, repayments, staff
 from khata.errors import Conflict, CreditLimitExceeded, NotAllowed, NotFound, ValidationError
 from tests.conftest import make_shop
+from tests.roots import root_at
 from tests.services.helpers import query
 
 
 @pytest.fixture
 def counter(db_file, shop, sid):
     """Owner ravi, staff sunil, Asha (limit 5000) with a 400 sale and a 100 repayment on it."""
-    book.write(sid, staff.add_staff, username="sunil", name="Sunil", password="Staff@1234", actor="ravi",
-               path=db_file)
-    cid = book.write(sid, customers.create_customer, name="Asha", phone="98765 11111", credit_limit="5000",
-                     actor="ravi", path=db_file)["customer_id"]
-    loan = book.write(sid, loans.create_loan, cid, amount="400", item="Rice", actor="sunil", role="staff",
-                      path=db_file)
-    paid = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="100", actor="sunil", role="staff",
-                      path=db_file)
+    root_at(db_file).write(sid, principals.owner("ravi"), staff.add_staff, username="sunil", name="Sunil",
+                           password="Staff@1234")
+    cid = root_at(db_file).write(sid, principals.owner("ravi"), customers.create_customer, name="Asha",
+                                 phone="98765 11111", credit_limit="5000")["customer_id"]
+    loan = root_at(db_file).write(sid, principals.staff("sunil"), loans.create_loan, cid, amount="400", item="Rice")
+    paid = root_at(db_file).write(sid, principals.staff("sunil"), repayments.record_repayment, loan["loan_id"],
+                                  amount="100")
     return {"cid": cid, "loan": loan["loan_id"], "rep": paid["repayments"][0]["repayment_id"]}
 
 
 def as_staff(db_file, sid, service, *args, **kw):
-    return book.write(sid, service, *args, actor="sunil", role="staff", path=db_file, **kw)
+    return root_at(db_file).write(sid, principals.staff("sunil"), service, *args, **kw)
 
 
 def as_owner(db_file, sid, service, *args, **kw):
-    return book.write(sid, service, *args, actor="ravi", role="owner", path=db_file, **kw)
+    return root_at(db_file).write(sid, principals.owner("ravi"), service, *args, **kw)
 
 
 def reversals(db_file):
@@ -73,10 +73,10 @@ def test_bad_requests_are_refused(db_file, sid, counter, other_shop):
         as_staff(db_file, sid, approvals.request_reversal, "customer", counter["cid"], reason="x")
     with pytest.raises(NotFound):
         as_staff(db_file, sid, approvals.request_reversal, "repayment", 999, reason="x")
-    foreign = book.write(other_shop["shop_id"], customers.create_customer, name="Zed", phone="98765 99999",
-                         actor="meena", path=db_file)
-    foreign_sale = book.write(other_shop["shop_id"], loans.create_loan, foreign["customer_id"], amount="10",
-                              item="Salt", actor="meena", path=db_file)
+    foreign = root_at(db_file).write(other_shop["shop_id"], principals.owner("meena"), customers.create_customer,
+                                     name="Zed", phone="98765 99999")
+    foreign_sale = root_at(db_file).write(other_shop["shop_id"], principals.owner("meena"), loans.create_loan,
+                                          foreign["customer_id"], amount="10", item="Salt")
     with pytest.raises(NotFound):  # another shop's entry looks like none at all
         as_staff(db_file, sid, approvals.request_reversal, "loan", foreign_sale["loan_id"], reason="x")
     as_staff(db_file, sid, approvals.request_reversal, "repayment", counter["rep"], reason="twice")
@@ -90,9 +90,10 @@ def test_bad_requests_are_refused(db_file, sid, counter, other_shop):
 
 
 def test_staff_see_only_their_own_requests(db_file, sid, counter):
-    book.write(sid, staff.add_staff, username="tara", name="Tara", password="Staff@1234", actor="ravi", path=db_file)
+    root_at(db_file).write(sid, principals.owner("ravi"), staff.add_staff, username="tara", name="Tara",
+                           password="Staff@1234")
     as_staff(db_file, sid, approvals.request_reversal, "repayment", counter["rep"], reason="twice")
-    theirs = book.write(sid, approvals.list_approvals, actor="tara", role="staff", path=db_file)
+    theirs = root_at(db_file).write(sid, principals.staff("tara"), approvals.list_approvals)
     mine = as_staff(db_file, sid, approvals.list_approvals)
     assert theirs == [] and len(mine) == 1
     with pytest.raises(ValidationError):

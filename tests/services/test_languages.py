@@ -6,9 +6,10 @@ import subprocess
 
 import pytest
 
-from khata import accounts, book, customers, importer, statement, statement_pdf
+from khata import accounts, customers, importer, statement, statement_pdf
 from khata.errors import ImportRejected
 from tests.catalogs import compiled, hindi
+from tests.roots import OWNER, root_at
 
 from .helpers import TODAY, sell
 
@@ -37,9 +38,9 @@ def squeezed(text: str) -> str:
 
 def test_import_takes_an_optional_language_column(db_file, sid):
     csv = "name,phone,language\nRam Prasad,98765 30001,hi\nAsha Verma,98765 30002,\nMeena,98765 30003,தமிழ்\n"
-    assert book.write(sid, importer.import_customers, csv.encode(), path=db_file)["customers"] == 3
-    listed = book.read(sid, customers.list_customers, path=db_file)
-    found = {c["name"]: book.read(sid, customers.customer_row, c["customer_id"], path=db_file)["language"]
+    assert root_at(db_file).write(sid, OWNER, importer.import_customers, csv.encode())["customers"] == 3
+    listed = root_at(db_file).read(sid, OWNER, customers.list_customers)
+    found = {c["name"]: root_at(db_file).read(sid, OWNER, customers.customer_row, c["customer_id"])["language"]
              for c in listed}
     assert found == {"Ram Prasad": "hi", "Asha Verma": None, "Meena": "ta"}
 
@@ -47,17 +48,17 @@ def test_import_takes_an_optional_language_column(db_file, sid):
 def test_import_with_a_bad_language_names_the_line_and_imports_nothing(db_file, sid):
     csv = "name,phone,language\nRam Prasad,98765 30001,hi\nAsha Verma,98765 30002,klingon\n"
     with pytest.raises(ImportRejected) as err:
-        book.write(sid, importer.import_customers, csv.encode(), path=db_file)
+        root_at(db_file).write(sid, OWNER, importer.import_customers, csv.encode())
     assert err.value.row_errors[0][0] == 3 and "klingon" in err.value.row_errors[0][1]
-    assert book.read(sid, customers.list_customers, path=db_file) == []
+    assert root_at(db_file).read(sid, OWNER, customers.list_customers) == []
 
 
 def test_the_statement_of_a_hindi_customer_is_in_hindi(db_file, sid, tmp_path):
-    book.write(sid, accounts.update_settings, upi_id="ravi@okaxis", path=db_file)
-    ram = book.write(sid, customers.create_customer, name="राम प्रसाद", phone="98765 22222", credit_limit="500000",
-                     language="hi", path=db_file)
+    root_at(db_file).write(sid, OWNER, accounts.update_settings, upi_id="ravi@okaxis")
+    ram = root_at(db_file).write(sid, OWNER, customers.create_customer, name="राम प्रसाद", phone="98765 22222",
+                                 credit_limit="500000", language="hi")
     sell(db_file, sid, ram["customer_id"], "137379.23", item="चावल 5 किलो", issue_date="2026-11-02")
-    found = book.read(sid, statement.statement_for, ram["customer_id"], path=db_file, today=TODAY)
+    found = root_at(db_file).read(sid, OWNER, statement.statement_for, ram["customer_id"], today=TODAY)
     assert found["language"] == "hi"
     pdf = statement_pdf.statement_pdf(found)
     text = squeezed(_text(pdf, tmp_path))
@@ -74,10 +75,10 @@ def test_the_statement_of_a_hindi_customer_is_in_hindi(db_file, sid, tmp_path):
 def test_a_customer_without_a_language_gets_the_statement_in_the_owner_language(db_file, shop, sid, asha, tmp_path):
     sell(db_file, sid, asha["customer_id"], "1200", issue_date="2026-11-02")
     english = _text(statement_pdf.statement_pdf(
-        book.read(sid, statement.statement_for, asha["customer_id"], path=db_file, today=TODAY)), tmp_path)
+        root_at(db_file).read(sid, OWNER, statement.statement_for, asha["customer_id"], today=TODAY)), tmp_path)
     assert "Amount due: ₹1,200.00" in english
-    accounts.set_language(shop["username"], "hi", path=db_file)
-    found = book.read(sid, statement.statement_for, asha["customer_id"], path=db_file, today=TODAY)
+    accounts.set_language(root_at(db_file), shop["username"], "hi")
+    found = root_at(db_file).read(sid, OWNER, statement.statement_for, asha["customer_id"], today=TODAY)
     assert found["language"] == "hi"
     assert squeezed(hindi("Amount due: {amount}", amount="₹1,200.00")) in squeezed(
         _text(statement_pdf.statement_pdf(found), tmp_path))

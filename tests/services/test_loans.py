@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from khata import book, customers, loans, repayments, reports
+from khata import customers, loans, principals, repayments, reports
 from khata.errors import Conflict, CreditLimitExceeded, ValidationError
+from tests.roots import OWNER, root_at
 from tests.services.helpers import TODAY, counts, query, sell
 
 
@@ -13,11 +14,11 @@ def test_loan_defaults_and_status(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "1200.50")
     assert loan["issue_date"] == TODAY and loan["due_date"] == TODAY + timedelta(days=30)
     assert loan["status"] == "pending" and loan["outstanding"] == Decimal("1200.50")
-    later = book.read(sid, loans.get_loan, loan["loan_id"], today=TODAY + timedelta(days=31), path=db_file)
+    later = root_at(db_file).read(sid, OWNER, loans.get_loan, loan["loan_id"], today=TODAY + timedelta(days=31))
     assert later["status"] == "overdue" and later["days_past_due"] == 1
-    assert [l["loan_id"] for l in book.read(sid, loans.list_loans, status="overdue", today=TODAY + timedelta(days=31),
-                                                   path=db_file)] == [loan["loan_id"]]
-    assert book.read(sid, loans.list_loans, status="overdue", today=TODAY, path=db_file) == []
+    assert [l["loan_id"] for l in root_at(db_file).read(sid, OWNER, loans.list_loans, status="overdue",
+                                                        today=TODAY + timedelta(days=31))] == [loan["loan_id"]]
+    assert root_at(db_file).read(sid, OWNER, loans.list_loans, status="overdue", today=TODAY) == []
 
 
 def test_credit_limit_refusal_says_what_is_available(db_file, sid, asha):
@@ -49,17 +50,17 @@ def test_double_submit_posts_once(db_file, sid, asha):
     again = sell(db_file, sid, asha["customer_id"], "100", idempotency_key="form-1")
     assert first["loan_id"] == again["loan_id"]
     assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1
-    pay = dict(amount="10", today=TODAY, idempotency_key="pay-1", path=db_file)
-    book.write(sid, repayments.record_repayment, first["loan_id"], **pay)
-    book.write(sid, repayments.record_repayment, first["loan_id"], **pay)
+    pay = dict(amount="10", today=TODAY, idempotency_key="pay-1")
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, first["loan_id"], **pay)
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, first["loan_id"], **pay)
     assert query(db_file, "SELECT count(*) FROM repayments")[0][0] == 1
 
 
 def test_double_submitted_customer_form_adds_one(db_file, sid):
-    first = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1",
-                       path=db_file)
-    again = book.write(sid, customers.create_customer, name="Kiran", phone="9876555555", idempotency_key="add-1",
-                       path=db_file)
+    first = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Kiran", phone="9876555555",
+                                   idempotency_key="add-1")
+    again = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Kiran", phone="9876555555",
+                                   idempotency_key="add-1")
     assert first["customer_id"] == again["customer_id"]
     assert query(db_file, "SELECT count(*) FROM customers")[0][0] == 1
 
@@ -67,18 +68,18 @@ def test_double_submitted_customer_form_adds_one(db_file, sid):
 def test_reverse_loan(db_file, sid, asha):
     loan = sell(db_file, sid, asha["customer_id"], "700")
     with pytest.raises(ValidationError, match="Reason is required"):
-        book.write(sid, loans.reverse_loan, loan["loan_id"], reason=" ", path=db_file)
-    reversed_ = book.write(sid, loans.reverse_loan, loan["loan_id"], reason="Typed twice", actor="ravi", today=TODAY,
-                                   path=db_file)
+        root_at(db_file).write(sid, OWNER, loans.reverse_loan, loan["loan_id"], reason=" ")
+    reversed_ = root_at(db_file).write(sid, principals.owner("ravi"), loans.reverse_loan, loan["loan_id"],
+                                       reason="Typed twice", today=TODAY)
     assert reversed_["status"] == "reversed" and reversed_["outstanding"] == 0
     assert query(db_file, "SELECT count(*) FROM loans")[0][0] == 1  # never deleted
     with pytest.raises(Conflict, match="already reversed"):
-        book.write(sid, loans.reverse_loan, loan["loan_id"], reason="again", path=db_file)
+        root_at(db_file).write(sid, OWNER, loans.reverse_loan, loan["loan_id"], reason="again")
     paid = sell(db_file, sid, asha["customer_id"], "50")
-    book.write(sid, repayments.record_repayment, paid["loan_id"], amount="20", today=TODAY, path=db_file)
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, paid["loan_id"], amount="20", today=TODAY)
     with pytest.raises(Conflict, match="reverse those first"):
-        book.write(sid, loans.reverse_loan, paid["loan_id"], reason="x", path=db_file)
-    statement = book.read(sid, reports.customer_statement, asha["customer_id"], path=db_file)
+        root_at(db_file).write(sid, OWNER, loans.reverse_loan, paid["loan_id"], reason="x")
+    statement = root_at(db_file).read(sid, OWNER, reports.customer_statement, asha["customer_id"])
     assert [r["entry"] for r in statement][:2] == ["sale", "sale reversed"]
     assert statement[-1]["balance"] == Decimal("30.00")
 
@@ -103,19 +104,19 @@ def test_items_with_line_breaks_and_tabs_are_stored_on_one_line(db_file, sid, as
 
 def test_a_page_of_sales_is_the_same_slice_of_the_whole_list(db_file, sid, asha):
     """An unfiltered page takes a shorter path in SQL; it must be exactly the slice of the full list."""
-    bina = book.write(sid, customers.create_customer, name="Bina", phone="98765 22222", credit_limit="100000",
-                      path=db_file)
-    book.write(sid, customers.update_customer, asha["customer_id"], credit_limit="100000", path=db_file)
+    bina = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Bina", phone="98765 22222",
+                                  credit_limit="100000")
+    root_at(db_file).write(sid, OWNER, customers.update_customer, asha["customer_id"], credit_limit="100000")
     for n in range(8):
         who = (asha, bina)[n % 2]["customer_id"]
         sale = sell(db_file, sid, who, str(100 + n), issue_date=TODAY - timedelta(days=n % 3))
         if n == 3:
-            book.write(sid, loans.reverse_loan, sale["loan_id"], reason="typo", path=db_file)
+            root_at(db_file).write(sid, OWNER, loans.reverse_loan, sale["loan_id"], reason="typo")
         if n == 4:
-            book.write(sid, repayments.record_repayment, sale["loan_id"], amount="50", today=TODAY, path=db_file)
+            root_at(db_file).write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="50", today=TODAY)
 
     def listed(**kw):
-        return book.read(sid, loans.list_loans, today=TODAY, path=db_file, **kw)
+        return root_at(db_file).read(sid, OWNER, loans.list_loans, today=TODAY, **kw)
 
     for kw in ({}, {"customer_id": bina["customer_id"]}, {"date_from": TODAY - timedelta(days=1)},
                {"date_to": TODAY - timedelta(days=1)}, {"status": "reversed"}):

@@ -23,11 +23,11 @@ from khata import (
     audit,
     book,
     customers,
-    db,
     downloads,
     importer,
     loans,
     permissions,
+    principals,
     repayments,
     reports,
     staff,
@@ -36,6 +36,7 @@ from khata import (
 from khata.errors import KhataError, NotAllowed
 from khata.reminders import consent, effect, manual, views
 from tests.conftest import make_shop
+from tests.roots import root_at, who
 
 PSEUDO = {"customers.change_credit_terms"}  # a rule inside update_customer/create_customer, not a function
 
@@ -123,7 +124,7 @@ CALLS = {
         lambda b, c: consent.resume_reminders(b, c["quiet"], note="said yes in the shop on 3 Dec"),
 }
 
-ACTORS = {"owner": "ravi", "staff": "sunil"}
+ACTORS = {"owner": "ravi", "staff": "sunil", "system": "cli-operator", "customer": "customer-link"}
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,7 @@ def template(tmp_path_factory):
     owner = make_shop(path, "ravi")
     sid = owner["shop_id"]
     ids = {"sid": sid}
-    with book.open_book(sid, path=path, write=True, actor="ravi") as b:
+    with root_at(path).unit(sid, principals.owner("ravi"), write=True) as b:
         staff.add_staff(b, username="sunil", name="Sunil", password="Staff@1234")
         ids["asha"] = customers.create_customer(b, name="Asha", phone="98765 11111")["customer_id"]
         ids["bina"] = customers.create_customer(b, name="Bina", phone="98765 11112")["customer_id"]
@@ -145,8 +146,8 @@ def template(tmp_path_factory):
                                          due_date=b.today - timedelta(days=7))["loan_id"]
         ids["loan2"] = loans.create_loan(b, ids["asha"], amount="200", item="Dal")["loan_id"]
         ids["rep1"] = repayments.record_repayment(b, ids["loan1"], amount="100")["repayments"][0]["repayment_id"]
-    ids["request"] = book.write(sid, approvals.request_reversal, "repayment", ids["rep1"], reason="entered twice",
-                                actor="sunil", role="staff", path=path)["approval_id"]
+    ids["request"] = root_at(path).write(sid, principals.staff("sunil"), approvals.request_reversal, "repayment",
+                                         ids["rep1"], reason="entered twice")["approval_id"]
     return path, ids
 
 
@@ -156,7 +157,7 @@ def dump(path) -> dict:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables"
                                             " WHERE table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
-    return db.read(read, path)
+    return root_at(path).on_connection(read)
 
 
 def test_every_service_is_listed_with_its_roles():
@@ -178,12 +179,12 @@ def test_service_by_role(template, tmp_path, service, role):
     shutil.copyfile(source, path)
     allowed = role in permissions.SERVICES[service]
     if allowed:
-        result = book.write(ids["sid"], lambda b: CALLS[service](b, ids), actor=ACTORS[role], role=role, path=path)
+        result = root_at(path).write(ids["sid"], who(role, ACTORS[role]), lambda b: CALLS[service](b, ids))
         assert result is not None or service == "staff.remove_staff"
         return
     before = dump(path)
-    with db.connect(path) as con:  # autocommit: nothing is rolled back for the service
-        unit = book.Book(ids["sid"], path=path, actor=ACTORS[role], role=role).attach(con)
+    with root_at(path).connect() as con:  # autocommit: nothing is rolled back for the service
+        unit = book.Book(root_at(path), ids["sid"], who(role, ACTORS[role])).attach(con)
         with pytest.raises(NotAllowed) as refused:
             CALLS[service](unit, ids)
     assert isinstance(refused.value, KhataError) and "owner" in str(refused.value)
@@ -196,7 +197,7 @@ def test_staff_refusal_is_the_same_through_a_write_transaction(template, tmp_pat
     shutil.copyfile(source, path)
     before = dump(path)
     with pytest.raises(NotAllowed, match="Only the shop owner can reverse a sale"):
-        book.write(ids["sid"], loans.reverse_loan, ids["loan2"], reason="x", actor="sunil", role="staff", path=path)
+        root_at(path).write(ids["sid"], principals.staff("sunil"), loans.reverse_loan, ids["loan2"], reason="x")
     assert dump(path) == before
 
 
@@ -205,25 +206,32 @@ def test_staff_adds_customers_on_the_usual_terms_only(template, tmp_path):
     path = tmp_path / "khata.duckdb"
     shutil.copyfile(source, path)
     sid = ids["sid"]
-    added = book.write(sid, customers.create_customer, name="Dev", phone="98765 33333",
-                       credit_limit=str(customers.DEFAULT_CREDIT_LIMIT), actor="sunil", role="staff", path=path)
+    added = root_at(path).write(sid, principals.staff("sunil"), customers.create_customer, name="Dev",
+                                phone="98765 33333", credit_limit=str(customers.DEFAULT_CREDIT_LIMIT))
     assert added["credit_limit"] == customers.DEFAULT_CREDIT_LIMIT
     before = dump(path)
     for terms in ({"credit_limit": "50000"}, {"trust_score": 9}):
         with pytest.raises(NotAllowed, match="credit limit or trust score"):
-            book.write(sid, customers.create_customer, name="Esha", phone="98765 44444", actor="sunil",
-                       role="staff", path=path, **terms)
+            root_at(path).write(sid, principals.staff("sunil"), customers.create_customer, name="Esha",
+                                phone="98765 44444", **terms)
         with pytest.raises(NotAllowed):
-            book.write(sid, customers.update_customer, ids["asha"], actor="sunil", role="staff", path=path, **terms)
+            root_at(path).write(sid, principals.staff("sunil"), customers.update_customer, ids["asha"], **terms)
     assert dump(path) == before
     # the same value again is no change, so staff may save the edit form's other fields
-    same = book.write(sid, customers.update_customer, ids["asha"], name="Asha R", credit_limit="10000",
-                      actor="sunil", role="staff", path=path)
+    same = root_at(path).write(sid, principals.staff("sunil"), customers.update_customer, ids["asha"], name="Asha R",
+                               credit_limit="10000")
     assert same["name"] == "Asha R"
 
 
-def test_an_unknown_role_is_refused(template):
+def test_no_unit_of_work_without_a_principal(template):
+    """Who acts is never defaulted: a role or a name is not a principal, nor is nothing."""
+    source, ids = template
+    for not_a_principal in (None, "owner", "ravi"):
+        with pytest.raises(TypeError):
+            book.Book(root_at(source), ids["sid"], not_a_principal)
+    with pytest.raises(ValueError):
+        principals.Principal("manager", "x")
     with pytest.raises(NotAllowed):
-        book.Book(template[1]["sid"], role="manager")
+        permissions.require("manager", "loans.create_loan")
     assert not permissions.allowed("staff", "no.such_service")
     assert not permissions.allowed("owner", "no.such_service")

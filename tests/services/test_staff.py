@@ -6,13 +6,14 @@ import time
 
 import pytest
 
-from khata import accounts, audit, book, staff
+from khata import accounts, audit, principals, staff
 from khata.errors import AuthError, Conflict, NotAllowed, NotFound, ValidationError
+from tests.roots import OWNER, root_at
 from tests.services.helpers import query
 
 
 def as_owner(db_file, sid, service, *args, **kw):
-    return book.write(sid, service, *args, actor="ravi", path=db_file, **kw)
+    return root_at(db_file).write(sid, principals.owner("ravi"), service, *args, **kw)
 
 
 @pytest.fixture
@@ -25,12 +26,12 @@ def test_owner_adds_staff_who_must_change_the_first_password(db_file, sid, sunil
         ("sunil", "staff", True, True)
     logins = as_owner(db_file, sid, staff.list_staff)
     assert [(x["username"], x["role"]) for x in logins] == [("ravi", "owner"), ("sunil", "staff")]
-    keeper = accounts.authenticate("sunil", "Staff@1234", path=db_file)
+    keeper = accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")
     assert keeper["shop_id"] == sid and keeper["role"] == "staff" and keeper["must_change_password"]
-    accounts.change_password("sunil", "Staff@1234", "Mine@5678", path=db_file)
-    assert not accounts.get_shopkeeper("sunil", db_file)["must_change_password"]
+    accounts.change_password(root_at(db_file), "sunil", "Staff@1234", "Mine@5678")
+    assert not accounts.get_shopkeeper(root_at(db_file), "sunil")["must_change_password"]
     with pytest.raises(AuthError):
-        accounts.authenticate("sunil", "Staff@1234", path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")
 
 
 @pytest.mark.parametrize("fields, error", [
@@ -51,24 +52,24 @@ def test_bad_new_logins_are_refused(db_file, sid, fields, error):
 def test_disabled_login_is_refused_even_with_the_right_password(db_file, sid, sunil):
     as_owner(db_file, sid, staff.set_staff_active, "sunil", False)
     with pytest.raises(AuthError, match="turned off"):
-        accounts.authenticate("sunil", "Staff@1234", path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")
     with pytest.raises(AuthError, match="incorrect"):  # a wrong password does not learn it exists and is off
-        accounts.authenticate("sunil", "Wrong@1234", path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Wrong@1234")
     assert [x["active"] for x in as_owner(db_file, sid, staff.list_staff) if x["username"] == "sunil"] == [False]
     as_owner(db_file, sid, staff.set_staff_active, "sunil", True)
-    assert accounts.authenticate("sunil", "Staff@1234", path=db_file)["username"] == "sunil"
+    assert accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")["username"] == "sunil"
 
 
 def test_reset_password_ends_old_sessions_and_asks_for_a_new_one(db_file, sid, sunil):
-    accounts.change_password("sunil", "Staff@1234", "Mine@5678", path=db_file)
-    before = accounts.get_shopkeeper("sunil", db_file)["password_changed_at"]
+    accounts.change_password(root_at(db_file), "sunil", "Staff@1234", "Mine@5678")
+    before = accounts.get_shopkeeper(root_at(db_file), "sunil")["password_changed_at"]
     time.sleep(0.01)
     as_owner(db_file, sid, staff.reset_staff_password, "sunil", "Reset@1234")
-    after = accounts.get_shopkeeper("sunil", db_file)
+    after = accounts.get_shopkeeper(root_at(db_file), "sunil")
     assert after["must_change_password"] and after["password_changed_at"] > before
     with pytest.raises(AuthError):
-        accounts.authenticate("sunil", "Mine@5678", path=db_file)
-    assert accounts.authenticate("sunil", "Reset@1234", path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Mine@5678")
+    assert accounts.authenticate(root_at(db_file), "sunil", "Reset@1234")
     with pytest.raises(ValidationError):
         as_owner(db_file, sid, staff.reset_staff_password, "sunil", "weak")
 
@@ -77,7 +78,7 @@ def test_removed_login_is_gone_for_good(db_file, sid, sunil):
     assert as_owner(db_file, sid, staff.remove_staff, "sunil") == "sunil"
     assert [x["username"] for x in as_owner(db_file, sid, staff.list_staff)] == ["ravi"]
     with pytest.raises(AuthError):
-        accounts.authenticate("sunil", "Staff@1234", path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")
     with pytest.raises(Conflict):  # the name on old entries keeps meaning one person
         as_owner(db_file, sid, staff.add_staff, username="sunil", name="Another", password="Staff@1234")
     with pytest.raises(NotFound):
@@ -90,40 +91,40 @@ def test_the_owner_login_and_other_shops_logins_are_out_of_reach(db_file, sid, s
     with pytest.raises(NotFound):  # meena owns another shop
         as_owner(db_file, sid, staff.set_staff_active, "meena", False)
     with pytest.raises(NotFound):
-        book.write(other_shop["shop_id"], staff.remove_staff, "sunil", actor="meena", path=db_file)
+        root_at(db_file).write(other_shop["shop_id"], principals.owner("meena"), staff.remove_staff, "sunil")
     with pytest.raises(NotAllowed):
-        book.write(sid, staff.add_staff, username="kiran", name="K", password="Staff@1234", actor="sunil",
-                   role="staff", path=db_file)
-    assert accounts.get_shopkeeper("meena", db_file)["active"]
+        root_at(db_file).write(sid, principals.staff("sunil"), staff.add_staff, username="kiran", name="K",
+                               password="Staff@1234")
+    assert accounts.get_shopkeeper(root_at(db_file), "meena")["active"]
 
 
 def test_lockout_applies_to_staff(db_file, sid, sunil):
     for _ in range(3):
         with pytest.raises(AuthError):
-            accounts.authenticate("sunil", "Wrong@1234", max_attempts=3, path=db_file)
+            accounts.authenticate(root_at(db_file), "sunil", "Wrong@1234", max_attempts=3)
     with pytest.raises(AuthError, match="locked"):
-        accounts.authenticate("sunil", "Staff@1234", max_attempts=3, path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Staff@1234", max_attempts=3)
 
 
 def test_audit_log_records_logins_and_account_changes_with_filters(db_file, sid, sunil):
-    accounts.authenticate("sunil", "Staff@1234", path=db_file)
+    accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")
     with pytest.raises(AuthError):
-        accounts.authenticate("sunil", "Wrong@1234", path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Wrong@1234")
     as_owner(db_file, sid, staff.set_staff_active, "sunil", False)
     with pytest.raises(AuthError):
-        accounts.authenticate("sunil", "Staff@1234", path=db_file)
-    lines = book.read(sid, audit.audit_log, path=db_file)
+        accounts.authenticate(root_at(db_file), "sunil", "Staff@1234")
+    lines = root_at(db_file).read(sid, OWNER, audit.audit_log)
     assert [x["action"] for x in lines][:5] == ["login_refused", "disable_login", "login_failed", "login",
                                                 "add_login"]
-    only_sunil = book.read(sid, audit.audit_log, actor="sunil", path=db_file)
+    only_sunil = root_at(db_file).read(sid, OWNER, audit.audit_log, actor="sunil")
     assert {x["actor"] for x in only_sunil} == {"sunil"}
-    assert [x["action"] for x in book.read(sid, audit.audit_log, action="login", path=db_file)] == ["login"]
-    today = book.read(sid, lambda b: b.today, path=db_file)
-    assert len(book.read(sid, audit.audit_log, date_from=today, date_to=today, path=db_file)) == len(lines)
-    assert book.read(sid, audit.audit_log, date_to="2000-01-01", path=db_file) == []
+    assert [x["action"] for x in root_at(db_file).read(sid, OWNER, audit.audit_log, action="login")] == ["login"]
+    today = root_at(db_file).read(sid, OWNER, lambda b: b.today)
+    assert len(root_at(db_file).read(sid, OWNER, audit.audit_log, date_from=today, date_to=today)) == len(lines)
+    assert root_at(db_file).read(sid, OWNER, audit.audit_log, date_to="2000-01-01") == []
     with pytest.raises(ValidationError):
-        book.read(sid, audit.audit_log, date_from=today, date_to="2000-01-01", path=db_file)
-    choices = book.read(sid, audit.audit_actors, path=db_file)
+        root_at(db_file).read(sid, OWNER, audit.audit_log, date_from=today, date_to="2000-01-01")
+    choices = root_at(db_file).read(sid, OWNER, audit.audit_actors)
     assert "sunil" in choices["actors"] and "login_failed" in choices["actions"]
     with pytest.raises(NotAllowed):
-        book.read(sid, audit.audit_log, role="staff", path=db_file)
+        root_at(db_file).read(sid, principals.staff("staff"), audit.audit_log)

@@ -3,7 +3,8 @@ import subprocess
 
 import pytest
 
-from khata import accounts, book, customers, loans, repayments, statement, statement_pdf
+from khata import accounts, customers, loans, principals, repayments, statement, statement_pdf
+from tests.roots import OWNER, root_at
 
 from .helpers import TODAY, sell
 
@@ -27,20 +28,20 @@ def _qr(pdf_bytes, tmp_path):
 
 @pytest.fixture
 def book_with_upi(db_file, sid):
-    book.write(sid, accounts.update_settings, upi_id="ravi@okaxis", path=db_file)
+    root_at(db_file).write(sid, OWNER, accounts.update_settings, upi_id="ravi@okaxis")
     return sid
 
 
 def _statement(db_file, sid, cid):
-    return book.read(sid, statement.statement_for, cid, path=db_file, today=TODAY)
+    return root_at(db_file).read(sid, OWNER, statement.statement_for, cid, today=TODAY)
 
 
 def test_entries_in_order_with_a_running_balance_and_a_pay_link_for_what_is_due(db_file, book_with_upi, asha):
     sid, cid = book_with_upi, asha["customer_id"]
     first = sell(db_file, sid, cid, "1000", item="Rice 10 kg", issue_date="2026-11-01")
     sell(db_file, sid, cid, "500.50", item="Oil", issue_date="2026-11-03")
-    book.write(sid, repayments.record_repayment, first["loan_id"], amount="300", paid_on="2026-11-05",
-               path=db_file, today=TODAY)
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, first["loan_id"], amount="300",
+                           paid_on="2026-11-05", today=TODAY)
     s = _statement(db_file, sid, cid)
     assert [(e["description"], str(e["balance"])) for e in s["entries"]] == [
         ("Rice 10 kg", "1000.00"), ("Oil", "1500.50"), ("Paid by cash", "1200.50")]
@@ -52,7 +53,7 @@ def test_entries_in_order_with_a_running_balance_and_a_pay_link_for_what_is_due(
 def test_the_pdf_holds_every_entry_the_balance_and_a_qr_that_decodes_to_the_pay_link(db_file, book_with_upi, asha,
                                                                                      tmp_path):
     sid, cid = book_with_upi, asha["customer_id"]
-    book.write(sid, customers.update_customer, cid, credit_limit="20000", path=db_file)
+    root_at(db_file).write(sid, OWNER, customers.update_customer, cid, credit_limit="20000")
     items = [f"Item number {n}" for n in range(1, 46)]  # more than one page of entries
     for n, item in enumerate(items, start=1):
         sell(db_file, sid, cid, f"{100 + n}", item=item, issue_date="2026-11-02")
@@ -68,8 +69,8 @@ def test_the_pdf_holds_every_entry_the_balance_and_a_qr_that_decodes_to_the_pay_
 
 def test_names_and_items_in_devanagari_come_back_exactly(db_file, book_with_upi, tmp_path):
     sid = book_with_upi
-    ram = book.write(sid, customers.create_customer, name="राम कुमार", phone="98765 22222", credit_limit="9000",
-                     path=db_file)
+    ram = root_at(db_file).write(sid, OWNER, customers.create_customer, name="राम कुमार", phone="98765 22222",
+                                 credit_limit="9000")
     sell(db_file, sid, ram["customer_id"], "1234.50", item="चावल 5 किलो", issue_date="2026-11-02")
     text = _text(statement_pdf.statement_pdf(_statement(db_file, sid, ram["customer_id"])), tmp_path, layout=False)
     assert "राम कुमार" in text  # embedded: pdftotext gives back the same characters
@@ -90,7 +91,7 @@ def test_without_a_upi_id_there_is_no_qr_and_the_customer_is_asked_to_pay_at_the
 
 def test_another_shops_customer_has_no_statement(db_file, sid, other_shop, asha):
     with pytest.raises(customers.NotFound):
-        book.read(other_shop["shop_id"], statement.statement_for, asha["customer_id"], path=db_file)
+        root_at(db_file).read(other_shop["shop_id"], OWNER, statement.statement_for, asha["customer_id"])
 
 
 def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_path, monkeypatch):
@@ -101,10 +102,10 @@ def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_pa
 
     cid = asha["customer_id"]
     sale = sell(db_file, sid, cid, "1000", item="Rice 10 kg", issue_date="2026-11-01")
-    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="300", paid_on="2026-11-05",
-               method="upi", note="gpay ref 42", path=db_file, today=TODAY)
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="300",
+                           paid_on="2026-11-05", method="upi", note="gpay ref 42", today=TODAY)
     other = sell(db_file, sid, cid, "50", item="Eggs", issue_date="2026-11-06")
-    book.write(sid, loans.reverse_loan, other["loan_id"], reason="typed twice", path=db_file, today=TODAY)
+    root_at(db_file).write(sid, OWNER, loans.reverse_loan, other["loan_id"], reason="typed twice", today=TODAY)
     english = [e["description"] for e in _statement(db_file, sid, cid)["entries"]]
     assert english == ["Rice 10 kg", "Paid by upi - gpay ref 42", "Eggs", "Reversed: typed twice"]
     monkeypatch.setattr(i18n, "LOCALE_DIR", write_fake_catalogs(tmp_path / "locale"))
@@ -121,10 +122,10 @@ def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_pa
 
 def test_the_pdf_says_who_entered_each_line(db_file, sid, asha, tmp_path):
     cid = asha["customer_id"]
-    sale = book.write(sid, loans.create_loan, cid, amount="400", item="Sugar", issue_date="2026-11-10",
-                      actor="sunil", path=db_file, today=TODAY)
-    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="150", paid_on="2026-11-12",
-               actor="ravi", path=db_file, today=TODAY)
+    sale = root_at(db_file).write(sid, principals.owner("sunil"), loans.create_loan, cid, amount="400", item="Sugar",
+                                  issue_date="2026-11-10", today=TODAY)
+    root_at(db_file).write(sid, principals.owner("ravi"), repayments.record_repayment, sale["loan_id"], amount="150",
+                           paid_on="2026-11-12", today=TODAY)
     s = _statement(db_file, sid, cid)
     assert [e["created_by"] for e in s["entries"]] == ["sunil", "ravi"]
     lines = _text(statement_pdf.statement_pdf(s), tmp_path, layout=True).splitlines()

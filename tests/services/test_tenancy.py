@@ -3,8 +3,9 @@ from datetime import date
 
 import pytest
 
-from khata import book, customers, loans, repayments, reports
+from khata import customers, loans, repayments, reports
 from khata.errors import NotFound
+from tests.roots import OWNER, root_at
 from tests.services.helpers import counts
 
 TODAY = date(2026, 11, 27)
@@ -13,9 +14,10 @@ TODAY = date(2026, 11, 27)
 @pytest.fixture
 def b_data(db_file, other_shop):
     sid = other_shop["shop_id"]
-    cust = book.write(sid, customers.create_customer, name="Bina", phone="9876577777", path=db_file)
-    loan = book.write(sid, loans.create_loan, cust["customer_id"], amount="500", item="Dal", today=TODAY, path=db_file)
-    pay = book.write(sid, repayments.record_repayment, loan["loan_id"], amount="100", today=TODAY, path=db_file)
+    cust = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Bina", phone="9876577777")
+    loan = root_at(db_file).write(sid, OWNER, loans.create_loan, cust["customer_id"], amount="500", item="Dal",
+                                  today=TODAY)
+    pay = root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan["loan_id"], amount="100", today=TODAY)
     return {"customer_id": cust["customer_id"], "loan_id": loan["loan_id"],
             "repayment_id": pay["repayments"][0]["repayment_id"]}
 
@@ -23,21 +25,23 @@ def b_data(db_file, other_shop):
 def calls(a, ids, db_file):
     """Every service entry point that takes an id, called by shop A with shop B's id."""
     c, l, r = ids["customer_id"], ids["loan_id"], ids["repayment_id"]
-    p = {"path": db_file}
+    p = {}
     return {
-        "get_customer": lambda: book.read(a, customers.get_customer, c, **p),
-        "update_customer": lambda: book.write(a, customers.update_customer, c, name="Hacked", **p),
-        "remove_customer": lambda: book.write(a, customers.remove_customer, c, **p),
-        "create_loan": lambda: book.write(a, loans.create_loan, c, amount="1", item="x", **p),
-        "get_loan": lambda: book.read(a, loans.get_loan, l, **p),
-        "list_loans_by_customer": lambda: book.read(a, loans.list_loans, customer_id=c, **p),
-        "reverse_loan": lambda: book.write(a, loans.reverse_loan, l, reason="x", **p),
-        "record_repayment": lambda: book.write(a, repayments.record_repayment, l, amount="1", **p),
-        "record_customer_repayment": lambda: book.write(a, repayments.record_customer_repayment, c, amount="1", **p),
-        "list_repayments_by_customer": lambda: book.read(a, repayments.list_repayments, customer_id=c, **p),
-        "list_repayments_by_loan": lambda: book.read(a, repayments.list_repayments, loan_id=l, **p),
-        "reverse_repayment": lambda: book.write(a, repayments.reverse_repayment, r, reason="x", **p),
-        "customer_statement": lambda: book.read(a, reports.customer_statement, c, **p),
+        "get_customer": lambda: root_at(db_file).read(a, OWNER, customers.get_customer, c, **p),
+        "update_customer": lambda: root_at(db_file).write(a, OWNER, customers.update_customer, c, name="Hacked", **p),
+        "remove_customer": lambda: root_at(db_file).write(a, OWNER, customers.remove_customer, c, **p),
+        "create_loan": lambda: root_at(db_file).write(a, OWNER, loans.create_loan, c, amount="1", item="x", **p),
+        "get_loan": lambda: root_at(db_file).read(a, OWNER, loans.get_loan, l, **p),
+        "list_loans_by_customer": lambda: root_at(db_file).read(a, OWNER, loans.list_loans, customer_id=c, **p),
+        "reverse_loan": lambda: root_at(db_file).write(a, OWNER, loans.reverse_loan, l, reason="x", **p),
+        "record_repayment": lambda: root_at(db_file).write(a, OWNER, repayments.record_repayment, l, amount="1", **p),
+        "record_customer_repayment": lambda: root_at(db_file).write(a, OWNER, repayments.record_customer_repayment, c,
+                                                              amount="1", **p),
+        "list_repayments_by_customer": lambda: root_at(db_file).read(a, OWNER, repayments.list_repayments,
+                                                                     customer_id=c, **p),
+        "list_repayments_by_loan": lambda: root_at(db_file).read(a, OWNER, repayments.list_repayments, loan_id=l, **p),
+        "reverse_repayment": lambda: root_at(db_file).write(a, OWNER, repayments.reverse_repayment, r, reason="x", **p),
+        "customer_statement": lambda: root_at(db_file).read(a, OWNER, reports.customer_statement, c, **p),
     }
 
 
@@ -59,18 +63,18 @@ def test_foreign_id_is_not_found_and_changes_nothing(db_file, shop, b_data, name
 
 def test_lists_and_summaries_never_show_another_shop(db_file, shop, b_data):
     a = shop["shop_id"]
-    assert book.read(a, customers.list_customers, path=db_file) == []
-    assert book.read(a, loans.list_loans, path=db_file) == []
-    assert book.read(a, repayments.list_repayments, path=db_file)["count"] == 0
-    assert book.read(a, reports.shop_summary, path=db_file)["total_issued"] == 0
-    assert book.read(a, reports.top_customers_frame, path=db_file).empty
-    assert book.read(a, reports.issued_vs_collected_frame, path=db_file).empty
+    assert root_at(db_file).read(a, OWNER, customers.list_customers) == []
+    assert root_at(db_file).read(a, OWNER, loans.list_loans) == []
+    assert root_at(db_file).read(a, OWNER, repayments.list_repayments)["count"] == 0
+    assert root_at(db_file).read(a, OWNER, reports.shop_summary)["total_issued"] == 0
+    assert root_at(db_file).read(a, OWNER, reports.top_customers_frame).empty
+    assert root_at(db_file).read(a, OWNER, reports.issued_vs_collected_frame).empty
 
 
 def test_unknown_shop_is_not_found(db_file, shop):
     for bad in (424242, "1 OR 1=1", None):
         with pytest.raises(NotFound):
-            book.read(bad, customers.list_customers, path=db_file)
+            root_at(db_file).read(bad, OWNER, customers.list_customers)
 
 
 def test_every_service_taking_an_id_is_covered_above():

@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from khata import book, customers, loans
+from khata import customers, loans
 from khata.dates import days_past_due, due_date_within_bounds, entry_date, parse_date, shop_today, validate_timezone
 from khata.errors import ValidationError
+from tests.roots import OWNER, root_at
 
 
 @pytest.mark.parametrize("machine_tz", ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Kiritimati"])
@@ -20,11 +21,11 @@ def test_due_1_dec_pending_at_2359_ist_overdue_at_0001_ist(machine_tz, monkeypat
     assert shop_today("Asia/Kolkata", before) == date(2026, 12, 1)
     assert shop_today("Asia/Kolkata", after) == date(2026, 12, 2)
     sid = shop["shop_id"]
-    cid = book.write(sid, customers.create_customer, name="A", phone="9876500001", path=db_file)["customer_id"]
-    loan_id = book.write(sid, loans.create_loan, cid, amount="10", item="Rice", issue_date="2026-11-20",
-                         due_date="2026-12-01", now=before, path=db_file)["loan_id"]
-    assert book.read(sid, loans.get_loan, loan_id, now=before, path=db_file)["status"] == "pending"
-    assert book.read(sid, loans.get_loan, loan_id, now=after, path=db_file)["status"] == "overdue"
+    cid = root_at(db_file).write(sid, OWNER, customers.create_customer, name="A", phone="9876500001")["customer_id"]
+    loan_id = root_at(db_file).write(sid, OWNER, loans.create_loan, cid, amount="10", item="Rice",
+                                     issue_date="2026-11-20", due_date="2026-12-01", now=before)["loan_id"]
+    assert root_at(db_file).read(sid, OWNER, loans.get_loan, loan_id, now=before)["status"] == "pending"
+    assert root_at(db_file).read(sid, OWNER, loans.get_loan, loan_id, now=after)["status"] == "overdue"
 
 
 def test_days_past_due_counts_after_grace():

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from khata import accounts, book, customers, db, loans, reminders
+from khata import accounts, customers, db, loans, reminders
 from khata.notify.outbox import OutboxNotifier
+from tests.roots import OWNER, root_at
 
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)  # 08:00 IST on TODAY: the run's one 'now'
@@ -13,34 +14,35 @@ PHONES = iter(f"98{n:08d}" for n in range(10000000, 10099999, 37))
 
 def customer(shop, db_file, name="Asha Verma", **fields):
     fields.setdefault("credit_limit", "500000")
-    return book.write(shop["shop_id"], customers.create_customer, name=name, phone=next(PHONES), path=db_file, **fields)
+    return root_at(db_file).write(shop["shop_id"], OWNER, customers.create_customer, name=name, phone=next(PHONES),
+                                  **fields)
 
 
 def loan(shop, db_file, cust, amount, due, *, grace=0, issued=None):
     issued = issued or min(due, date(2026, 9, 1))
-    return book.write(shop["shop_id"], loans.create_loan, cust["customer_id"], amount=amount, item="Rice 5 kg",
-                             issue_date=issued, due_date=due, grace_days=grace, today=max(issued, due),
-                             path=db_file)
+    return root_at(db_file).write(shop["shop_id"], OWNER, loans.create_loan, cust["customer_id"], amount=amount,
+                                  item="Rice 5 kg", issue_date=issued, due_date=due, grace_days=grace,
+                                      today=max(issued, due))
 
 
 def outbox(db_file, **where):
     clause = " AND ".join(f"{k} = ?" for k in where) or "TRUE"
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         return db.rows_as_dicts(con.execute(
             f"SELECT * FROM reminder_outbox WHERE {clause} ORDER BY reminder_date, customer_id", list(where.values())))
 
 
 def run(db_file, shop, day, notifier=None, **kw):
     notifier = notifier or OutboxNotifier()
-    return reminders.run_reminders(today=day, shop=shop["username"], notifier=notifier, path=db_file, **kw)
+    return reminders.run_reminders(root_at(db_file), today=day, shop=shop["username"], notifier=notifier, **kw)
 
 
 def shop_name(db_file, shop):
-    return book.read(shop["shop_id"], accounts.get_settings, path=db_file)["name"]
+    return root_at(db_file).read(shop["shop_id"], OWNER, accounts.get_settings)["name"]
 
 
 def stored(db_file) -> tuple[list, list]:
     """Everything a run can write: the outbox and the audit trail, row by row."""
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
                 con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())

@@ -8,6 +8,7 @@ from datetime import date
 
 from khata.demo import create_demo
 from tests.conftest import ROOT
+from tests.roots import root_at
 
 
 def khata(*args, tmp_path):
@@ -21,7 +22,7 @@ def test_remind_prints_counts_and_sends_once(db_file, tmp_path):
     from khata.dates import shop_today
 
     today = shop_today("Asia/Kolkata")  # a run date must be the shop's today (or yesterday)
-    create_demo(path=db_file, today=today)
+    create_demo(root_at(db_file), today=today)
     first = khata("remind", "--db", str(db_file), "--today", today.isoformat(), "--shop", "demo", tmp_path=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "dry run, nothing sent" in first.stdout  # no credentials
@@ -32,7 +33,7 @@ def test_remind_prints_counts_and_sends_once(db_file, tmp_path):
 
 
 def test_remind_errors_are_one_line(db_file, tmp_path):
-    create_demo(path=db_file, today=date(2026, 11, 27))
+    create_demo(root_at(db_file), today=date(2026, 11, 27))
     bad_date = khata("remind", "--db", str(db_file), "--today", "27/11/2026", tmp_path=tmp_path)
     assert bad_date.returncode == 1 and bad_date.stderr.count("\n") == 1 and "not a date" in bad_date.stderr
     no_shop = khata("remind", "--db", str(db_file), "--shop", "nobody", tmp_path=tmp_path)
@@ -41,9 +42,8 @@ def test_remind_errors_are_one_line(db_file, tmp_path):
 
 
 def outbox_and_audit(db_file):
-    from khata import db
 
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         return (con.execute("SELECT * FROM reminder_outbox ORDER BY ALL").fetchall(),
                 con.execute("SELECT * FROM audit_log ORDER BY ALL").fetchall())
 
@@ -51,7 +51,7 @@ def outbox_and_audit(db_file):
 def test_remind_refuses_a_date_far_from_today_in_one_line(db_file, tmp_path):
     from khata.dates import shop_today
 
-    create_demo(path=db_file, today=shop_today("Asia/Kolkata"))
+    create_demo(root_at(db_file), today=shop_today("Asia/Kolkata"))
     before = outbox_and_audit(db_file)
     far = khata("remind", "--db", str(db_file), "--today", "2199-12-31", tmp_path=tmp_path)
     assert far.returncode == 1 and far.stdout == "" and far.stderr.count("\n") == 1, far.stderr
@@ -62,7 +62,7 @@ def test_remind_refuses_a_date_far_from_today_in_one_line(db_file, tmp_path):
 def test_remind_dry_run_previews_and_the_real_run_still_sends(db_file, tmp_path):
     from khata.dates import shop_today
 
-    create_demo(path=db_file, today=shop_today("Asia/Kolkata"))
+    create_demo(root_at(db_file), today=shop_today("Asia/Kolkata"))
     before = outbox_and_audit(db_file)
     for _ in range(2):
         preview = khata("remind", "--db", str(db_file), "--dry-run", tmp_path=tmp_path)

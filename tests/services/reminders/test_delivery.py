@@ -12,11 +12,12 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
 from bench.fake_twilio import FakeTwilioHttp, FakeTwilioServer
-from khata import db, reminders
+from khata import reminders
 from khata.notify import OutgoingMessage
 from khata.notify.outbox import OutboxNotifier
 from khata.notify.ratelimit import RateLimiter
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier, classify
+from tests.roots import root_at
 
 from .helpers import customer, loan, run
 
@@ -205,7 +206,7 @@ class ProbeNotifier(OutboxNotifier):
 def test_no_database_connection_is_held_while_sending(db_file, shop):
     loan(shop, db_file, customer(shop, db_file), "150.00", date(2026, 11, 26))
     notifier = ProbeNotifier(db_file)
-    with db.connect(db_file):  # the probe itself can tell a held file: prove it once
+    with root_at(db_file).connect():  # the probe itself can tell a held file: prove it once
         proc = subprocess.run([sys.executable, "-c", OPENER, str(db_file)], capture_output=True, text=True,
                               timeout=60)
     assert proc.returncode != 0 and "lock" in proc.stderr.lower()

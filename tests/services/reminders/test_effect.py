@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from khata import book, customers, db, loans, reminders, repayments
+from khata import customers, loans, reminders, repayments
 from khata.errors import ValidationError
+from tests.roots import OWNER, root_at
 
 DAY = date(2026, 11, 10)                 # the reminder day
 TODAY = date(2026, 11, 27)               # the 7-day window of DAY has closed
@@ -17,24 +18,24 @@ D = Decimal
 
 
 def _customer(sid, db_file, name, phone, amount="1000", due=date(2026, 11, 1)):
-    c = book.write(sid, customers.create_customer, name=name, phone=phone, credit_limit="50000", path=db_file)
-    sale = book.write(sid, loans.create_loan, c["customer_id"], amount=amount, item="Rice",
-                      issue_date=date(2026, 10, 15), due_date=due, today=TODAY, path=db_file)
+    c = root_at(db_file).write(sid, OWNER, customers.create_customer, name=name, phone=phone, credit_limit="50000")
+    sale = root_at(db_file).write(sid, OWNER, loans.create_loan, c["customer_id"], amount=amount, item="Rice",
+                                  issue_date=date(2026, 10, 15), due_date=due, today=TODAY)
     return c["customer_id"], sale["loan_id"]
 
 
 def _pay(sid, db_file, loan_id, amount, on):
-    done = book.write(sid, repayments.record_repayment, loan_id, amount=amount, paid_on=on, today=TODAY,
-                      path=db_file)
+    done = root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan_id, amount=amount, paid_on=on,
+                                  today=TODAY)
     return done["repayments"][0]["repayment_id"]
 
 
 def _remind(db_file, sid, cid, channel, status, ladder_day, day=DAY):
-    db.write(lambda con: con.execute(
+    root_at(db_file).in_transaction(lambda con: con.execute(
         "INSERT INTO reminder_outbox (shop_id, customer_id, reminder_date, reminder_id, kind, ladder_day, amount,"
         " loan_count, phone, message_text, channel, status, created_at)"
         " VALUES (?, ?, ?, nextval('reminder_id_seq'), 'overdue', ?, 100, 1, '+919800000000', 'Please pay', ?, ?,"
-        " ?)", [sid, cid, day, ladder_day, channel, status, datetime(2026, 11, 10, 2, 30, tzinfo=UTC)]), db_file)
+        " ?)", [sid, cid, day, ladder_day, channel, status, datetime(2026, 11, 10, 2, 30, tzinfo=UTC)]))
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def built(db_file, shop, other_shop):
     b, b_loan = _customer(sid, db_file, "B by hand", "9845000002", amount="800")
     _pay(sid, db_file, b_loan, "400", date(2026, 11, 13))            # day 4
     wrong = _pay(sid, db_file, b_loan, "100", DAY)                   # reversed: never counts
-    book.write(sid, repayments.reverse_repayment, wrong, reason="typed twice", today=TODAY, path=db_file)
+    root_at(db_file).write(sid, OWNER, repayments.reverse_repayment, wrong, reason="typed twice", today=TODAY)
     _remind(db_file, sid, b, "whatsapp_manual", "opened", 7)
     c, _ = _customer(sid, db_file, "C sms", "9845000003", amount="500")
     _remind(db_file, sid, c, "sms_manual", "opened", 3)
@@ -64,7 +65,7 @@ def built(db_file, shop, other_shop):
     h, h_loan = _customer(sid, db_file, "H paid up", "9845000008", amount="100")
     _pay(sid, db_file, h_loan, "100", date(2026, 11, 5))             # nothing overdue on DAY
     i, i_loan = _customer(sid, db_file, "I reversed sale", "9845000009")
-    book.write(sid, loans.reverse_loan, i_loan, reason="wrong customer", today=TODAY, path=db_file)
+    root_at(db_file).write(sid, OWNER, loans.reverse_loan, i_loan, reason="wrong customer", today=TODAY)
     # another shop, same day: never mixed in
     o, o_loan = _customer(other_shop["shop_id"], db_file, "Other", "9845000001")
     _pay(other_shop["shop_id"], db_file, o_loan, "999", DAY)
@@ -73,9 +74,9 @@ def built(db_file, shop, other_shop):
 
 
 def test_the_view_row_by_row(db_file, built):
-    rows = db.read(lambda con: con.execute(
+    rows = root_at(db_file).on_connection(lambda con: con.execute(
         "SELECT cohort, channel, ladder_day, customers, paid_1d, paid_3d, paid_7d, amount_1d, amount_3d, amount_7d"
-        " FROM reminder_effect WHERE shop_id = ? ORDER BY cohort, channel", [built]).fetchall(), db_file)
+        " FROM reminder_effect WHERE shop_id = ? ORDER BY cohort, channel", [built]).fetchall())
     assert rows == [
         ("not reminded", None, None, 3, 1, 2, 2, D("100.00"), D("700.00"), D("700.00")),
         ("reminded", "sms_manual", 3, 1, 0, 0, 0, D("0.00"), D("0.00"), D("0.00")),
@@ -85,7 +86,7 @@ def test_the_view_row_by_row(db_file, built):
 
 
 def test_by_channel_with_everyone_reminded_and_the_control_group(db_file, built):
-    rows = book.read(built, reminders.reminder_effect, path=db_file, today=TODAY)
+    rows = root_at(db_file).read(built, OWNER, reminders.reminder_effect, today=TODAY)
     assert [(r["label"], r["customers"], r["paid_1d"], r["paid_3d"], r["paid_7d"], r["amount_7d"]) for r in rows] == [
         ("SMS by hand", 1, 0, 0, 0, D("0.00")),
         ("Automatic WhatsApp", 1, 1, 1, 1, D("600.00")),
@@ -101,7 +102,7 @@ def test_by_channel_with_everyone_reminded_and_the_control_group(db_file, built)
 
 
 def test_by_ladder_step(db_file, built):
-    rows = book.read(built, reminders.reminder_effect, by="ladder_day", path=db_file, today=TODAY)
+    rows = root_at(db_file).read(built, OWNER, reminders.reminder_effect, by="ladder_day", today=TODAY)
     assert [(r["label"], r["customers"], r["paid_7d"], r["amount_3d"], r["amount_7d"]) for r in rows] == [
         ("3 day(s) overdue", 1, 0, D("0.00"), D("0.00")),
         ("7 day(s) overdue", 2, 2, D("500.00"), D("1000.00")),
@@ -111,18 +112,18 @@ def test_by_ladder_step(db_file, built):
 
 
 def test_a_window_still_open_is_not_counted_and_bad_grouping_is_refused(db_file, built):
-    assert book.read(built, reminders.reminder_effect, path=db_file, today=date(2026, 11, 16)) == []
-    assert book.read(built, reminders.reminder_effect, path=db_file, today=date(2026, 11, 17)) != []
+    assert root_at(db_file).read(built, OWNER, reminders.reminder_effect, today=date(2026, 11, 16)) == []
+    assert root_at(db_file).read(built, OWNER, reminders.reminder_effect, today=date(2026, 11, 17)) != []
     with pytest.raises(ValidationError):
-        book.read(built, reminders.reminder_effect, by="phone; DROP TABLE loans", path=db_file, today=TODAY)
+        root_at(db_file).read(built, OWNER, reminders.reminder_effect, by="phone; DROP TABLE loans", today=TODAY)
 
 
 def test_across_shops_for_the_daily_run(db_file, built, other_shop):
     now = datetime(2026, 11, 27, 2, 30, tzinfo=UTC)
-    rows = reminders.effect_for_shops([built, other_shop["shop_id"]], now=now, path=db_file)
+    rows = reminders.effect_for_shops(root_at(db_file), [built, other_shop["shop_id"]], now=now)
     by_label = {r["label"]: r for r in rows}
     assert by_label["Automatic WhatsApp"]["customers"] == 2
     assert by_label["Automatic WhatsApp"]["amount_1d"] == D("1199.00")     # 200 here + 999 in the other shop
     assert by_label["Not reminded (overdue)"]["customers"] == 3
-    assert reminders.effect_for_shops([other_shop["shop_id"]], now=now, path=db_file)[0]["amount_7d"] == D("999.00")
-    assert reminders.effect_for_shops([], now=now, path=db_file) == []
+    assert reminders.effect_for_shops(root_at(db_file), [other_shop["shop_id"]], now=now)[0]["amount_7d"] == D("999.00")
+    assert reminders.effect_for_shops(root_at(db_file), [], now=now) == []

@@ -9,12 +9,13 @@ from urllib.parse import unquote
 import pytest
 
 from bench.fake_twilio import FakeTwilioHttp
-from khata import accounts, book, customers
+from khata import accounts, customers
 from khata.errors import ValidationError
 from khata.i18n import ngettext, use_language
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier
 from khata.reminders import manual
 from tests.catalogs import compiled, hindi
+from tests.roots import OWNER, root_at
 
 from .helpers import NOW, TODAY, customer, loan, outbox, run
 
@@ -43,7 +44,7 @@ def devanagari(text: str) -> bool:
 
 @pytest.fixture
 def two_customers(db_file, shop):
-    book.write(shop["shop_id"], accounts.update_settings, upi_id="ravi@okaxis", path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, accounts.update_settings, upi_id="ravi@okaxis")
     ram = customer(shop, db_file, name="Ram Prasad", language="hi")
     asha = customer(shop, db_file, name="Asha Verma")  # no language: the shop's (the owner's, English)
     loan(shop, db_file, ram, "137379.23", date(2026, 11, 20))
@@ -102,25 +103,26 @@ def test_the_free_form_body_is_in_hindi_without_any_template(db_file, shop, two_
 
 def test_one_tap_links_carry_the_hindi_text_url_encoded(db_file, shop, two_customers):
     ram, _asha = two_customers
-    rows = {r["customer_id"]: r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY,
-                                                   now=NOW)["rows"]}
+    rows = {r["customer_id"]: r for r in root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today,
+                                                               today=TODAY, now=NOW)["rows"]}
     mine = rows[ram["customer_id"]]
     assert mine["message_text"].startswith("नमस्ते Ram Prasad")
     for link in (mine["whatsapp_link"], mine["sms_link"]):
         assert link.isascii()
         assert unquote(link.split("=", 1)[1]) == mine["message_text"]
-    single = book.read(shop["shop_id"], manual.reminder_for, ram["customer_id"], path=db_file, today=TODAY, now=NOW)
+    single = root_at(db_file).read(shop["shop_id"], OWNER, manual.reminder_for, ram["customer_id"], today=TODAY,
+                                   now=NOW)
     assert single["message_text"] == mine["message_text"]
 
 
 def test_a_customer_without_a_language_follows_the_owner(db_file, shop, two_customers):
     _ram, asha = two_customers
-    accounts.set_language(shop["username"], "hi", path=db_file)
-    [due] = [r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
+    accounts.set_language(root_at(db_file), shop["username"], "hi")
+    [due] = [r for r in root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY, now=NOW)["rows"]
              if r["customer_id"] == asha["customer_id"]]
     assert due["message_text"].startswith("नमस्ते Asha Verma")
-    book.write(shop["shop_id"], customers.update_customer, asha["customer_id"], language="en", path=db_file)
-    [due] = [r for r in book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
+    root_at(db_file).write(shop["shop_id"], OWNER, customers.update_customer, asha["customer_id"], language="en")
+    [due] = [r for r in root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY, now=NOW)["rows"]
              if r["customer_id"] == asha["customer_id"]]
     assert due["message_text"].startswith("Namaste Asha Verma")
 
@@ -129,12 +131,12 @@ def test_a_customer_without_a_language_follows_the_owner(db_file, shop, two_cust
 def test_a_bad_language_is_refused_and_changes_nothing(db_file, shop, two_customers, bad):
     ram, _asha = two_customers
     with pytest.raises(ValidationError):
-        book.write(shop["shop_id"], customers.update_customer, ram["customer_id"], language=bad, path=db_file)
+        root_at(db_file).write(shop["shop_id"], OWNER, customers.update_customer, ram["customer_id"], language=bad)
     with pytest.raises(ValidationError):
         customer(shop, db_file, name="New One", language=bad)
     with pytest.raises(ValidationError):
-        accounts.set_language(shop["username"], bad, path=db_file)
-    assert book.read(shop["shop_id"], customers.customer_row, ram["customer_id"], path=db_file)["language"] == "hi"
-    assert accounts.get_shopkeeper(shop["username"], db_file)["language"] is None
-    assert [c["name"] for c in book.read(shop["shop_id"], customers.list_customers, path=db_file)] == [
+        accounts.set_language(root_at(db_file), shop["username"], bad)
+    assert root_at(db_file).read(shop["shop_id"], OWNER, customers.customer_row, ram["customer_id"])["language"] == "hi"
+    assert accounts.get_shopkeeper(root_at(db_file), shop["username"])["language"] is None
+    assert [c["name"] for c in root_at(db_file).read(shop["shop_id"], OWNER, customers.list_customers)] == [
         "Asha Verma", "Ram Prasad"]

@@ -7,25 +7,26 @@ from urllib.parse import unquote
 
 import pytest
 
-from khata import accounts, book, customers
+from khata import accounts, customers
 from khata.errors import Conflict
 from khata.notify.outbox import OutboxNotifier
 from khata.reminders import manual
+from tests.roots import OWNER, root_at
 
 from .helpers import NOW, TODAY, customer, loan, outbox, run
 
 
 def _today(shop, db_file):
-    return book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
+    return root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY, now=NOW)["rows"]
 
 
 def _tap(shop, db_file, cid, channel="whatsapp_manual", day=TODAY):
-    return book.write(shop["shop_id"], manual.record_manual_reminder, cid, channel, path=db_file, today=day,
-                      now=NOW + timedelta(days=(day - TODAY).days))
+    return root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, cid, channel, today=day,
+                                  now=NOW + timedelta(days=(day - TODAY).days))
 
 
 def test_links_carry_the_same_message_url_encoded_with_amount_shop_name_and_upi_link(db_file, shop):
-    book.write(shop["shop_id"], accounts.update_settings, upi_id="ravi@okaxis", path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, accounts.update_settings, upi_id="ravi@okaxis")
     asha = customer(shop, db_file, name="Asha & Sons")
     loan(shop, db_file, asha, "1250.50", date(2026, 11, 20))
     [due] = _today(shop, db_file)
@@ -72,9 +73,10 @@ def test_a_tap_counts_as_a_ladder_step(db_file, shop):
 def test_opted_out_customers_have_no_button_and_a_tap_is_refused(db_file, shop):
     asha = customer(shop, db_file)
     loan(shop, db_file, asha, "300.00", date(2026, 11, 20))
-    book.write(shop["shop_id"], customers.update_customer, asha["customer_id"], whatsapp_opt_out=True, path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, customers.update_customer, asha["customer_id"],
+                           whatsapp_opt_out=True)
     assert _today(shop, db_file) == []
-    assert book.read(shop["shop_id"], manual.reminder_for, asha["customer_id"], path=db_file, today=TODAY) is None
+    assert root_at(db_file).read(shop["shop_id"], OWNER, manual.reminder_for, asha["customer_id"], today=TODAY) is None
     with pytest.raises(Conflict, match="asked not to get reminders"):
         _tap(shop, db_file, asha["customer_id"])
     assert outbox(db_file) == []

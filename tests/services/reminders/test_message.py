@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from khata import reminders
+from tests.roots import root_at
 
 
 def test_upi_link_is_escaped():
@@ -55,14 +56,12 @@ def test_template_variables_are_one_line_whatever_was_stored():
 def test_a_claimed_reminder_carries_clean_variables(db_file, shop):
     from datetime import date
 
-    from khata import db
-
     from .helpers import NOW, TODAY, customer, loan
 
     cust = customer(shop, db_file, name="Meena")
     loan(shop, db_file, cust, "200.00", date(2026, 11, 26))
-    db.write(lambda con: con.execute("UPDATE customers SET name = ? WHERE customer_id = ?",
-                                     ["Meena\nDevi\t", cust["customer_id"]]), db_file)  # stored long ago
-    plan = reminders.plan_shop(shop["shop_id"], today=TODAY, now=NOW, path=db_file)
-    [row] = reminders.claim({shop["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW, path=db_file)
+    root_at(db_file).in_transaction(lambda con: con.execute("UPDATE customers SET name = ? WHERE customer_id = ?",
+                                     ["Meena\nDevi\t", cust["customer_id"]]))  # stored long ago
+    plan = reminders.plan_shop(root_at(db_file), shop["shop_id"], today=TODAY, now=NOW)
+    [row] = reminders.claim(root_at(db_file), {shop["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW)
     assert row["variables"]["1"] == "Meena Devi" and "Namaste Meena Devi," in row["message_text"]

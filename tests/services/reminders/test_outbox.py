@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from khata import reminders
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import ROOT
+from tests.roots import root_at
 
 from .helpers import NOW, TODAY, customer, loan, outbox, run
 
@@ -30,9 +31,11 @@ CRASH_SCRIPT = textwrap.dedent("""
     from datetime import date, datetime, timezone
     sys.path.insert(0, {root!r})
     from khata import reminders
-    plan = reminders.plan_shop({shop_id}, today=date(2026, 11, 27), now=datetime.now(timezone.utc), path={path!r})
-    rows = reminders.claim({{plan["shop_id"]: plan["reminder_date"]}}, run_id="crashed-run",
-                           now=datetime.now(timezone.utc), path={path!r})
+    from khata.root import Root
+    root = Root({path!r})
+    plan = reminders.plan_shop(root, {shop_id}, today=date(2026, 11, 27), now=datetime.now(timezone.utc))
+    rows = reminders.claim(root, {{plan["shop_id"]: plan["reminder_date"]}}, run_id="crashed-run",
+                           now=datetime.now(timezone.utc))
     print(len(rows), flush=True)
     os._exit(9)  # the process dies after claiming, before any message goes out
 """)
@@ -65,7 +68,7 @@ def test_crash_between_claim_and_send_leaves_unknown_never_resent(db_file, shop)
 
 def test_queued_rows_from_a_past_day_are_not_sent_late(db_file, shop):
     loan(shop, db_file, customer(shop, db_file), "150.00", date(2026, 11, 26))
-    reminders.plan_shop(shop["shop_id"], today=TODAY, now=NOW, path=db_file)  # queued, then the run stopped
+    reminders.plan_shop(root_at(db_file), shop["shop_id"], today=TODAY, now=NOW)  # queued, then the run stopped
     notifier = OutboxNotifier()
     next_morning = datetime(2026, 11, 28, 2, 30, tzinfo=UTC)
     result = run(db_file, shop, None, notifier, now=next_morning)

@@ -4,23 +4,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from khata import accounts, book, db, loans, reminders, repayments
+from khata import accounts, db, loans, reminders, repayments
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import make_shop
+from tests.roots import OWNER, root_at
 
 from .helpers import TODAY, customer, loan, outbox, run, shop_name
 
 
 def test_several_overdue_loans_fold_into_one_message(db_file, shop):
-    book.write(shop["shop_id"], accounts.update_settings, upi_id="ravi.kirana@okaxis", path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, accounts.update_settings, upi_id="ravi.kirana@okaxis")
     cust = customer(shop, db_file, name="Farhan Khan")
     first = loan(shop, db_file, cust, "100000.00", date(2026, 11, 20))
     loan(shop, db_file, cust, "23000.00", date(2026, 11, 24))
     loan(shop, db_file, cust, "956.50", date(2026, 11, 26))
     loan(shop, db_file, cust, "700.00", date(2026, 12, 20), issued=date(2026, 11, 20))  # not yet due
-    book.write(shop["shop_id"], repayments.record_repayment, first["loan_id"], amount="500.00", paid_on=date(2026, 11,
+    root_at(db_file).write(shop["shop_id"], OWNER, repayments.record_repayment, first["loan_id"], amount="500.00",
+                           paid_on=date(2026, 11,
                                                                                                              25),
-                                today=TODAY, path=db_file)
+                                                                                                                 today=TODAY)
     notifier = OutboxNotifier()
     result = run(db_file, shop, TODAY, notifier)
     assert result["totals"] == {"selected": 1, "sent": 0, "simulated": 1, "skipped": 0, "failed": 0, "unknown": 0}
@@ -53,8 +55,8 @@ def test_opted_out_and_invalid_numbers_are_skipped_not_sent(db_file, shop):
     ok = customer(shop, db_file, name="Reachable")
     for c in (out, bad, ok):
         loan(shop, db_file, c, "200.00", date(2026, 11, 26))
-    db.write(lambda con: con.execute("UPDATE customers SET whatsapp_invalid = TRUE WHERE customer_id = ?",
-                                     [bad["customer_id"]]), db_file)
+    root_at(db_file).in_transaction(lambda con: con.execute(
+        "UPDATE customers SET whatsapp_invalid = TRUE WHERE customer_id = ?", [bad["customer_id"]]))
     notifier = OutboxNotifier()
     result = run(db_file, shop, TODAY, notifier)
     assert (result["totals"]["selected"], result["totals"]["simulated"], result["totals"]["skipped"]) == (3, 1, 2)
@@ -69,11 +71,12 @@ def test_opted_out_and_invalid_numbers_are_skipped_not_sent(db_file, shop):
 def test_paid_reversed_and_archived_are_not_reminded(db_file, shop):
     paid = customer(shop, db_file, name="Paid Up")
     l1 = loan(shop, db_file, paid, "200.00", date(2026, 11, 26))
-    book.write(shop["shop_id"], repayments.record_repayment, l1["loan_id"], amount="200.00", paid_on=TODAY, today=TODAY,
-                                path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, repayments.record_repayment, l1["loan_id"], amount="200.00",
+                           paid_on=TODAY, today=TODAY)
     rev = customer(shop, db_file, name="Reversed")
     l2 = loan(shop, db_file, rev, "300.00", date(2026, 11, 26))
-    book.write(shop["shop_id"], loans.reverse_loan, l2["loan_id"], reason="entered twice", today=TODAY, path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, loans.reverse_loan, l2["loan_id"], reason="entered twice",
+                           today=TODAY)
     assert run(db_file, shop, TODAY)["totals"]["selected"] == 0
 
 
@@ -84,8 +87,8 @@ def test_many_shops_are_planned_in_one_unit_of_work_with_the_same_answer(db_file
         for k in range(3):
             cust = customer(shop, db_file, name=f"C{n}{k}")
             loan(shop, db_file, cust, "100.00", TODAY - timedelta(days=(1, 3, 7)[k] + n))
-    book.write(shops[1]["shop_id"], accounts.update_settings, reminder_days="1, 4, 8", path=db_file)
-    with db.connect(db_file) as con:
+    root_at(db_file).write(shops[1]["shop_id"], OWNER, accounts.update_settings, reminder_days="1, 4, 8")
+    with root_at(db_file).connect() as con:
         rows = [db.rows_as_dicts(con.execute("SELECT * FROM shops WHERE shop_id = ?", [s["shop_id"]]))[0]
                 for s in shops]
         days = {r["shop_id"]: TODAY - timedelta(days=1 if r["timezone"] != "Asia/Kolkata" else 0) for r in rows}
@@ -94,10 +97,10 @@ def test_many_shops_are_planned_in_one_unit_of_work_with_the_same_answer(db_file
     assert together == alone
     assert sum(len(v) for v in together.values()) >= 4  # the ladders really selected people
     now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 08:30 IST, 22:00 the day before in New York
-    plans = reminders.plan_shops([s["shop_id"] for s in shops], now=now, path=db_file)
+    plans = reminders.plan_shops(root_at(db_file), [s["shop_id"] for s in shops], now=now)
     assert [p["reminder_date"] for p in plans] == [TODAY, TODAY, TODAY - timedelta(days=1)]
     assert [p["selected"] for p in plans] == [len(together[s["shop_id"]]) if s is not shops[2] else p["selected"]
                                              for s, p in zip(shops, plans)]
     assert len(outbox(db_file)) == sum(p["selected"] for p in plans)
-    assert sum(p["selected"] for p in reminders.plan_shops([s["shop_id"] for s in shops], now=now,
-                                                           path=db_file)) == 0
+    assert sum(p["selected"] for p in reminders.plan_shops(root_at(db_file), [s["shop_id"] for s in shops],
+                                                           now=now)) == 0

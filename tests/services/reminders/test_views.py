@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from khata import db, reminders
-from khata.book import read
+from khata import reminders
 from khata.errors import NotFound, ValidationError
+from tests.roots import OWNER, root_at
 
 from .helpers import TODAY, customer, loan, run
 
@@ -20,32 +20,33 @@ def test_reminder_log_and_upcoming(db_file, shop, other_shop):
     loan(shop, db_file, bina, "990.00", date(2026, 11, 28), issued=date(2026, 11, 1))
     loan(other_shop, db_file, customer(other_shop, db_file), "75.00", date(2026, 11, 26))
 
-    upcoming = read(shop["shop_id"], reminders.upcoming_reminders, today=TODAY, path=db_file)
+    upcoming = root_at(db_file).read(shop["shop_id"], OWNER, reminders.upcoming_reminders, today=TODAY)
     # tomorrow (28th): Asha's day-1 reminder has not gone out yet, so it is caught up tomorrow
     assert [(u["customer_name"], u["kind"], u["ladder_day"]) for u in upcoming] == [("Asha", "overdue", 2)]
     run(db_file, shop, TODAY)  # Asha gets her day-1 reminder today
     # tomorrow: Asha is on day 2 (no step), Bina is due that day (the ladder has no day 0)
-    assert read(shop["shop_id"], reminders.upcoming_reminders, today=TODAY, path=db_file) == []
-    upcoming = read(shop["shop_id"], reminders.upcoming_reminders, today=date(2026, 11, 28), path=db_file)
+    assert root_at(db_file).read(shop["shop_id"], OWNER, reminders.upcoming_reminders, today=TODAY) == []
+    upcoming = root_at(db_file).read(shop["shop_id"], OWNER, reminders.upcoming_reminders, today=date(2026, 11, 28))
     assert [(u["customer_name"], u["kind"], u["amount"]) for u in upcoming] == [
         ("Bina", "overdue", Decimal("990.00")), ("Asha", "overdue", Decimal("150.00"))]
     assert upcoming[0]["phone"].startswith("+91•••••") and upcoming[0]["will_send"]
 
-    log = read(shop["shop_id"], reminders.reminder_log, path=db_file)
+    log = root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log)
     assert [(e["customer_name"], e["kind"]) for e in log] == [("Asha", "overdue"), ("Bina", "due_soon")]
     entry = log[0]
     for key in ("customer_id", "customer_name", "reminder_date", "kind", "amount", "status", "error_code",
                 "error_message", "message_sid", "sent_at", "message_text"):
         assert key in entry
     assert (entry["customer_name"], entry["status"], entry["amount"]) == ("Asha", "simulated", Decimal("150.00"))
-    assert read(shop["shop_id"], reminders.reminder_log, status="failed", path=db_file) == []
-    assert read(shop["shop_id"], reminders.reminder_log, date_from="2026-11-28", path=db_file) == []
-    assert read(other_shop["shop_id"], reminders.reminder_log, path=db_file) == []  # nothing leaks across shops
+    assert root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log, status="failed") == []
+    assert root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log, date_from="2026-11-28") == []
+    assert root_at(db_file).read(other_shop["shop_id"], OWNER,
+                                 reminders.reminder_log) == []  # nothing leaks across shops
     with pytest.raises(ValidationError):
-        read(shop["shop_id"], reminders.reminder_log, status="bogus", path=db_file)
+        root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log, status="bogus")
     with pytest.raises(NotFound):
-        read(999, reminders.reminder_log, path=db_file)
-    with db.connect(db_file) as con:
+        root_at(db_file).read(999, OWNER, reminders.reminder_log)
+    with root_at(db_file).connect() as con:
         view = con.execute("SELECT shop_id, customer_id, reminder_date, kind, amount, status, error_code,"
                            " message_sid, sent_at FROM reminder_log").fetchall()
     assert len(view) == 2
@@ -61,15 +62,15 @@ def test_the_log_has_every_row_when_no_limit_is_given(db_file, shop, other_shop)
                 " SELECT ?, 1 + i % 400, DATE '2026-11-27' - CAST(i // 400 AS INTEGER), nextval('reminder_id_seq'),"
                 " 'overdue', 1, 10.00, 1, '+919800000000', 'Namaste', 'sent', TIMESTAMPTZ '2026-11-27 02:30:00+00'"
                 " FROM range(?) t(i)", [sid, n])
-    db.write(fill, db_file)
-    everything = read(shop["shop_id"], reminders.reminder_log, path=db_file)
+    root_at(db_file).in_transaction(fill)
+    everything = root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log)
     assert len(everything) == 5_123
     assert [r["reminder_date"] for r in everything] == sorted((r["reminder_date"] for r in everything), reverse=True)
-    assert len(read(shop["shop_id"], reminders.reminder_log, limit=10, path=db_file)) == 10
-    assert len(read(shop["shop_id"], reminders.reminder_log, date_from="2026-11-27", path=db_file)) == 400
+    assert len(root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log, limit=10)) == 10
+    assert len(root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log, date_from="2026-11-27")) == 400
     for bad in (0, -1, "5", True):
         with pytest.raises(ValidationError):
-            read(shop["shop_id"], reminders.reminder_log, limit=bad, path=db_file)
+            root_at(db_file).read(shop["shop_id"], OWNER, reminders.reminder_log, limit=bad)
 
 
 def test_each_state_in_plain_words_sent_is_never_delivered():
