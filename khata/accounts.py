@@ -19,10 +19,10 @@ from . import db
 from .book import Book, record_audit
 from .dates import DEFAULT_TIMEZONE, validate_timezone
 from .errors import AuthError, Conflict, ValidationError, shown
-from .i18n import DEFAULT_LANGUAGE, N_, _, checked_language
+from .i18n import DEFAULT_LANGUAGE, N_, _
 from .money import parse_amount
 from .phones import normalize_phone
-from .validate import clean_text, int_in_range
+from .validate import checked_language, clean_text, int_in_range
 
 PASSWORD_RULES = N_(
     "8 to 20 characters, with at least one lowercase letter, one uppercase letter, "

@@ -8,10 +8,10 @@ from decimal import Decimal
 from .accounts import shop_languages
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
-from .i18n import N_, _, checked_language
+from .i18n import N_, _
 from .money import format_inr, parse_amount
 from .phones import normalize_phone
-from .validate import as_id, clean_text, int_in_range
+from .validate import as_id, checked_language, clean_text, int_in_range
 
 DEFAULT_CREDIT_LIMIT = Decimal("10000.00")
 DEFAULT_TRUST_SCORE = 5

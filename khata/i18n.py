@@ -104,23 +104,4 @@ def language_name(code: str) -> str:
     return LANGUAGES[code][0]
 
 
-def checked_language(value, field: str = "Language") -> str | None:  # field: an N_() label
-    """A language typed or stored for a shopkeeper or a customer: None when blank (not
-    chosen), else an offered code (``hi``, ``HI``, ``hi-IN`` or ``हिन्दी`` -> ``hi``);
-    anything else is refused with the codes that would do."""
-    from .errors import ValidationError, shown
-
-    text = "" if value is None else str(value).strip()
-    if not text:
-        return None
-    for code, (name, _locale) in LANGUAGES.items():
-        if text == name:
-            return code
-    code = supported(text)
-    if code is None or not _LANGUAGE_TAG.match(text):
-        raise ValidationError(_("{field}: '{value}' is not a language the app speaks; use one of {codes}.").format(
-            field=_(field), value=shown(text), codes=", ".join(LANGUAGES)))
-    return code
-
-
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")

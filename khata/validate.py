@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import NotFound, ValidationError
-from .i18n import N_, _
+from .errors import NotFound, ValidationError, shown
+from .i18n import LANGUAGE_TAG, LANGUAGES, N_, _, supported
 
 MAX_TEXT = 500
 _SPACES = re.compile(r"[ \t\r\n\f\v\u0085\u2028\u2029\u00a0]+")
@@ -84,3 +84,20 @@ def int_in_range(value, field: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise ValidationError(_("{field} must be between {low} and {high}.").format(field=_(field), low=low, high=high))
     return number
+
+
+def checked_language(value, field: str = "Language") -> str | None:  # field: an N_() label
+    """A language typed or stored for a shopkeeper or a customer: None when blank (not
+    chosen), else an offered code (``hi``, ``HI``, ``hi-IN`` or ``हिन्दी`` -> ``hi``);
+    anything else is refused with the codes that would do."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    for code, (name, _locale) in LANGUAGES.items():
+        if text == name:
+            return code
+    code = supported(text)
+    if code is None or not LANGUAGE_TAG.match(text):
+        raise ValidationError(_("{field}: '{value}' is not a language the app speaks; use one of {codes}.").format(
+            field=_(field), value=shown(text), codes=", ".join(LANGUAGES)))
+    return code

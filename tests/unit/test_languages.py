@@ -13,8 +13,9 @@ from dashboard import format as fmt
 from dashboard.language import accept_language, choose
 from khata.dates import format_day
 from khata.errors import ValidationError
-from khata.i18n import LANGUAGES, checked_language, use_language
+from khata.i18n import LANGUAGES, use_language
 from khata.money import MAX_AMOUNT, format_inr, parse_amount
+from khata.validate import checked_language
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=MAX_AMOUNT, places=2, allow_nan=False,
                       allow_infinity=False)
