@@ -124,13 +124,17 @@ def _owner_only_copy(book: Path) -> Path:
     folder.mkdir(mode=0o700)
     os.chmod(folder, 0o700)  # whatever the umask
     target = folder / book.name
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "wb") as out, book.open("rb") as src:
-        shutil.copyfileobj(src, out, 1 << 20)
-        out.flush()
-        os.fsync(out.fileno())
-    _fsync_dir(folder)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as out, book.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        _fsync_dir(folder)
+    except BaseException:  # a half copy is no backup: leave nothing that looks like one
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return target
 
 
@@ -161,9 +165,9 @@ def upgrade(path=None) -> dict:
     ``{"book", "upgraded": True, "from", "to", "backup", "tables", "rows", "schema_version"}``.
     Raises ``UpgradeFailed`` (the book untouched) on any failure."""
     book = db.db_path(path)
+    db.check_database_file(book)
     if not book.is_file():
         raise UpgradeFailed(f"There is no book at {book}; nothing was upgraded.")
-    db.check_database_file(book)
     tmp = book.with_name(f".{book.name}.upgrading")
     tmp_wal = Path(str(tmp) + ".wal")
     backup = None
@@ -220,10 +224,16 @@ def upgrade(path=None) -> dict:
     except UpgradeFailed:
         _remove(tmp, tmp_wal)
         raise
-    except (db.DatabaseError, OSError) as err:
+    except OSError as err:  # a full disk, a folder we may not write to...
+        _remove(tmp, tmp_wal)
+        raise failed(f"{err.strerror or err}" + (f": {err.filename}" if err.filename else "")) from None
+    except db.DatabaseError as err:
         _remove(tmp, tmp_wal)
         text = str(err).strip().splitlines()
         raise failed(text[0] if text else type(err).__name__) from None
+    except BaseException:
+        _remove(tmp, tmp_wal)
+        raise
 
     with db.connect(book) as con:  # the app's migrations, as every program runs them on open
         versions = db.applied_migrations(con)
