@@ -177,3 +177,28 @@ def test_not_a_book_is_refused(tmp_path, what):
     result = khata("upgrade", "--db", str(book))
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "nothing was changed" in result.stderr
     assert os.listdir(tmp_path) == ["khata.duckdb"]
+
+
+def test_a_write_left_in_the_log_by_a_killed_program_is_kept(tmp_path):
+    """A program killed after a write leaves it in the .wal file: the upgraded book and the
+    backup both hold it."""
+    book = tmp_path / "khata.duckdb"
+    make_old_book(book)
+    killed = subprocess.run([sys.executable, "-c", (
+        "import duckdb, os\n"
+        f"con = duckdb.connect({str(book)!r})\n"
+        "con.execute(\"SET checkpoint_threshold = '1GB'\")\n"
+        "con.execute(\"UPDATE customers SET notes = 'kept from the log' WHERE customer_id = 1\")\n"
+        "os._exit(0)\n")], capture_output=True, text=True, timeout=60)
+    assert killed.returncode == 0, killed.stderr
+    assert Path(str(book) + ".wal").exists()
+    result = khata("upgrade", "--db", str(book))
+    assert result.returncode == 0, result.stderr
+    sql = "SELECT notes FROM customers WHERE customer_id = 1"
+    con = duckdb.connect(str(book), read_only=True)
+    try:
+        assert con.execute(sql).fetchall() == [("kept from the log",)]
+    finally:
+        con.close()
+    [folder] = backups_beside(book)
+    assert cli_15(folder / book.name, sql).stdout == "kept from the log\n"
