@@ -178,6 +178,10 @@ def upgrade(path=None) -> dict:
 
     try:
         _merge_wal(book)
+        needed, free = 2 * book.stat().st_size, shutil.disk_usage(book.parent).free  # the backup + the new file
+        if free < needed:
+            raise failed(f"it needs {needed / 1e6:,.0f} MB free beside the book for the backup and the new file,"
+                         f" and {free / 1e6:,.0f} MB are free")
         with db.scratch() as con:
             con.execute("SET enable_progress_bar = false")
             db.attach(con, book, "book", "READ_ONLY")  # held to the end: nobody writes meanwhile

@@ -160,6 +160,19 @@ def test_a_full_disk_leaves_the_book_byte_identical(tmp_path):
     assert contents(book)["_format"] == "v1.5.0+"
 
 
+def test_too_little_free_space_is_said_before_anything_is_written(tmp_path, monkeypatch, capsys):
+    book = tmp_path / "khata.duckdb"
+    make_old_book(book)
+    before_sha = sha256(book)
+    real_usage = upgrade.shutil.disk_usage
+    monkeypatch.setattr(upgrade.shutil, "disk_usage",
+                        lambda p: real_usage(p)._replace(free=book.stat().st_size * 3 // 2))
+    assert cli.main(["upgrade", "--db", str(book)]) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MB free beside the book" in err and "unchanged" in err, err
+    assert sha256(book) == before_sha and backups_beside(book) == []
+
+
 def test_no_book_is_one_line(tmp_path):
     result = khata("upgrade", "--db", str(tmp_path / "missing.duckdb"))
     assert result.returncode == 1
