@@ -110,3 +110,27 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
         con.close()
     [backup] = tmp_path.glob("k-before-duckdb-2.0-*/k.duckdb")  # the old book, kept owner-only
     assert backup.stat().st_mode & 0o077 == 0
+
+    # The next `make run` finds the book upgraded and says so; no second backup.
+    mark = f"khata-run-test-{uuid.uuid4()}"
+    upgraded = db_file.read_bytes()
+    with (tmp_path / "run2.log").open("w") as log2:
+        run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env={**env, "KHATA_RUN_TEST_MARK": mark},
+                               stdout=log2, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while "DuckDB 2.0's format" not in (tmp_path / "run2.log").read_text() and time.monotonic() < deadline:
+                assert run.poll() is None, (tmp_path / "run2.log").read_text()
+                time.sleep(0.2)
+            os.killpg(run.pid, signal.SIGINT)
+            run.wait(timeout=30)
+        finally:
+            for pid in _marked_processes(mark):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+    said = (tmp_path / "run2.log").read_text()
+    assert f"{db_file} is already in DuckDB 2.0's format; nothing to do." in said and "Upgraded" not in said, said
+    assert list(tmp_path.glob("k-before-*")) == [backup.parent]
+    assert db_file.read_bytes() == upgraded
