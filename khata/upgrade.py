@@ -178,16 +178,16 @@ def upgrade(path=None) -> dict:
 
     try:
         _merge_wal(book)
-        needed, free = 2 * book.stat().st_size, shutil.disk_usage(book.parent).free  # the backup + the new file
-        if free < needed:
-            raise failed(f"it needs {needed / 1e6:,.0f} MB free beside the book for the backup and the new file,"
-                         f" and {free / 1e6:,.0f} MB are free")
         with db.scratch() as con:
             con.execute("SET enable_progress_bar = false")
             db.attach(con, book, "book", "READ_ONLY")  # held to the end: nobody writes meanwhile
             old_format = storage_version(con, "book")
             if is_new_format(old_format):
                 return {"book": str(book), "upgraded": False, "format": old_format}
+            needed, free = 2 * book.stat().st_size, shutil.disk_usage(book.parent).free  # backup + new file
+            if free < needed:
+                raise failed(f"it needs {needed / 1e6:,.0f} MB free beside the book for the backup and the new"
+                             f" file, and {free / 1e6:,.0f} MB are free")
             before = fingerprint(con, "book")
 
             backup = _owner_only_copy(book)
@@ -224,7 +224,6 @@ def upgrade(path=None) -> dict:
             with tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, book)  # same folder, same filesystem: all or nothing
-            _fsync_dir(book.parent)
     except UpgradeFailed:
         _remove(tmp, tmp_wal)
         raise
@@ -238,6 +237,10 @@ def upgrade(path=None) -> dict:
     except BaseException:
         _remove(tmp, tmp_wal)
         raise
+    try:
+        _fsync_dir(book.parent)  # the replace itself, on disk (the new book is in place either way)
+    except OSError:
+        pass
 
     with db.connect(book) as con:  # the app's migrations, as every program runs them on open
         versions = db.applied_migrations(con)
