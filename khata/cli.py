@@ -1,4 +1,5 @@
-"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind, statement, staff.
+"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, upgrade, restore, remind,
+statement, staff.
 
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
@@ -70,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where dated backups go (default: data/backups next to the database)")
     _db_arg(p)
     p.set_defaults(func=cmd_maintain)
+
+    p = sub.add_parser("upgrade", help="rewrite the book into DuckDB 2.0's format (backup first; one way)")
+    _db_arg(p)
+    p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser("restore", help="bring a backup back (replaces the current data)")
     p.add_argument("dir", metavar="DIR")
@@ -220,6 +225,20 @@ def cmd_maintain(args) -> int:
           + (f" (removed {len(result['backups_removed'])} old)" if result["backups_removed"] else ""))
     print(f"Rows kept together by shop in {clustered['seconds']} s: {clustered['customers']} customers, "
           f"{clustered['loans']} sales, {clustered['repayments']} repayments.")
+    return 0
+
+
+def cmd_upgrade(args) -> int:
+    """One line either way; a failure exits non-zero with the book as it was."""
+    from .upgrade import upgrade
+
+    result = upgrade(args.db)
+    if not result["upgraded"]:
+        print(f"{result['book']} is already in DuckDB 2.0's format; nothing to do.")
+        return 0
+    print(f"Upgraded {result['book']} to DuckDB 2.0's format: {result['tables']} tables and {result['rows']} rows"
+          f" checked identical (counts, money totals, checksums); the old book is kept in {result['backup']}"
+          f" (owner-only).")
     return 0
 
 

@@ -88,17 +88,22 @@ def _is_conflict(err: Exception) -> bool:
 
 
 def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
+    return _retry_on_lock(path, timeout, lambda: duckdb.connect(str(path)))
+
+
+def _retry_on_lock(path: Path, timeout: float | None, opening: Callable[[], T]) -> T:
+    """``opening()`` (which opens ``path``), retried with backoff while another process holds the file."""
     timeout = lock_timeout_s() if timeout is None else timeout
     started = time.monotonic()
     delay = 0.01
     while True:
         try:
             with _open_locks[str(path)]:  # threads of one process open the file one at a time
-                con = duckdb.connect(str(path))
+                opened = opening()
             waited = time.monotonic() - started
             if waited > lock_stats["longest_wait_s"]:
                 lock_stats["longest_wait_s"] = waited
-            return con
+            return opened
         except (duckdb.IOException, duckdb.ConnectionException) as err:
             if not _is_lock_error(err):
                 raise
@@ -125,6 +130,26 @@ def connect(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory connection for work across whole files (``attach`` them); closed on exit.
+    No book is opened, so no migration runs: the files are taken as they are."""
+    con = duckdb.connect()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def attach(con, path: str | os.PathLike, alias: str, options: str = "", *, lock_timeout: float | None = None) -> None:
+    """``ATTACH path AS alias (options)`` on a ``scratch`` connection, retried like ``connect``
+    while another process holds the file."""
+    resolved = Path(path).expanduser().resolve()
+    quoted = str(resolved).replace("'", "''")
+    sql = f"ATTACH '{quoted}' AS {alias}" + (f" ({options})" if options else "")
+    _retry_on_lock(resolved, lock_timeout, lambda: con.execute(sql))
 
 
 def read(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None) -> T:

@@ -2,7 +2,8 @@
 
 An analyst never holds the live file open: ``export_snapshot`` writes one Parquet
 file per table and per analyst view plus ``snapshot.duckdb`` holding the same,
-which can be opened (even read-write) while the app runs. The snapshot is for
+which can be opened (even read-write) while the app runs, by DuckDB 1.5.x as well as
+2.0.x (``attach_for_analysts``): the live book, once upgraded, opens in 2.0.x only. The snapshot is for
 analysis, so secrets stay out of it: password hashes, login counters and lockouts,
 form tokens, Twilio message ids (see ``LEFT_OUT``). ``backup`` copies the whole
 database consistently (one short read), secrets included, because it is for
@@ -36,6 +37,18 @@ LEFT_OUT = {
 }
 # Any column whose name looks like a secret is left out too, so a new one cannot leak by default.
 SECRET_LOOKING = re.compile(r"(password|hash|secret|token|cookie|api_key|(^|_)sid$)", re.IGNORECASE)
+
+
+# What analysts open files with: the DuckDB CLI that pip installs (duckdb-cli 1.5.6) cannot read
+# DuckDB 2.0's storage format, and DuckDB 2.0 can still write the older one.
+ANALYST_STORAGE_VERSION = "v1.5.0"
+
+
+def attach_for_analysts(con, path: Path, alias: str) -> None:
+    """ATTACH a new database file at ``path`` as ``alias``, written in a storage format that
+    DuckDB 1.5.x and 2.0.x both open (``ANALYST_STORAGE_VERSION``). Every file meant to be
+    opened outside the app (snapshot, backups) is created through here."""
+    con.execute(f"ATTACH '{_sql_path(path)}' AS {alias} (STORAGE_VERSION '{ANALYST_STORAGE_VERSION}')")
 
 
 def _sql_path(path: Path) -> str:
@@ -86,7 +99,7 @@ def export_snapshot(out_dir, *, path=None) -> dict:
             target = out / f"{name}.parquet.tmp"
             con.execute(f"COPY ({selects[name]}) TO '{_sql_path(target)}' (FORMAT parquet)")
             counts[name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-        con.execute(f"ATTACH '{_sql_path(tmp_db)}' AS snapshot")
+        attach_for_analysts(con, tmp_db, "snapshot")
         try:
             for name in names:
                 con.execute(f"CREATE TABLE snapshot.{name} AS {selects[name]}")
@@ -115,7 +128,7 @@ def backup(out_dir, *, path=None) -> Path:
 
     def work(con):
         source = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute(f"ATTACH '{_sql_path(tmp)}' AS backup_copy")
+        attach_for_analysts(con, tmp, "backup_copy")
         try:
             con.execute(f"COPY FROM DATABASE \"{source}\" TO backup_copy")
         finally:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the demo database if there is none, then the app and the reminder
-# scheduler side by side. Ctrl-C stops everything this script started.
+# `make run`: the demo database if there is none (else the book brought to DuckDB 2.0's
+# format, once), then the app and the reminder scheduler side by side. Ctrl-C stops everything this script started.
 #
 # Each service runs in its own process group (`setsid`), so stopping it reaches
 # every process it spawned (uvicorn under the Prefect server, flow runs under the
@@ -21,6 +21,13 @@ if [ ! -f "$KHATA_DB" ]; then
   echo "No database at $KHATA_DB: creating the demo shop..."
   $PY -m khata demo --db "$KHATA_DB"
 else
+  # A book written by DuckDB 1.5 is rewritten into 2.0's format, once (`khata upgrade`: a verified
+  # owner-only backup beside it first, then an atomic replace). One line says what happened; if the
+  # upgrade fails the book is as it was, and the app starts on it (DuckDB 2.0 works on the old format).
+  if ! upgrade_said=$($PY -m khata upgrade --db "$KHATA_DB" 2>&1); then
+    upgrade_said="$upgrade_said The app starts on the book as it is; run \`make run\` again once that is fixed."
+  fi
+  echo "$upgrade_said"
   $PY -m khata init --db "$KHATA_DB" >/dev/null
 fi
 

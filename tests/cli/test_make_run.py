@@ -1,5 +1,6 @@
 """`make run` then Ctrl-C: everything it started (Prefect server, worker, Streamlit and
-whatever they spawned) is gone within seconds, and the database is intact."""
+whatever they spawned) is gone within seconds, and the database is intact. The book it
+starts on was written in DuckDB 1.5's format: `make run` upgrades it first, saying so."""
 import os
 import signal
 import socket
@@ -48,6 +49,8 @@ def _answers(url: str) -> bool:
 
 def test_ctrl_c_stops_everything_within_seconds(tmp_path):
     db_file = tmp_path / "k.duckdb"
+    # a book as DuckDB 1.5 left it: 2.0 keeps writing a file in the format it finds
+    duckdb.connect(str(db_file), config={"storage_compatibility_version": "v1.5.0"}).close()
     accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
                                  password="Demo@1234", path=db_file)
     app_port, prefect_port, mark = _free_port(), _free_port(), f"khata-run-test-{uuid.uuid4()}"
@@ -86,7 +89,9 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
         print(f"make run: {len(started)} processes stopped in {took:.1f} s")
         assert not left, f"still running {took:.0f} s after Ctrl-C: {left}\n" + (tmp_path / "run.log").read_text()
         assert run.wait(timeout=5) is not None
-        assert "Stopped." in (tmp_path / "run.log").read_text()
+        said = (tmp_path / "run.log").read_text()
+        assert "Stopped." in said
+        assert said.count(f"Upgraded {db_file} to DuckDB 2.0's format") == 1, said
     finally:
         for pid in _marked_processes(mark):
             try:
@@ -99,5 +104,33 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
     try:
         assert con.execute("SELECT username FROM shopkeepers").fetchall() == [("ravi",)]
         assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] >= 3
+        assert con.execute("SELECT tags['storage_version'] FROM duckdb_databases()"
+                           " WHERE database_name = current_database()").fetchone()[0] == "v2.0.0+"
     finally:
         con.close()
+    [backup] = tmp_path.glob("k-before-duckdb-2.0-*/k.duckdb")  # the old book, kept owner-only
+    assert backup.stat().st_mode & 0o077 == 0
+
+    # The next `make run` finds the book upgraded and says so; no second backup.
+    mark = f"khata-run-test-{uuid.uuid4()}"
+    upgraded = db_file.read_bytes()
+    with (tmp_path / "run2.log").open("w") as log2:
+        run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env={**env, "KHATA_RUN_TEST_MARK": mark},
+                               stdout=log2, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while "DuckDB 2.0's format" not in (tmp_path / "run2.log").read_text() and time.monotonic() < deadline:
+                assert run.poll() is None, (tmp_path / "run2.log").read_text()
+                time.sleep(0.2)
+            os.killpg(run.pid, signal.SIGINT)
+            run.wait(timeout=30)
+        finally:
+            for pid in _marked_processes(mark):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+    said = (tmp_path / "run2.log").read_text()
+    assert f"{db_file} is already in DuckDB 2.0's format; nothing to do." in said and "Upgraded" not in said, said
+    assert list(tmp_path.glob("k-before-*")) == [backup.parent]
+    assert db_file.read_bytes() == upgraded
