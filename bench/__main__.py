@@ -40,7 +40,8 @@ def main(argv=None) -> int:
           f"after {m['loadavg']}")
     rows = ", ".join(f"{k} {v:,}" for k, v in gen["rows"].items())
     print(f"data: {rows}; generated in {gen['seconds']:.1f} s (build {gen['build_s']:.1f} s, "
-          f"insert {gen['insert_s']:.1f} s), {gen['bytes'] / 1e6:.0f} MB; SQLite copy {gen['sqlite_load_s']:.1f} s\n")
+          f"insert {gen['insert_s']:.1f} s), {gen['bytes'] / 1e6:.0f} MB, storage {gen['storage_version']}; "
+          f"SQLite copy {gen['sqlite_load_s']:.1f} s\n")
     print(markdown(res["records"]))
     out = write_results({scale: res}, args.out)
     print(f"\nTargets apply at platform scale. Results merged into {out}; "
