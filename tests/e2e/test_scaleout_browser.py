@@ -15,6 +15,8 @@ from khata import scaleout
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.browser
+
 SECRET = "scaleout-test-streamlit-secret-" + "s" * 20
 
 
