@@ -78,6 +78,9 @@ defaults
     mode http
     log global
     option httplog
+    # a browser whose process is down goes to another one (it logs in again from its cookie)
+    option redispatch
+    retries 2
     timeout connect 5s
     timeout client 60s
     timeout server 60s
