@@ -152,14 +152,14 @@ class Cluster:
             for i, port in enumerate(self.app_ports, 1):
                 log = open(self.log_dir / f"app{i}.log", "w")
                 self._logs.append(log)
+                # same process group as this one: `make run`'s Ctrl-C (a signal to the group) reaches them
                 self.apps.append(subprocess.Popen(self._command(port), cwd=PROJECT_ROOT, env=env, stdout=log,
-                                                  stderr=subprocess.STDOUT, start_new_session=True))
+                                                  stderr=subprocess.STDOUT))
             config = self.log_dir / "haproxy.cfg"
             config.write_text(haproxy_config(self.port, self.app_ports))
             log = open(self.log_dir / "haproxy.log", "w")
             self._logs.append(log)
-            self.proxy = subprocess.Popen([haproxy, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+            self.proxy = subprocess.Popen([haproxy, "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
             deadline = time.time() + timeout
             while time.time() < deadline:
                 dead = [p for p in [*self.apps, self.proxy] if p.poll() is not None]
@@ -178,22 +178,16 @@ class Cluster:
         return [p.pid for p in self.apps]
 
     def stop(self) -> None:
-        """SIGTERM to each process group, SIGKILL to what is left after 10 s."""
+        """SIGTERM to each process, SIGKILL to what is left after 10 s."""
         procs = [p for p in [self.proxy, *self.apps] if p is not None]
         for p in procs:
             if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+                p.terminate()
         for p in procs:
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                p.kill()
                 p.wait(timeout=5)
         for log in self._logs:
             log.close()

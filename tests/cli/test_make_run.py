@@ -46,7 +46,9 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_ctrl_c_stops_everything_within_seconds(tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_ctrl_c_stops_everything_within_seconds(tmp_path, processes):
+    """With KHATA_APP_PROCESSES=2 (make run-scaled) the app is two processes behind HAProxy."""
     db_file = tmp_path / "k.duckdb"
     accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
                                  password="Demo@1234", path=db_file)
@@ -54,6 +56,8 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
     env = {**os.environ, "KHATA_DB": str(db_file), "KHATA_PORT": str(app_port), "PREFECT_PORT": str(prefect_port),
            "PREFECT_HOME": str(tmp_path / "prefect"), "KHATA_DOTENV": str(tmp_path / "no.env"),
            "KHATA_COOKIE_KEY_FILE": str(tmp_path / "cookie_key"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "KHATA_STREAMLIT_COOKIE_SECRET_FILE": str(tmp_path / "streamlit_secret"),
+           "KHATA_APP_PROCESSES": str(processes),
            "DO_NOT_TRACK": "1", "KHATA_RUN_TEST_MARK": mark}
     log = (tmp_path / "run.log").open("w")
     # A terminal's Ctrl-C goes to the foreground process group: run.sh gets its own, like `make run` would.
@@ -75,7 +79,8 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
             time.sleep(0.2)
         time.sleep(2)
         started = _marked_processes(mark)
-        assert len(started) >= 4, started  # run.sh, the Prefect server, its worker, Streamlit
+        # run.sh, the Prefect server, its worker, Streamlit (or the scale-out, its processes and HAProxy)
+        assert len(started) >= (4 if processes == 1 else 5 + processes), started
 
         os.killpg(run.pid, signal.SIGINT)
         stopped_at = time.monotonic()
