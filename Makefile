@@ -34,7 +34,7 @@ bench-reminders: install
 bench-pages: install
 	$(PY) -m bench.pages
 
-# browser users (1, 4, 8) over app processes (1, 2) behind HAProxy on the big shop, 60 s each (~8 min)
+# browser users (1, 4, 8) over app processes (1, 2) behind HAProxy on the big shop, 60 s each (~17 min here)
 bench-load: install
 	bash scripts/debian_packages.sh haproxy:haproxy chromium:chromium
 	$(PY) -m bench.load
