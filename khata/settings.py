@@ -102,6 +102,13 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("KHATA_DOTENV", _path, PROJECT_ROOT / ".env",
             "the .env file read for every other setting (tests point it at an empty file)"),
     Setting("KHATA_PORT", _port, 8501, "the app's port in `make run`"),
+    Setting("KHATA_APP_PROCESSES", _POSITIVE_INT, 1,
+            "app processes in `make run`; more than 1 puts them behind HAProxy with sticky sessions"),
+    Setting("KHATA_STREAMLIT_COOKIE_SECRET", _cookie_key, None,
+            "Streamlit's server.cookieSecret, the same in every app process, at least 32 characters "
+            "(else generated into KHATA_STREAMLIT_COOKIE_SECRET_FILE)", secret=True),
+    Setting("KHATA_STREAMLIT_COOKIE_SECRET_FILE", _path, PROJECT_ROOT / "data" / ".streamlit_cookie_secret",
+            "where the generated Streamlit cookie secret is kept (mode 0600)"),
     Setting("PREFECT_PORT", _port, 4200, "the local Prefect server's port in `make run`"),
     Setting("PREFECT_HOME", _path, PROJECT_ROOT / ".prefect",
             "Prefect's state (server database, logs) for `make run`; `make test` uses .prefect/test"),

@@ -75,7 +75,15 @@ if [ -f scripts/run_prefect.sh ]; then
 fi
 
 # --- the shopkeeper app ---
-if [ -f streamlit_app.py ]; then
+if [ -f streamlit_app.py ] && [ "$KHATA_APP_PROCESSES" -gt 1 ]; then
+  # several app processes on the one book, HAProxy in front, sticky by cookie (khata/scaleout.py)
+  bash scripts/debian_packages.sh haproxy:haproxy
+  start_group - $PY -m khata.scaleout --processes "$KHATA_APP_PROCESSES" --port "$KHATA_PORT"
+  echo
+  echo "Credikhaata is at http://localhost:${KHATA_PORT}  (${KHATA_APP_PROCESSES} app processes; demo login: demo / Demo@1234)"
+elif [ -f streamlit_app.py ]; then
+  STREAMLIT_SERVER_COOKIE_SECRET=$($PY -c 'from khata.scaleout import streamlit_cookie_secret as s; print(s())')
+  export STREAMLIT_SERVER_COOKIE_SECRET
   start_group - $PY -m streamlit run streamlit_app.py --server.port "$KHATA_PORT" --server.headless true \
       --browser.gatherUsageStats false
   echo

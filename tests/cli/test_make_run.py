@@ -47,7 +47,9 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_ctrl_c_stops_everything_within_seconds(tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_ctrl_c_stops_everything_within_seconds(tmp_path, processes):
+    """With KHATA_APP_PROCESSES=2 (make run-scaled) the app is two processes behind HAProxy."""
     db_file = tmp_path / "k.duckdb"
     # a book as DuckDB 1.5 left it: 2.0 keeps writing a file in the format it finds
     duckdb.connect(str(db_file), config={"storage_compatibility_version": "v1.5.0"}).close()
@@ -57,6 +59,8 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
     env = {**os.environ, "KHATA_DB": str(db_file), "KHATA_PORT": str(app_port), "PREFECT_PORT": str(prefect_port),
            "PREFECT_HOME": str(tmp_path / "prefect"), "KHATA_DOTENV": str(tmp_path / "no.env"),
            "KHATA_COOKIE_KEY_FILE": str(tmp_path / "cookie_key"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "KHATA_STREAMLIT_COOKIE_SECRET_FILE": str(tmp_path / "streamlit_secret"),
+           "KHATA_APP_PROCESSES": str(processes),
            "DO_NOT_TRACK": "1", "KHATA_RUN_TEST_MARK": mark}
     log = (tmp_path / "run.log").open("w")
     # A terminal's Ctrl-C goes to the foreground process group: run.sh gets its own, like `make run` would.
@@ -78,7 +82,8 @@ def test_ctrl_c_stops_everything_within_seconds(tmp_path):
             time.sleep(0.2)
         time.sleep(2)
         started = _marked_processes(mark)
-        assert len(started) >= 4, started  # run.sh, the Prefect server, its worker, Streamlit
+        # run.sh, the Prefect server, its worker, Streamlit (or the scale-out, its processes and HAProxy)
+        assert len(started) >= (4 if processes == 1 else 5 + processes), started
 
         os.killpg(run.pid, signal.SIGINT)
         stopped_at = time.monotonic()
