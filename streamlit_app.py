@@ -57,11 +57,13 @@ if me is None:
     shown.run()
 elif me.get("must_change_password"):
     # a first password (or one the owner reset): nothing else until it is changed
-    with st.sidebar:
-        st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
-    st.navigation([st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
-                           url_path="first-password", default=True), customer_link_page()],
-                  position="hidden").run()
+    shown = st.navigation([st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
+                                   url_path="first-password", default=True), customer_link_page()],
+                          position="hidden")
+    if shown.url_path != "c":  # the customer's page shows nothing of the login
+        with st.sidebar:
+            st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
+    shown.run()
 else:
     owner = me.get("role") == "owner"
     pages = {
@@ -82,14 +84,15 @@ else:
                st.Page(P + "audit.py", title=_("Audit log"), icon="🕵️", url_path="audit")] if owner else []),
         ],
     }
-    with st.sidebar:
-        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
-                    + ("" if owner else " · " + _("staff")))
-        st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     # the address the browser opened, read before st.navigation (which rewrites it)
     opened = urlsplit(st.context.url or "").path.rstrip("/").rpartition("/")[2]
     opened_params = st.query_params.to_dict()
     current = st.navigation(pages)
+    if current.url_path != "c":  # the customer's page shows nothing of the login
+        with st.sidebar:
+            st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
+                        + ("" if owner else " · " + _("staff")))
+            st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     wanted, params = st.session_state.get(WANTED) or (None, {})
     landed = st.session_state.get(LANDED)
     if wanted is None and landed is None:

@@ -25,10 +25,11 @@ st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedContr
 def client_address() -> str | None:
     """The visitor's address: the connection's, else (behind a proxy on this machine, where the
     connection is local) the last address the proxy added to X-Forwarded-For."""
-    if st.context.ip_address:
-        return st.context.ip_address
-    forwarded = st.context.headers.get("X-Forwarded-For") or ""
-    return forwarded.split(",")[-1].strip() or None
+    direct = st.context.ip_address
+    if isinstance(direct, str) and direct:
+        return direct
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return forwarded.split(",")[-1].strip() or None if isinstance(forwarded, str) else None
 
 
 token = st.query_params.get(reads.LINK_TOKEN_PARAM) or ""
