@@ -246,3 +246,21 @@ def test_the_cli_prints_the_link_and_revokes_it(ledger, capsys, monkeypatch):
     monkeypatch.delenv("KHATA_PUBLIC_URL")
     assert cli.main(["link", "--shop", "ravi", "--customer", str(ledger["asha"]), "--db", path]) == 1
     assert "KHATA_PUBLIC_URL is not set" in capsys.readouterr().err
+
+
+def test_reminder_link_opened_tells_opened_from_not_opened(ledger):
+    from khata.reminders import manual
+    sid, path = ledger["sid"], ledger["path"]
+    with book.open_book(sid, path=path, write=True, actor="ravi") as b:
+        loans.create_loan(b, ledger["bina"], amount="90", item="Tea", issue_date=b.today - timedelta(days=30),
+                          due_date=b.today - timedelta(days=5))
+    for who in ("asha", "bina"):
+        book.write(sid, manual.record_manual_reminder, ledger[who], "whatsapp_manual", actor="ravi", path=path)
+    asha_link = book.read(sid, manual.reminder_for, ledger["asha"], path=path)
+    token = asha_link["message_text"].rpartition("/c?t=")[2].split()[0]  # the link in Asha's reminder
+    assert opens(ledger, token)["customer"]["name"] == "Asha"
+    with db.connect(path) as con:
+        rows = {r[0]: r[1:] for r in con.execute(
+            "SELECT customer_id, opened, opened_at IS NOT NULL FROM reminder_link_opened WHERE shop_id = ?",
+            [sid]).fetchall()}
+    assert rows == {ledger["asha"]: (True, True), ledger["bina"]: (False, False)}
