@@ -59,7 +59,8 @@ def message_language(shop: dict, due: dict) -> str:
     return supported(due.get("language")) or supported(shop.get("language")) or DEFAULT_LANGUAGE
 
 
-# One whole sentence per case (a translator sees each message entire): kind x UPI link or not.
+# One whole sentence per case (a translator sees each message entire): kind x UPI link, none, or the
+# customer's own page link ("page").
 TEMPLATES = {
     ("overdue", True): N_("Namaste {name}, this is a reminder from {shop}: {amount} is overdue on your account, "
                           "due since {date} ({purchases}). Pay by UPI: {link} Thank you!"),

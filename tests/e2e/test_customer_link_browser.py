@@ -76,5 +76,22 @@ def test_phone_page_in_hindi_pays_the_balance_shown_and_the_qr_is_the_same_link(
         page.get_by_text("This link is not valid any more; ask the shop for a new one.").wait_for(state="visible")
         assert page.locator('a[href^="upi://pay"]').count() == 0
         assert "रमेश" not in page.inner_text("body")
+
+        # logged in as the shop's owner in the same browser: the link still decides, no sidebar or menu
+        page.goto(server["base"])
+        idle(page)
+        page.get_by_label("Username", exact=True).fill("linkphone")
+        page.get_by_label("Password", exact=True).fill("Demo@1234")
+        page.get_by_role("button", name="Log in").click()
+        page.locator('[data-testid="stSidebar"]').first.wait_for(state="attached")
+        idle(page)
+        page.goto(f"{server['base']}/c?t={hindi_customer['token']}")
+        idle(page)
+        page.locator('a[href^="upi://pay"]').first.wait_for(state="visible")
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert not page.locator('[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"]'
+                                ).first.is_visible()
+        assert "linkphone" not in page.inner_text("body")
+        shot(page, "customer-link-logged-in-owner")
     finally:
         context.close()

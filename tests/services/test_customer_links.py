@@ -264,3 +264,8 @@ def test_reminder_link_opened_tells_opened_from_not_opened(ledger):
             "SELECT customer_id, opened, opened_at IS NOT NULL FROM reminder_link_opened WHERE shop_id = ?",
             [sid]).fetchall()}
     assert rows == {ledger["asha"]: (True, True), ledger["bina"]: (False, False)}
+
+
+def test_gitignore_covers_the_link_key():
+    assert "data/.link_key" in (ROOT / ".gitignore").read_text().splitlines()
+    assert settings.SETTINGS["KHATA_LINK_KEY_FILE"].default == ROOT / "data" / ".link_key"
