@@ -17,8 +17,9 @@ from .errors import NotAllowed
 from .i18n import N_, _
 
 OWNER, STAFF, CUSTOMER = "owner", "staff", "customer"
-ROLES = (OWNER, STAFF, CUSTOMER)
-EVERYONE = frozenset({OWNER, STAFF})   # every login at the shop; never a customer's link
+LOGIN_ROLES = (OWNER, STAFF)           # what a login (shopkeepers.role) may be
+ROLES = (*LOGIN_ROLES, CUSTOMER)
+EVERYONE = frozenset(LOGIN_ROLES)      # every login at the shop; never a customer's link
 OWNER_ONLY = frozenset({OWNER})
 # A customer's link (khata/principals.py, customer_link): read-only, the one customer it names;
 # it may call these services and nothing else.
