@@ -17,8 +17,22 @@ import pandas as pd
 import streamlit as st
 
 from khata import approvals as approvals_service
-from khata import audit, book, customers, downloads, loans, reminders, repayments, reports, staff, statement
+from khata import (
+    audit,
+    book,
+    customer_links,
+    customer_view,
+    customers,
+    downloads,
+    loans,
+    reminders,
+    repayments,
+    reports,
+    staff,
+    statement,
+)
 from khata.accounts import get_settings
+from khata.customer_links import TOKEN_PARAM as LINK_TOKEN_PARAM  # noqa: F401 - the public page's ?t=
 from khata.i18n import current_language, use_language
 from khata.reminders import manual
 from khata.statement_pdf import statement_pdf
@@ -250,6 +264,30 @@ def statement_pdf_maker(sid: int, customer_id: int, language: str):
         with use_language(language):
             return statement_pdf(book.read(sid, statement.statement_for, customer_id, path=db_key()))
     return make
+
+
+def customer_link(sid: int, customer_id: int) -> dict:
+    """The customer's own page link (None without KHATA_PUBLIC_URL), when it was last opened (not
+    cached: an opening comes from another session)."""
+    return _read(sid, db_key(), customer_links.link_for, customer_id)
+
+
+# ---- the customer's own page: no login, the token decides ------------------------------------
+
+def link_page(token: str, *, address: str | None, seen: set) -> dict:
+    """What the public page shows for ``token`` ({"khata": None} for any bad link); the first view
+    of a link in a browser session (``seen``: that session's set) is recorded as an opening."""
+    mark = customer_links.token_hash(token)
+    answer = customer_view.visit(token, address=address, first_view=mark not in seen, path=db_key())
+    if answer["khata"] is not None:
+        seen.add(mark)
+    return answer
+
+
+def link_pdf_maker(token: str):
+    """What the public page's PDF button calls when tapped: the statement of a link still valid."""
+    key = db_key()
+    return lambda: customer_view.pdf_for(token, path=key) or b""
 
 
 def customer(sid: int, customer_id: int) -> dict:

@@ -25,8 +25,9 @@ from typing import Any, TypeVar
 
 from . import db, permissions
 from .dates import parse_date, shop_today
-from .errors import NotFound, ValidationError
+from .errors import NotAllowed, NotFound, ValidationError
 from .i18n import _
+from .principals import Principal
 
 T = TypeVar("T")
 
@@ -35,11 +36,19 @@ class Book:
     """One unit of work on one shop's book. Use ``open_book``, ``read`` or ``write``."""
 
     def __init__(self, shop_id, *, path=None, actor: str | None = None, today=None,
-                 now: datetime | None = None, writing: bool = False, role: str | None = None):
+                 now: datetime | None = None, writing: bool = False, role: str | None = None,
+                 principal: Principal | None = None):
         self.path = db.db_path(path)
-        self.actor = actor
+        self.actor = actor if actor is not None or principal is None else principal.name
+        # who acts, when the caller says it (a customer's link does); the role follows from it
+        self.principal = principal
         # the acting login's role; None is the shop's own operator (CLI, the reminder run): the owner
-        self.role = permissions.check_role(role or permissions.OWNER)
+        self.role = permissions.check_role(principal.role if principal is not None else role or permissions.OWNER)
+        if self.role == permissions.CUSTOMER and (principal is None or principal.customer_id is None):
+            raise NotAllowed(_("Your login may not do this; ask the shop owner."))
+        # A customer's link reads the book only through a service that cleared it (``require``
+        # with one of the link's own services): every other service is refused at its first read.
+        self._cleared = self.role != permissions.CUSTOMER
         self.writing = writing
         self.requested_shop = shop_id
         self._requested_today = today
@@ -52,6 +61,7 @@ class Book:
     def require(self, service: str) -> None:
         """Refuse (NotAllowed, nothing changed) unless this unit's role may call ``service``."""
         permissions.require(self.role, service)
+        self._cleared = True
 
     @property
     def is_owner(self) -> bool:
@@ -68,6 +78,8 @@ class Book:
     def con(self):
         """The unit's connection, opened on first use (a page whose reads are all
         cached never opens the file)."""
+        if not self._cleared:
+            permissions.require(self.role, "")  # refused: a customer's link, outside its own services
         if self._con is None:
             if self.writing:
                 raise RuntimeError("A writing Book gets its connection from open_book/write.")
@@ -189,24 +201,26 @@ def book_path(path=None):
 
 
 def open_book(shop_id, *, path=None, write: bool = False, actor: str | None = None, today=None,
-              now: datetime | None = None, role: str | None = None):
+              now: datetime | None = None, role: str | None = None, principal: Principal | None = None):
     """A Book as a context manager: reads open the file lazily; ``write=True`` is one transaction."""
-    book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=write, role=role)
+    book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=write, role=role,
+                principal=principal)
     return _WritingBook(book) if write else book
 
 
 def read(shop_id, service: Callable[..., T], *args, path=None, today=None, now: datetime | None = None,
-         role: str | None = None, **kwargs) -> T:
+         role: str | None = None, principal: Principal | None = None, **kwargs) -> T:
     """Run one read service in its own unit of work."""
-    with open_book(shop_id, path=path, today=today, now=now, role=role) as book:
+    with open_book(shop_id, path=path, today=today, now=now, role=role, principal=principal) as book:
         return service(book, *args, **kwargs)
 
 
 def write(shop_id, service: Callable[..., T], *args, path=None, actor: str | None = None, today=None,
-          now: datetime | None = None, role: str | None = None, **kwargs) -> T:
+          now: datetime | None = None, role: str | None = None, principal: Principal | None = None, **kwargs) -> T:
     """Run one write service in one transaction; all of it is saved or none of it."""
     def unit(con):
-        book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=True, role=role).attach(con)
+        book = Book(shop_id, path=path, actor=actor, today=today, now=now, writing=True, role=role,
+                    principal=principal).attach(con)
         return service(book, *args, **kwargs)
     return db.write(unit, path)
 

@@ -1,5 +1,5 @@
 """`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, upgrade, restore, remind,
-statement, staff.
+statement, link, staff.
 
 Every failure a person can cause (bad arguments, a missing or unreadable file,
 a database that stays locked) ends with a one-line message and a non-zero exit
@@ -97,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
     p.set_defaults(func=cmd_statement)
 
+    p = sub.add_parser("link", help="a customer's own page link (the one in their reminders), or --revoke it")
+    _db_arg(p)
+    p.add_argument("--shop", metavar="USERNAME", required=True, help="the shopkeeper's username")
+    p.add_argument("--customer", metavar="ID", required=True, help="the customer's number (as on the Customers page)")
+    p.add_argument("--revoke", action="store_true", help="end every link the customer was given")
+    p.set_defaults(func=cmd_link)
+
     from .cli_staff import add_parsers as staff_parsers
     staff_parsers(sub, _db_arg, _Parser)
     return parser
@@ -123,6 +130,29 @@ def cmd_statement(args) -> int:
     tmp.replace(out)
     print(f"Statement for {statement['customer']['name']} written to {out}: {len(statement['entries'])} entries, "
           f"amount due {format_inr(statement['due'])}.")
+    return 0
+
+
+def cmd_link(args) -> int:
+    """Print the customer's current link (valid until the date shown), or revoke every link so far."""
+    from . import book
+    from .accounts import get_shopkeeper
+    from .customer_links import link_for, public_url, revoke_link
+
+    keeper = get_shopkeeper(args.shop, args.db)
+    if keeper is None:
+        raise KhataError(f"There is no shopkeeper with the username '{args.shop}'.")
+    if args.revoke:
+        link = book.write(keeper["shop_id"], revoke_link, args.customer, actor="cli", path=args.db)
+        print(f"Revoked: every earlier link of customer {link['customer_id']} now shows 'not valid'. "
+              "The next reminder carries a new one" + (f": {link['url']}" if link["url"] else "."))
+        return 0
+    if not public_url():
+        raise KhataError("KHATA_PUBLIC_URL is not set: set it to the https address customers reach the app at "
+                         "(see the README's configuration table).")
+    link = book.read(keeper["shop_id"], link_for, args.customer, path=args.db)
+    print(link["url"])
+    print(f"Valid until {link['expires_on'].isoformat()} unless revoked (khata link --revoke).", file=sys.stderr)
     return 0
 
 

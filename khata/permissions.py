@@ -16,10 +16,14 @@ from __future__ import annotations
 from .errors import NotAllowed
 from .i18n import N_, _
 
-OWNER, STAFF = "owner", "staff"
-ROLES = (OWNER, STAFF)
-EVERYONE = frozenset(ROLES)
+OWNER, STAFF, CUSTOMER = "owner", "staff", "customer"
+LOGIN_ROLES = (OWNER, STAFF)           # what a login (shopkeepers.role) may be
+ROLES = (*LOGIN_ROLES, CUSTOMER)
+EVERYONE = frozenset(LOGIN_ROLES)      # every login at the shop; never a customer's link
 OWNER_ONLY = frozenset({OWNER})
+# A customer's link (khata/principals.py, customer_link): read-only, the one customer it names;
+# it may call these services and nothing else.
+CUSTOMER_LINK = frozenset({CUSTOMER})
 
 # service ("module.function" inside khata) -> roles allowed
 SERVICES: dict[str, frozenset[str]] = {
@@ -89,6 +93,12 @@ SERVICES: dict[str, frozenset[str]] = {
     "reminders.consent.consent_state": EVERYONE,
     "reminders.consent.stop_reminders": EVERYONE,    # the customer asked at the counter
     "reminders.consent.resume_reminders": OWNER_ONLY,  # consent to be messaged again: the owner's word
+    # the customer's own page (a link in every reminder)
+    "customer_links.link_for": EVERYONE,            # the link staff share in a one-tap reminder
+    "customer_links.revoke_link": OWNER_ONLY,
+    "customer_view.customer_khata": CUSTOMER_LINK,   # what the link shows: its one customer only
+    "customer_view.statement_pdf": CUSTOMER_LINK,
+    "customer_view.record_opening": CUSTOMER_LINK,
 }
 
 # What a refusal says, in the shopkeeper's words.
@@ -105,6 +115,7 @@ REFUSALS: dict[str, str] = {
     "audit.audit_log": N_("Only the shop owner can see the audit log."),
     "audit.audit_actors": N_("Only the shop owner can see the audit log."),
     "reminders.consent.resume_reminders": N_("Only the shop owner can turn a customer's reminders back on."),
+    "customer_links.revoke_link": N_("Only the shop owner can end a customer's link."),
 }
 MANAGE_LOGINS = N_("Only the shop owner can manage logins.")
 

@@ -119,18 +119,19 @@ ORDER BY entry_date, created_at, ord, loan_id, repayment_id
 """
 
 
-def customer_statement(book: Book, customer_id) -> list[dict]:
+def customer_statement(book: Book, customer_id, *, notes: bool = True) -> list[dict]:
     """Every sale, repayment and reversal in date order with a running balance;
-    the last balance equals what the customer owes."""
+    the last balance equals what the customer owes. ``notes=False`` leaves out what the shop
+    typed about a payment or a reversal (the customer's own page shows none of the shop's notes)."""
     cid = customer_row(book, customer_id, include_archived=True)["customer_id"]
     rows = book.rows(_STATEMENT_SQL, [book.shop_id, cid] * 4)
     for row in rows:
         method, note = row.pop("method"), row.pop("note")
         if row["entry"] == "repayment":
             paid = _("Paid by {method}").format(method=_(METHOD_WORDS.get(method, method)))
-            row["description"] = _("{paid} - {note}").format(paid=paid, note=note) if note else paid
+            row["description"] = _("{paid} - {note}").format(paid=paid, note=note) if note and notes else paid
         elif row["entry"] in ("sale reversed", "repayment reversed"):
-            row["description"] = _("Reversed: {reason}").format(reason=note)
+            row["description"] = _("Reversed: {reason}").format(reason=note) if notes else None
     return rows
 
 

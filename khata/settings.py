@@ -62,6 +62,18 @@ def _cookie_key(text: str) -> str:
     return text
 
 
+def _public_url(text: str) -> str:
+    """The address customers reach the app at: https, or plain http only on this machine."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.hostname or parts.query or parts.fragment or not (
+            parts.scheme == "https" or (parts.scheme == "http" and local)):
+        raise ValueError("an https:// address such as https://khata.example.in (http:// only for localhost)")
+    return text.rstrip("/")
+
+
 def _reliability(text: str) -> str:
     if text not in ("quick", "full"):
         raise ValueError("'quick' or 'full'")
@@ -95,6 +107,14 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("KHATA_COOKIE_KEY_FILE", _path, PROJECT_ROOT / "data" / ".cookie_key",
             "where the generated cookie key is kept (mode 0600) when KHATA_COOKIE_KEY is unset"),
     Setting("KHATA_COOKIE_DAYS", _POSITIVE_FLOAT, 30.0, "how long a login lasts across reloads and deep links"),
+    Setting("KHATA_PUBLIC_URL", _public_url, None,
+            "the https address customers reach the app at; set: every reminder carries the customer's own link"),
+    Setting("KHATA_LINK_DAYS", _POSITIVE_INT, 90, "days a customer's link stays valid after it is issued"),
+    Setting("KHATA_LINK_KEY", _cookie_key, None,
+            "secret that signs customers' links, at least 32 characters (else generated into KHATA_LINK_KEY_FILE)",
+            secret=True),
+    Setting("KHATA_LINK_KEY_FILE", _path, PROJECT_ROOT / "data" / ".link_key",
+            "where the generated link key is kept (mode 0600) when KHATA_LINK_KEY is unset"),
     Setting("KHATA_LOGIN_MAX_ATTEMPTS", _POSITIVE_INT, 5, "failed logins before an account is locked"),
     Setting("KHATA_LOCK_MINUTES", _POSITIVE_INT, 15, "how long a locked account stays locked"),
     Setting("KHATA_REMINDER_RATE", _POSITIVE_FLOAT, 10.0, "WhatsApp messages per second"),

@@ -9,10 +9,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ..book import Book
+from ..customer_links import with_page_links
 from ..customers import customer_language, customer_row
 from ..errors import Conflict, ValidationError
 from ..i18n import _
-from .message import compose
+from .message import compose, compose_sms
 from .selection import select_due
 
 CHANNELS = ("whatsapp_manual", "sms_manual")
@@ -34,9 +35,14 @@ def _done_today(book: Book) -> dict[int, dict]:
     return {r["customer_id"]: r for r in rows}
 
 
-def _with_links(due: dict, text: str) -> dict:
+def _with_links(due: dict, text: str, sms: str | None = None) -> dict:
+    """The reminder with its WhatsApp text and both one-tap links (the SMS may be shorter)."""
     return {**due, "message_text": text, "whatsapp_link": whatsapp_link(due["phone"], text),
-            "sms_link": sms_link(due["phone"], text)}
+            "sms_link": sms_link(due["phone"], sms or text)}
+
+
+def _composed(book: Book, due: dict) -> dict:
+    return _with_links(due, compose(book.shop, due)[0], compose_sms(book.shop, due))
 
 
 def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> dict:
@@ -56,7 +62,8 @@ def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> di
     people.sort(key=lambda r: (-r["amount"], r["name"], r["customer_id"]))
     offset = max(0, int(offset))
     shown = people[offset:] if limit is None else people[offset:offset + int(limit)]
-    rows = [_with_links(p, p["message_text"] if p["done"] else compose(book.shop, p)[0]) for p in shown]
+    with_page_links(book.con, book.shop_id, [p for p in shown if not p["done"]], book.today)
+    rows = [_with_links(p, p["message_text"]) if p["done"] else _composed(book, p) for p in shown]
     return {"count": len(people), "waiting": waiting, "done": len(people) - waiting, "offset": offset, "rows": rows}
 
 
@@ -74,7 +81,8 @@ def reminder_for(book: Book, customer_id) -> dict | None:
         return None
     for due in select_due(book.con, book.shop, book.today):
         if due["customer_id"] == customer["customer_id"]:
-            return None if due["skip_reason"] else _with_links(due, compose(book.shop, due)[0])
+            return None if due["skip_reason"] else _composed(book, with_page_links(
+                book.con, book.shop_id, [due], book.today)[0])
     row = book.row(
         "SELECT sum(outstanding) AS amount, min(due_date) AS oldest, count(*) AS n, max(days_past_due) AS worst"
         " FROM loan_balances_for(?, ?) WHERE customer_id = ? AND status = 'overdue'",
@@ -84,7 +92,7 @@ def reminder_for(book: Book, customer_id) -> dict | None:
     due = {"customer_id": customer["customer_id"], "name": customer["name"], "phone": customer["phone"],
            "language": customer_language(book, customer), "kind": "overdue", "ladder_day": row["worst"],
            "amount": row["amount"], "oldest_due_date": row["oldest"], "loan_count": row["n"], "skip_reason": None}
-    return _with_links(due, compose(book.shop, due)[0])
+    return _composed(book, with_page_links(book.con, book.shop_id, [due], book.today)[0])
 
 
 def record_manual_reminder(book: Book, customer_id, channel: str) -> dict:

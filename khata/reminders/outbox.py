@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from .. import db
 from ..accounts import shop_languages
 from ..book import record_audit
+from ..customer_links import with_page_links
 from ..dates import parse_date, shop_today
 from .message import compose
 from .selection import select_due_many, shop_rows
@@ -62,7 +63,7 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
     for shop in shops:
         sid, day = shop["shop_id"], days[shop["shop_id"]]
         for_shop = []
-        for cand in due[sid]:
+        for cand in with_page_links(con, sid, due[sid], day):
             text = compose(shop, cand)[0]
             for_shop.append({
                 "shop_id": sid, "customer_id": cand["customer_id"], "reminder_date": day,
@@ -165,6 +166,8 @@ def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_
         finally:
             con.unregister("_claim_keys")
         languages = shop_languages(con, shops)
+        for (sid, day), group in _groups(rows).items():
+            with_page_links(con, sid, group, day)  # the same link as the queued text (same day)
         for row in rows:
             name, language = people.get((row["shop_id"], row["customer_id"]), ("", None))
             row["language"] = language or languages[row["shop_id"]]
@@ -173,6 +176,13 @@ def claim(shop_dates: dict, *, run_id: str, now: datetime, batch: int = DEFAULT_
         return rows
 
     return db.write(work, path)
+
+
+def _groups(rows: list[dict]) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["shop_id"], row["reminder_date"]), []).append(row)
+    return groups
 
 
 def flag_not_on_whatsapp(con, shop_id: int, customer_id: int, error_code, now: datetime) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import db
+from ..customer_links import with_page_links
 from ..dates import parse_date
 from ..errors import ValidationError
 from ..i18n import N_, _
@@ -89,6 +90,7 @@ def upcoming_page(book, *, offset: int = 0, limit: int | None = None) -> dict:
     due = sorted(select_due(book.con, book.shop, tomorrow), key=lambda d: (-d["amount"], d["name"]))
     offset = max(0, int(offset))
     picked = due[offset:] if limit is None else due[offset:offset + int(limit)]
+    with_page_links(book.con, book.shop_id, picked, tomorrow)
     return {"rows": [_upcoming_row(book, d, tomorrow) for d in picked], "count": len(due), "offset": offset}
 
 

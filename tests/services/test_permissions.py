@@ -22,6 +22,8 @@ from khata import (
     approvals,
     audit,
     book,
+    customer_links,
+    customer_view,
     customers,
     db,
     downloads,
@@ -34,6 +36,7 @@ from khata import (
     statement,
 )
 from khata.errors import KhataError, NotAllowed
+from khata.principals import customer_link
 from khata.reminders import consent, effect, manual, views
 from tests.conftest import make_shop
 
@@ -121,9 +124,21 @@ CALLS = {
     "reminders.consent.stop_reminders": lambda b, c: consent.stop_reminders(b, c["asha"], note="asked at the counter"),
     "reminders.consent.resume_reminders":
         lambda b, c: consent.resume_reminders(b, c["quiet"], note="said yes in the shop on 3 Dec"),
+    "customer_links.link_for": lambda b, c: customer_links.link_for(b, c["asha"]),
+    "customer_links.revoke_link": lambda b, c: customer_links.revoke_link(b, c["asha"]),
+    "customer_view.customer_khata": lambda b, c: customer_view.customer_khata(b),
+    "customer_view.statement_pdf": lambda b, c: customer_view.statement_pdf(b),
+    "customer_view.record_opening": lambda b, c: customer_view.record_opening(b, "0" * 64) or "recorded",
 }
 
-ACTORS = {"owner": "ravi", "staff": "sunil"}
+ACTORS = {"owner": "ravi", "staff": "sunil", "customer": None}
+
+
+def who(role: str, ids: dict) -> dict:
+    """The Book's keywords for ``role``: a login's role, or Asha's link (a customer principal)."""
+    if role == permissions.CUSTOMER:
+        return {"principal": customer_link(ids["asha"])}
+    return {"actor": ACTORS[role], "role": role}
 
 
 @pytest.fixture(scope="module")
@@ -178,12 +193,12 @@ def test_service_by_role(template, tmp_path, service, role):
     shutil.copyfile(source, path)
     allowed = role in permissions.SERVICES[service]
     if allowed:
-        result = book.write(ids["sid"], lambda b: CALLS[service](b, ids), actor=ACTORS[role], role=role, path=path)
+        result = book.write(ids["sid"], lambda b: CALLS[service](b, ids), path=path, **who(role, ids))
         assert result is not None or service == "staff.remove_staff"
         return
     before = dump(path)
     with db.connect(path) as con:  # autocommit: nothing is rolled back for the service
-        unit = book.Book(ids["sid"], path=path, actor=ACTORS[role], role=role).attach(con)
+        unit = book.Book(ids["sid"], path=path, **who(role, ids)).attach(con)
         with pytest.raises(NotAllowed) as refused:
             CALLS[service](unit, ids)
     assert isinstance(refused.value, KhataError) and "owner" in str(refused.value)
