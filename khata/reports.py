@@ -125,13 +125,21 @@ def customer_statement(book: Book, customer_id) -> list[dict]:
     cid = customer_row(book, customer_id, include_archived=True)["customer_id"]
     rows = book.rows(_STATEMENT_SQL, [book.shop_id, cid] * 4)
     for row in rows:
-        method, note = row.pop("method"), row.pop("note")
-        if row["entry"] == "repayment":
-            paid = _("Paid by {method}").format(method=_(METHOD_WORDS.get(method, method)))
-            row["description"] = _("{paid} - {note}").format(paid=paid, note=note) if note else paid
-        elif row["entry"] in ("sale reversed", "repayment reversed"):
-            row["description"] = _("Reversed: {reason}").format(reason=note)
+        row["description"] = entry_details(row)
     return rows
+
+
+def entry_details(row: dict) -> str | None:
+    """A statement row's Details in the current language: the item of a sale as typed; "Paid by
+    cash - note" for a repayment; "Reversed: reason". The statement PDF calls it again in the
+    customer's language (the row keeps its ``method`` and ``note``)."""
+    method, note = row.get("method"), row.get("note")
+    if row["entry"] == "repayment":
+        paid = _("Paid by {method}").format(method=_(METHOD_WORDS.get(method, method)))
+        return _("{paid} - {note}").format(paid=paid, note=note) if note else paid
+    if row["entry"] in ("sale reversed", "repayment reversed"):
+        return _("Reversed: {reason}").format(reason=note)
+    return row.get("description")
 
 
 # ---- chart data (frames for display only) --------------------------------------------
