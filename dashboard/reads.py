@@ -280,7 +280,7 @@ def logins(sid: int) -> list[dict]:
 
 
 def audit_lines(sid: int, **filters) -> list[dict]:
-    return _read(sid, db_key(), audit.audit_log, **filters)
+    return _read(sid, db_key(), audit.audit_lines, **filters)
 
 
 def audit_choices(sid: int) -> dict:

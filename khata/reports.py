@@ -15,9 +15,9 @@ from .book import Book
 from .customers import customer_row
 from .dates import parse_date
 from .i18n import N_, _
+from .words import method_word
 
 # a payment's method in the statement's words (the book stores the key)
-METHOD_WORDS = {"cash": N_("cash"), "upi": N_("upi"), "card": N_("card"), "other": N_("other")}
 
 ZERO = Decimal("0.00")
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -135,7 +135,7 @@ def entry_details(row: dict) -> str | None:
     customer's language (the row keeps its ``method`` and ``note``)."""
     method, note = row.get("method"), row.get("note")
     if row["entry"] == "repayment":
-        paid = _("Paid by {method}").format(method=_(METHOD_WORDS.get(method, method)))
+        paid = _("Paid by {method}").format(method=method_word(method))
         return _("{paid} - {note}").format(paid=paid, note=note) if note else paid
     if row["entry"] in ("sale reversed", "repayment reversed"):
         return _("Reversed: {reason}").format(reason=note)
