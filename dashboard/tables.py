@@ -41,9 +41,11 @@ def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phon
             values = [fmt.blank_if_none(word(words[key], v)) for v in values]
         elif key in money:
             values = [fmt.inr(v) for v in values]
+        elif key in dates:
+            values = [fmt.day(v) for v in values]
         elif key in times or any(isinstance(v, datetime) for v in values):
             values = [fmt.when(v, shop_zone) for v in values]
-        elif key in dates or any(isinstance(v, date) for v in values):
+        elif any(isinstance(v, date) for v in values):
             values = [fmt.day(v) for v in values]
         elif key in phones:
             values = [fmt.phone(v) for v in values]
