@@ -136,3 +136,18 @@ def test_the_pay_line_is_words_and_the_raw_link_is_only_in_the_qr(busiest, tmp_p
         assert _bare(statement.pay_words(found)) in text
     assert "demokirana@okaxis" in text and _bare(format_inr(found["due"])) in text
     assert "+919812345670" not in spaced and "+91 98123 45670" in spaced  # phones written for people
+
+
+def test_a_tamil_customers_pdf_downloaded_from_a_hindi_screen_is_all_tamil(busiest, tmp_path, monkeypatch):
+    """What the customer page's button sends (dashboard.reads.statement_pdf_maker) with the screen in Hindi."""
+    from dashboard.reads import statement_pdf_maker
+
+    path, sid, cid = busiest
+    monkeypatch.setenv("KHATA_DB", str(path))
+    book.write(sid, customers.update_customer, cid, language="ta", path=path, actor="demo")
+    pdf = statement_pdf_maker(sid, cid, "hi")()
+    rows = _rows(_words(pdf, tmp_path))
+    assert rows and not [row for row in rows if re.search("[\u0900-\u097f]", row)]  # no Devanagari in any row
+    with use_language("ta"):
+        kinds = {_(word) for word in statement_pdf.ENTRY_WORDS.values()}
+    assert all(any(_bare(kind) in row for kind in kinds) for row in rows)
