@@ -254,6 +254,7 @@ def customer_with_statement(sid: int, wanted) -> tuple[dict, dict]:
     """One customer (NotFound for another shop's id) and their statement (entries with a
     running balance, due, overdue and the UPI pay link)."""
     found = _read(sid, db_key(), statement.statement_for, wanted)
+    found["pay_words"] = statement.pay_words(found) if found["upi_link"] else None  # the link itself is for the QR
     return found["customer"], found
 
 
@@ -317,7 +318,7 @@ def logins(sid: int) -> list[dict]:
 
 
 def audit_lines(sid: int, **filters) -> list[dict]:
-    return _read(sid, db_key(), audit.audit_log, **filters)
+    return _read(sid, db_key(), audit.audit_lines, **filters)
 
 
 def audit_choices(sid: int) -> dict:

@@ -37,6 +37,7 @@ SERVICES: dict[str, frozenset[str]] = {
     "staff.set_staff_active": OWNER_ONLY,
     "staff.remove_staff": OWNER_ONLY,
     "audit.audit_log": OWNER_ONLY,
+    "audit.audit_lines": OWNER_ONLY,
     "audit.audit_actors": OWNER_ONLY,
     # customers
     "customers.customer_row": EVERYONE,
@@ -113,6 +114,7 @@ REFUSALS: dict[str, str] = {
     "approvals.approve": N_("Only the shop owner can approve requests."),
     "approvals.reject": N_("Only the shop owner can reject requests."),
     "audit.audit_log": N_("Only the shop owner can see the audit log."),
+    "audit.audit_lines": N_("Only the shop owner can see the audit log."),
     "audit.audit_actors": N_("Only the shop owner can see the audit log."),
     "reminders.consent.resume_reminders": N_("Only the shop owner can turn a customer's reminders back on."),
     "customer_links.revoke_link": N_("Only the shop owner can end a customer's link."),

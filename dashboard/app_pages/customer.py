@@ -67,7 +67,7 @@ if found["upi_link"]:
         qr_col, text_col = st.columns([1, 2], vertical_alignment="center")
         qr_col.image(qr_image(found["upi_link"]), width=180)
         text_col.markdown(_("**Scan to pay {amount}** with any UPI app.").format(amount=fmt.inr(found["due"])))
-        text_col.text(found["upi_link"])
+        text_col.text(found["pay_words"])
 
 customer_link_box(cid, person["name"])
 

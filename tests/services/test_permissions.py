@@ -69,6 +69,7 @@ CALLS = {
     "staff.remove_staff": lambda b, c: staff.remove_staff(b, "sunil"),
     "audit.audit_log": lambda b, c: audit.audit_log(b),
     "audit.audit_actors": lambda b, c: audit.audit_actors(b),
+    "audit.audit_lines": lambda b, c: audit.audit_lines(b),
     "customers.customer_row": lambda b, c: customers.customer_row(b, c["asha"]),
     "customers.owed_by": lambda b, c: customers.owed_by(b, c["asha"]),
     "customers.create_customer": lambda b, c: customers.create_customer(b, name="Chitra", phone="98765 22222"),
