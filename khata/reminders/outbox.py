@@ -57,7 +57,7 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
     shops = shop_rows(con, shop_ids)
     days = {s["shop_id"]: parse_date(today, "Today") if today is not None else shop_today(s["timezone"], now)
             for s in shops}
-    due = select_due_many(con, shops, days)
+    due = select_due_many(con, shops, days, now)
     rows, plans = [], []
     for shop in shops:
         sid, day = shop["shop_id"], days[shop["shop_id"]]
