@@ -78,8 +78,6 @@ def reminder_for(book: Book, customer_id) -> dict | None:
     customer = customer_row(book, customer_id)
     if customer["whatsapp_opt_out"]:
         return None
-    if _messaged_today(book, customer["customer_id"]):
-        return None  # one message per customer per day: a run or a tap already reached them today
     for due in select_due(book.con, book.shop, book.today, book.now):
         if due["customer_id"] == customer["customer_id"]:
             return None if due["skip_reason"] else _with_links(due, compose(book.shop, due)[0])
