@@ -144,14 +144,19 @@ def cmd_remind(args) -> int:
             print(f"    to {m['phone']}: {what}")
         print("Already recorded for that day:")
     else:
-        mode = "dry run, nothing sent" if result["dry_run"] else "sent through Twilio"
-        print(f"Reminders ({mode}):")
+        mode = ("no Twilio credentials: nothing sent; this is the day's reminder, recorded as 'simulated'"
+                " (for a preview, use --dry-run)") if result["dry_run"] else "sent through Twilio"
+        print(f"Reminders, this run ({mode}):")
     for s in result["shops"]:
         print(f"  {s['shop']} {s['date']}: selected {s['selected']}, sent {s['sent']}, simulated {s['simulated']},"
               f" skipped {s['skipped']}, failed {s['failed']}, unknown {s['unknown']}")
     t = result["totals"]
     print(f"Total: selected {t['selected']}, sent {t['sent']}, simulated {t['simulated']}, skipped {t['skipped']},"
           f" failed {t['failed']}, unknown {t['unknown']}")
+    if not result["preview"] and result["day_totals"] != t:
+        d = result["day_totals"]
+        print(f"That day so far (every run): selected {d['selected']}, sent {d['sent']}, simulated {d['simulated']},"
+              f" skipped {d['skipped']}, failed {d['failed']}, unknown {d['unknown']}")
     if result["planning_failed"]:
         print(f"error: {len(result['planning_failed'])} shop(s) could not be planned: "
               f"{', '.join(map(str, result['planning_failed']))}", file=sys.stderr)
