@@ -76,7 +76,7 @@ def messaged_customers(con, shops: list[dict], day_by_shop: dict[int, date], now
     ``messaged_since`` for their shop: whatever reminder date the row was for."""
     if not shops:
         return set()
-    match = " OR ".join("(shop_id = ? AND coalesce(sent_at, claimed_at, created_at) >= ?)" for _ in shops)
+    match = " OR ".join("(shop_id = ? AND coalesce(sent_at, claimed_at, created_at) >= ?)" for _shop in shops)
     params = [v for s in shops for v in (s["shop_id"], messaged_since(s, day_by_shop[s["shop_id"]], now))]
     return {(r[0], r[1]) for r in con.execute(
         f"SELECT DISTINCT shop_id, customer_id FROM reminder_outbox WHERE {_MESSAGED} AND ({match})",
