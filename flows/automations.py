@@ -6,7 +6,9 @@ created or updated idempotently by ``make run`` (``python -m flows.automations``
   when a run's heartbeat stops for ``SILENCE_S`` without a final state (its process was
   killed, the machine slept), the run is set Crashed, which frees the deployment's
   concurrency slot, so the next 8:00 run is not stuck in AwaitingConcurrencySlot.
-  Prefect ships the heartbeats, not this automation.
+  Prefect ships the heartbeats, not this automation. A run killed before it began
+  (Pending: submitted, its process still starting) sends no heartbeat yet; it holds the
+  slot too, so a run still Pending ``START_S`` after it was submitted is set Crashed as well.
 - **alerts** (only when ``KHATA_ALERT_WEBHOOK_URL`` is set): a run that fails or crashes,
   turns Late, or is still Running ``LONG_RUN_S`` after it started (a proactive trigger:
   no final state followed) is posted to the webhook through a Custom Webhook block
@@ -25,6 +27,7 @@ TAG = "credikhaata"
 BLOCK = "credikhaata-alerts"
 HEARTBEAT_S = 30            # Prefect's minimum
 SILENCE_S = 3 * HEARTBEAT_S  # three missed heartbeats: the process is gone
+START_S = 5 * 60            # a submitted run (Pending) whose process never starts running
 LONG_RUN_S = 30 * 60
 FINAL = ["prefect.flow-run.Completed", "prefect.flow-run.Failed", "prefect.flow-run.Crashed",
          "prefect.flow-run.Cancelled", "prefect.flow-run.TimedOut"]
@@ -54,6 +57,13 @@ def declared(block_document_id=None) -> list[dict]:
                             posture=Posture.Proactive, within=timedelta(seconds=SILENCE_S)),
         "actions": [ChangeFlowRunState(state=StateType.CRASHED, name="Crashed",
                                        message=f"No heartbeat for {SILENCE_S} s: the flow-run process stopped.")],
+    }, {
+        "name": f"{TAG}: crash a run that never started",
+        "description": f"Pending for {START_S // 60} minutes: the flow-run process died while starting.",
+        "trigger": _trigger(after={"prefect.flow-run.Pending"}, expect={"prefect.flow-run.Running", *FINAL},
+                            posture=Posture.Proactive, within=timedelta(seconds=START_S)),
+        "actions": [ChangeFlowRunState(state=StateType.CRASHED, name="Crashed",
+                                       message=f"Submitted {START_S // 60} minutes ago and never started running.")],
     }]
     if block_document_id is None:
         return found
@@ -117,8 +127,41 @@ def ensure(url: str | None) -> list[str]:
     return [w["name"] for w in wanted]
 
 
-def main() -> int:
+def crash_left_runs(run_ids: list[str]) -> list[str]:
+    """Mark Crashed the flow runs an earlier `make run` stopped or left behind (their processes
+    are gone: scripts/run.sh stopped them) unless they reached a final state; frees their
+    deployment's slot at once instead of after the heartbeat automation's wait."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    marked = []
+    with get_client(sync_client=True) as client:
+        for run_id in dict.fromkeys(r.strip() for r in run_ids if r.strip()):
+            try:
+                run = client.read_flow_run(UUID(run_id))
+            except Exception:  # noqa: BLE001 - unknown id (another server's): nothing to do
+                continue
+            if run.state is None or run.state.is_final():
+                continue
+            client.set_flow_run_state(run.id, Crashed(message="Its process was stopped with make run; marked"
+                                                              " Crashed when make run started again."), force=True)
+            marked.append(run.name)
+    return marked
+
+
+def main(argv: list[str] | None = None) -> int:
     from khata import settings
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--crashed"]:
+        from pathlib import Path
+
+        names = crash_left_runs(Path(argv[1]).read_text().split())
+        if names:
+            print(f"Marked Crashed (stopped with the last make run): {', '.join(names)}")
+        return 0
 
     url = settings.get("KHATA_ALERT_WEBHOOK_URL")
     try:
@@ -127,7 +170,7 @@ def main() -> int:
         print(f"Could not set up the Prefect automations: {type(err).__name__}: {str(err).splitlines()[0]}")
         return 1
     if url:
-        print(f"Alerts: {len(names) - 1} automations post to KHATA_ALERT_WEBHOOK_URL (failed, crashed, late,"
+        print(f"Alerts: {len(names) - 2} automations post to KHATA_ALERT_WEBHOOK_URL (failed, crashed, late,"
               " running 30 min); a run whose heartbeat stops is marked Crashed.")
     else:
         print("Alerts go nowhere: KHATA_ALERT_WEBHOOK_URL is not set (failed or late runs show in the Prefect UI"

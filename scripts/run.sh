@@ -48,17 +48,21 @@ descendants() {  # descendants PID...: every process under these (children, thei
   done
 }
 
+LEFT_FILE="$PREFECT_HOME/flow-runs.left"   # their flow run ids: marked Crashed once the server is up
+
 stop_leftovers() {  # flow runs a killed `make run` left behind (only if still a Prefect flow run)
   [ -f "$PIDS_FILE" ] || return 0
-  local pid
-  for pid in $(cat "$PIDS_FILE"); do
+  local pid run_id
+  while read -r pid run_id; do
+    [ -n "$pid" ] || continue
     if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "prefect.engine"; then
       echo "Stopping flow run process $pid left by an earlier make run."
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
       sleep 1
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
-  done
+    [ -n "$run_id" ] && echo "$run_id" >>"$LEFT_FILE"
+  done <"$PIDS_FILE"
   rm -f "$PIDS_FILE"
 }
 mkdir -p "$PREFECT_HOME"
@@ -99,7 +103,10 @@ cleanup() {
   done
   signal_all KILL
   wait 2>/dev/null || true
-  rm -f "$PIDS_FILE"
+  if [ -f "$PIDS_FILE" ]; then  # the runs just stopped: the next make run marks them Crashed if they are not
+    awk 'NF > 1 {print $2}' "$PIDS_FILE" >>"$LEFT_FILE"
+    rm -f "$PIDS_FILE"
+  fi
   echo "Stopped."
 }
 trap cleanup INT TERM EXIT
@@ -119,7 +126,8 @@ fi
 if [ -n "${WORKER_PID:-}" ]; then  # the worker's flow runs, written down for the next make run
   ( while kill -0 "$WORKER_PID" 2>/dev/null; do
       descendants "$WORKER_PID" | tr ' ' '\n' | while read -r pid; do
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "prefect.engine" && echo "$pid"
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "prefect.engine" \
+          && echo "$pid $(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^PREFECT__FLOW_RUN_ID=//p')"
       done >"$PIDS_FILE.tmp" && mv "$PIDS_FILE.tmp" "$PIDS_FILE"
       sleep 2
     done ) &

@@ -40,6 +40,11 @@ if _prefect_up; then
   fi
   # The automations (crash on silent heartbeat; alerts to KHATA_ALERT_WEBHOOK_URL), created or updated.
   .venv/bin/python -m flows.automations || true
+  # Flow runs an earlier make run stopped (or left when it was killed): Crashed unless they finished.
+  if [ -s "$PREFECT_HOME/flow-runs.left" ]; then
+    .venv/bin/python -m flows.automations --crashed "$PREFECT_HOME/flow-runs.left" || true
+    rm -f "$PREFECT_HOME/flow-runs.left"
+  fi
   start_group "$PREFECT_HOME/worker.log" .venv/bin/prefect worker start --pool "$POOL"
   WORKER_PID=${groups[${#groups[@]}-1]}
   echo "Prefect UI (reminder runs, artifacts): http://127.0.0.1:${PREFECT_PORT}"

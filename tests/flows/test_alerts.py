@@ -95,7 +95,7 @@ def test_a_failed_run_is_posted_to_the_webhook(prefect_server, tmp_path):
                                  "    print('\\n'.join(sorted(a.name for a in c.read_automations())))"],
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         names = [n for n in listed.stdout.splitlines() if n.startswith("credikhaata: ")]
-        assert len(names) == 4 and len(set(names)) == 4, listed.stdout + listed.stderr
+        assert len(names) == 5 and len(set(names)) == 5, listed.stdout + listed.stderr
 
         blocker = tmp_path / "a-file"
         blocker.write_text("not a folder")  # the book path is under a file: the run fails at once
@@ -117,3 +117,71 @@ def test_a_failed_run_is_posted_to_the_webhook(prefect_server, tmp_path):
         assert made.stdout.startswith("Alerts go nowhere: KHATA_ALERT_WEBHOOK_URL is not set")
     finally:
         receiver.shutdown()
+
+
+LONG_RUN = """
+import prefect, sys
+from flows.overdue_reminders import overdue_reminders
+with prefect.tags("credikhaata"):
+    overdue_reminders(db=sys.argv[1])
+"""
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(900)
+"""
+
+
+@pytest.mark.skipif(os.environ.get("KHATA_RELIABILITY") != "full", reason="minutes long: `make reliability`")
+@pytest.mark.timeout(900)
+def test_a_run_whose_process_is_killed_is_marked_crashed(prefect_server, tmp_path):
+    """The server stays up, the flow-run process is killed (SIGKILL): its heartbeats stop and
+    the automation marks the run Crashed (Prefect alone would leave it Running for ever)."""
+    import signal
+
+    from khata import accounts
+
+    db_file = tmp_path / "k.duckdb"
+    accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
+                                 password="Demo@1234", path=db_file)
+    env = {**prefect_server, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30", "KHATA_LOCK_TIMEOUT": "5"}
+    made = subprocess.run([sys.executable, "-m", "flows.automations"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert made.returncode == 0, made.stdout + made.stderr
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_file)], stdout=subprocess.PIPE, text=True)
+    run = None
+    try:
+        assert holder.stdout.readline().strip() == "locked"  # the run waits for the book: a long run
+        run = subprocess.Popen([sys.executable, "-c", LONG_RUN, str(db_file)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        api = env["PREFECT_API_URL"]
+        import httpx
+
+        def runs():
+            return httpx.post(f"{api}/flow_runs/filter", json={}, timeout=30).json()
+
+        def heartbeats():
+            answer = httpx.post(f"{api}/events/filter", timeout=30,
+                                json={"filter": {"event": {"prefix": ["prefect.flow-run.heartbeat"]}}})
+            return int(answer.json().get("total") or 0)
+
+        deadline = time.monotonic() + 180
+        while heartbeats() < 2:
+            assert run.poll() is None and time.monotonic() < deadline, runs()
+            time.sleep(2)
+        time.sleep(5)
+        os.killpg(run.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        while True:
+            states = [r["state_type"] for r in runs()]
+            if states == ["CRASHED"]:
+                break
+            assert time.monotonic() - killed_at < 240, f"still {states} 4 min after the kill"
+            time.sleep(5)
+        print(f"killed run marked Crashed {time.monotonic() - killed_at:.0f} s after the kill")
+    finally:
+        if run is not None and run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+        holder.kill()
+        holder.wait()

@@ -48,6 +48,15 @@ def _runs(api_env) -> list[dict]:
     return json.loads(out.stdout or "[]")
 
 
+def _heartbeats(api_env) -> int:
+    """Flow-run heartbeats the server has received."""
+    import httpx
+
+    answer = httpx.post(api_env["PREFECT_API_URL"] + "/events/filter", timeout=30,
+                        json={"filter": {"event": {"prefix": ["prefect.flow-run.heartbeat"]}}})
+    return int(answer.json().get("total") or 0)
+
+
 def test_killed_run_and_make_run_then_the_next_run_completes(tmp_path):
     db_file = tmp_path / "k.duckdb"
     accounts.register_shopkeeper(name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210",
@@ -75,7 +84,9 @@ def test_killed_run_and_make_run_then_the_next_run_completes(tmp_path):
         while not _flow_run_processes(mark):
             assert time.monotonic() < deadline, "no flow run started:\n" + log_path.read_text()
             time.sleep(0.5)
-        time.sleep(5)  # its first heartbeat is out
+        while _heartbeats(api) < 2:  # the run is Running (waiting for the book), its heartbeats are seen
+            assert time.monotonic() < deadline + 120, f"no heartbeat: {_runs(api)}"
+            time.sleep(1)
         for pid in _marked_processes(mark):  # the machine "crashes": everything dies, nothing cleans up
             try:
                 os.kill(pid, signal.SIGKILL)
