@@ -123,9 +123,9 @@ if [ -f streamlit_app.py ]; then
   echo
   echo "Credikhaata is at http://localhost:${KHATA_PORT}  (demo login: demo / Demo@1234)"
 fi
-if [ -n "${WORKER_PID:-}" ]; then  # the worker's flow runs, written down for the next make run
-  ( while kill -0 "$WORKER_PID" 2>/dev/null; do
-      descendants "$WORKER_PID" | tr ' ' '\n' | while read -r pid; do
+if [ -n "${worker_pid:-}" ]; then  # the worker's flow runs, written down for the next make run
+  ( while kill -0 "$worker_pid" 2>/dev/null; do
+      descendants "$worker_pid" | tr ' ' '\n' | while read -r pid; do
         tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "prefect.engine" \
           && echo "$pid $(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^PREFECT__FLOW_RUN_ID=//p')"
       done >"$PIDS_FILE.tmp" && mv "$PIDS_FILE.tmp" "$PIDS_FILE"

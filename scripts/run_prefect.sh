@@ -46,7 +46,7 @@ if _prefect_up; then
     rm -f "$PREFECT_HOME/flow-runs.left"
   fi
   start_group "$PREFECT_HOME/worker.log" .venv/bin/prefect worker start --pool "$POOL"
-  WORKER_PID=${groups[${#groups[@]}-1]}
+  worker_pid=${groups[${#groups[@]}-1]}
   echo "Prefect UI (reminder runs, artifacts): http://127.0.0.1:${PREFECT_PORT}"
   echo "Run the reminders now: .venv/bin/prefect deployment run overdue-reminders/daily-8am-ist"
   echo "  (or without Prefect: .venv/bin/python -m khata remind; add --dry-run for a preview)"
