@@ -57,8 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="analyst snapshot: Parquet per table/view + snapshot.duckdb")
     p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--pseudonymise", action="store_true",
+                   help="no names, addresses, notes or message texts; phones and logins as keyed hashes")
     _db_arg(p)
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, read_only=True)
 
     p = sub.add_parser("backup", help="consistent copy of the whole database")
     p.add_argument("--out", required=True, metavar="DIR")
@@ -66,9 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("maintain",
-                       help="nightly upkeep: a dated backup (last 7 kept), then keep each shop's rows together")
+                       help="nightly upkeep: a dated backup (last 7 kept), keep each shop's rows together,"
+                            " a fresh analyst snapshot")
     p.add_argument("--backups", metavar="DIR",
                    help="where dated backups go (default: data/backups next to the database)")
+    p.add_argument("--snapshot", metavar="DIR",
+                   help="where the analyst snapshot goes (default: KHATA_SNAPSHOT_DIR, else data/snapshot next to"
+                        " the database)")
     _db_arg(p)
     p.set_defaults(func=cmd_maintain)
 
@@ -95,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shop", metavar="USERNAME", required=True, help="the shopkeeper's username")
     p.add_argument("--customer", metavar="ID", required=True, help="the customer's number (as on the Customers page)")
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
-    p.set_defaults(func=cmd_statement)
+    p.set_defaults(func=cmd_statement, read_only=True)
 
     p = sub.add_parser("link", help="a customer's own page link (the one in their reminders), or --revoke it")
     _db_arg(p)
@@ -173,14 +179,19 @@ def cmd_remind(args) -> int:
             print(f"    to {m['phone']}: {what}")
         print("Already recorded for that day:")
     else:
-        mode = "dry run, nothing sent" if result["dry_run"] else "sent through Twilio"
-        print(f"Reminders ({mode}):")
+        mode = ("no Twilio credentials: nothing sent; this is the day's reminder, recorded as 'simulated'"
+                " (for a preview, use --dry-run)") if result["dry_run"] else "sent through Twilio"
+        print(f"Reminders, this run ({mode}):")
     for s in result["shops"]:
         print(f"  {s['shop']} {s['date']}: selected {s['selected']}, sent {s['sent']}, simulated {s['simulated']},"
               f" skipped {s['skipped']}, failed {s['failed']}, unknown {s['unknown']}")
     t = result["totals"]
     print(f"Total: selected {t['selected']}, sent {t['sent']}, simulated {t['simulated']}, skipped {t['skipped']},"
           f" failed {t['failed']}, unknown {t['unknown']}")
+    if not result["preview"] and result["day_totals"] != t:
+        d = result["day_totals"]
+        print(f"That day so far (every run): selected {d['selected']}, sent {d['sent']}, simulated {d['simulated']},"
+              f" skipped {d['skipped']}, failed {d['failed']}, unknown {d['unknown']}")
     if result["planning_failed"]:
         print(f"error: {len(result['planning_failed'])} shop(s) could not be planned: "
               f"{', '.join(map(str, result['planning_failed']))}", file=sys.stderr)
@@ -234,8 +245,9 @@ def cmd_import_customers(args) -> int:
 def cmd_export(args) -> int:
     from .export import export_snapshot
 
-    result = export_snapshot(args.out, path=args.db)
-    print(f"Snapshot written to {result['out']}: " + ", ".join(f"{k} ({v})" for k, v in result["tables"].items()))
+    result = export_snapshot(args.out, path=args.db, pseudonymise=args.pseudonymise)
+    kind = "Pseudonymised snapshot" if args.pseudonymise else "Snapshot"
+    print(f"{kind} written to {result['out']}: " + ", ".join(f"{k} ({v})" for k, v in result["tables"].items()))
     return 0
 
 
@@ -249,12 +261,13 @@ def cmd_backup(args) -> int:
 def cmd_maintain(args) -> int:
     from .maintenance import nightly
 
-    result = nightly(args.backups, path=args.db)
+    result = nightly(args.backups, snapshot_dir=args.snapshot, path=args.db)
     clustered = result["clustered"]
     print(f"Backup written to {result['backup']}"
           + (f" (removed {len(result['backups_removed'])} old)" if result["backups_removed"] else ""))
     print(f"Rows kept together by shop in {clustered['seconds']} s: {clustered['customers']} customers, "
           f"{clustered['loans']} sales, {clustered['repayments']} repayments.")
+    print(f"Analyst snapshot written to {result['snapshot']['out']}.")
     return 0
 
 
@@ -280,9 +293,18 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def reads_only(args) -> bool:
+    """Commands that only read open the book read-only (they work on a read-only file and
+    never make the app wait): export, statement, staff list, remind --dry-run."""
+    return bool(getattr(args, "read_only", False) or (args.func is cmd_remind and args.dry_run))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if reads_only(args):
+            with db.read_only():
+                return args.func(args)
         return args.func(args)
     except ImportRejected as err:
         print(f"error: nothing was imported: {len(err.row_errors)} row(s) need fixing:", file=sys.stderr)

@@ -27,7 +27,7 @@ def add_parsers(sub, db_arg, parser_class) -> None:
 
     c = what.add_parser("list", help="one line per login: username, role, active or disabled")
     shop(c)
-    c.set_defaults(func=cmd_list)
+    c.set_defaults(func=cmd_list, read_only=True)
 
     for name, func, helptext in (("disable", cmd_disable, "turn a login off at once (open sessions too)"),
                                  ("enable", cmd_enable, "turn a disabled login on again")):
@@ -50,6 +50,8 @@ def _as_owner(args, service, *a, **kw):
     owner = get_shopkeeper(args.shop, args.db)
     if owner is None or owner.get("role") != "owner" or not is_active(owner):
         raise KhataError(_("There is no shop owner with the username '{username}'.").format(username=args.shop))
+    if getattr(args, "read_only", False):  # `staff list`: one read, the book opened read-only
+        return book.read(owner["shop_id"], service, *a, role="owner", path=args.db, **kw)
     return book.write(owner["shop_id"], service, *a, actor=owner["username"], role="owner", path=args.db, **kw)
 
 

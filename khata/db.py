@@ -10,7 +10,10 @@ Rules (docs/architecture.md, "One connection per unit of work"):
   optimistic transactions catch two updates of one row, but not two inserts that
   together break a rule (two sales against one credit limit), so the check and
   the insert must not interleave. Conflicts that still happen are retried.
-- migrations (``migrations/NNN_*.sql``) run the first time a process opens a file.
+- migrations (``migrations/NNN_*.sql``) run the first time a process opens a file;
+- a command that only reads runs inside ``read_only()``: every connection is then opened
+  with DuckDB's ``read_only=True`` (works on a read-only file and never blocks other
+  readers), nothing is migrated, and a write is refused.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +55,24 @@ _write_locks: dict[str, threading.RLock] = defaultdict(threading.RLock)
 _open_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
+_read_only: ContextVar[bool] = ContextVar("khata_db_read_only", default=False)
+
+PENDING_MIGRATIONS = ("{path} was written by an older version of Credikhaata and can only be read after it is"
+                      " brought up to date: run `khata init --db {path}` once (it needs write access).")
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Every connection opened inside the block is read-only (a command that only reads)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+def is_read_only() -> bool:
+    return _read_only.get()
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -87,8 +109,8 @@ def _is_conflict(err: Exception) -> bool:
     return isinstance(err, duckdb.TransactionException) or "Conflict on" in str(err)
 
 
-def _open(path: Path, timeout: float | None) -> duckdb.DuckDBPyConnection:
-    return _retry_on_lock(path, timeout, lambda: duckdb.connect(str(path)))
+def _open(path: Path, timeout: float | None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return _retry_on_lock(path, timeout, lambda: duckdb.connect(str(path), read_only=read_only))
 
 
 def _retry_on_lock(path: Path, timeout: float | None, opening: Callable[[], T]) -> T:
@@ -116,9 +138,20 @@ def _retry_on_lock(path: Path, timeout: float | None, opening: Callable[[], T]) 
 
 @contextmanager
 def connect(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short connection for one unit of work; closed on exit."""
+    """A short connection for one unit of work; closed on exit (read-only inside ``read_only()``)."""
     resolved = db_path(path)
     check_database_file(resolved)
+    if _read_only.get():
+        if not resolved.is_file():
+            raise ValidationError(f"No book at {resolved}; nothing was created.")
+        con = _open(resolved, lock_timeout, read_only=True)
+        try:
+            if str(resolved) not in _migrated:
+                _check_up_to_date(con, resolved)
+            yield con
+        finally:
+            con.close()
+        return
     resolved.parent.mkdir(parents=True, exist_ok=True)
     con = _open(resolved, lock_timeout)
     try:
@@ -152,6 +185,16 @@ def attach(con, path: str | os.PathLike, alias: str, options: str = "", *, lock_
     _retry_on_lock(resolved, lock_timeout, lambda: con.execute(sql))
 
 
+def _check_up_to_date(con, path: Path) -> None:
+    """A read-only connection cannot migrate: refuse a book with migrations still to apply."""
+    try:
+        done = set(applied_migrations(con))
+    except duckdb.CatalogException:
+        done = set()
+    if any(int(f.name[:3]) not in done for f in MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        raise ValidationError(PENDING_MIGRATIONS.format(path=path))
+
+
 def read(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None) -> T:
     """Run a read-only unit of work."""
     with connect(path) as con:
@@ -162,6 +205,8 @@ def read(fn: Callable[[duckdb.DuckDBPyConnection], T], path=None) -> T:
 def transaction(path=None, *, lock_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """One write transaction under this process's write lock for the file: committed
     when the block ends, rolled back if it raises."""
+    if _read_only.get():
+        raise RuntimeError("A write was attempted by a command that only reads (db.read_only()).")
     resolved = db_path(path)
     with _write_locks[str(resolved)], connect(resolved, lock_timeout=lock_timeout) as con:
         con.begin()

@@ -59,16 +59,18 @@ def cluster_by_shop(path=None, *, tables: dict[str, str] | None = None) -> dict:
 BACKUPS_KEPT = 7
 
 
-def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, path=None) -> dict:
+def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, snapshot_dir=None, path=None) -> dict:
     """What the night does for the book: a dated backup (the last ``keep`` are kept),
-    then clustering by shop. Returns what was done, for the operator."""
+    clustering by shop, then a fresh analyst snapshot (``KHATA_SNAPSHOT_DIR``), so analysts
+    query yesterday's book without ever holding the shop's file. Returns what was done."""
     import shutil
     from datetime import datetime
     from pathlib import Path
 
-    from .export import backup
+    from . import settings
+    from .export import backup, export_snapshot, private_dir
 
-    root = Path(backup_root) if backup_root else db.db_path(path).parent / "backups"
+    root = private_dir(Path(backup_root) if backup_root else db.db_path(path).parent / "backups")
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
     target = backup(root / stamp, path=path)
     dated = sorted(p for p in root.iterdir() if p.is_dir() and (p / "khata-backup.duckdb").is_file())
@@ -77,4 +79,6 @@ def nightly(backup_root=None, *, keep: int = BACKUPS_KEPT, path=None) -> dict:
         shutil.rmtree(old)
         removed.append(old.name)
     clustered = cluster_by_shop(path)
-    return {"backup": str(target), "backups_removed": removed, "clustered": clustered}
+    snapshot_dir = snapshot_dir or settings.get("KHATA_SNAPSHOT_DIR") or db.db_path(path).parent / "snapshot"
+    snapshot = export_snapshot(snapshot_dir, path=path)
+    return {"backup": str(target), "backups_removed": removed, "clustered": clustered, "snapshot": snapshot}

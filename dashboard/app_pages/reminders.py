@@ -11,7 +11,7 @@ from khata.i18n import N_, _
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
-EFFECT_BY = {"channel": N_("By channel"), "ladder_day": N_("By ladder step")}
+EFFECT_BY = {"channel": N_("By channel"), "ladder_step": N_("By ladder step")}
 KIND_WORDS = {"due_soon": N_("due soon"), "overdue": N_("overdue")}
 
 

@@ -14,7 +14,7 @@ from ..customers import customer_language, customer_row
 from ..errors import Conflict, ValidationError
 from ..i18n import _
 from .message import compose, compose_sms
-from .selection import select_due
+from .selection import messaged_customers, select_due
 
 CHANNELS = ("whatsapp_manual", "sms_manual")
 
@@ -35,6 +35,12 @@ def _done_today(book: Book) -> dict[int, dict]:
     return {r["customer_id"]: r for r in rows}
 
 
+def _messaged_today(book: Book, customer_id: int) -> bool:
+    """Messaged today by any run or tap, whatever reminder date it was for (a catch-up)."""
+    return (book.shop_id, customer_id) in messaged_customers(book.con, [book.shop], {book.shop_id: book.today},
+                                                              book.now)
+
+
 def _with_links(due: dict, text: str, sms: str | None = None) -> dict:
     """The reminder with its WhatsApp text and both one-tap links (the SMS may be shorter)."""
     return {**due, "message_text": text, "whatsapp_link": whatsapp_link(due["phone"], text),
@@ -51,7 +57,7 @@ def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> di
     ``count``, ``waiting``, ``done`` and the ``rows`` from ``offset`` (``limit`` of them; all when
     None), each with the message, its two links and ``done`` (how they were reminded today).
     Messages are built only for the rows returned: a big shop has thousands to pick from."""
-    people = [{**due, "done": None} for due in select_due(book.con, book.shop, book.today)
+    people = [{**due, "done": None} for due in select_due(book.con, book.shop, book.today, book.now)
               if not due["skip_reason"]]  # opted out or not reachable: no button
     waiting = len(people)
     people += [{**row, "done": row["channel"]} for row in book.rows(
@@ -79,7 +85,7 @@ def reminder_for(book: Book, customer_id) -> dict | None:
     customer = customer_row(book, customer_id)
     if customer["whatsapp_opt_out"]:
         return None
-    for due in select_due(book.con, book.shop, book.today):
+    for due in select_due(book.con, book.shop, book.today, book.now):
         if due["customer_id"] == customer["customer_id"]:
             return None if due["skip_reason"] else _composed(book, with_page_links(
                 book.con, book.shop_id, [due], book.today)[0])
@@ -107,6 +113,8 @@ def record_manual_reminder(book: Book, customer_id, channel: str) -> dict:
     existing = _done_today(book).get(customer["customer_id"])
     if existing is not None:
         return {"recorded": False, "reminder": reminder, "channel": existing["channel"]}
+    if _messaged_today(book, customer["customer_id"]):  # a catch-up run's message for yesterday, sent today
+        return {"recorded": False, "reminder": None, "channel": "whatsapp"}
     if reminder is None:
         raise Conflict(_("{name} has nothing overdue or due to be reminded about.").format(name=customer["name"]))
     rid = book.value("SELECT nextval('reminder_id_seq')")

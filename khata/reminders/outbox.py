@@ -53,12 +53,13 @@ def prepare(*, now: datetime, shop_ids, stale_after_s: float = STALE_AFTER_S, pa
     return db.write(work, path)
 
 
-def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[dict], list[dict]]:
+def _due_rows(con, shop_ids, today: date | None, now: datetime,
+              run_id: str | None = None) -> tuple[list[dict], list[dict]]:
     """(outbox rows the day's selection would write, one plan dict per shop)."""
     shops = shop_rows(con, shop_ids)
     days = {s["shop_id"]: parse_date(today, "Today") if today is not None else shop_today(s["timezone"], now)
             for s in shops}
-    due = select_due_many(con, shops, days)
+    due = select_due_many(con, shops, days, now)
     rows, plans = [], []
     for shop in shops:
         sid, day = shop["shop_id"], days[shop["shop_id"]]
@@ -72,6 +73,7 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
                 "phone": cand["phone"], "message_text": text,
                 "status": "skipped" if cand["skip_reason"] else "queued",
                 "error_message": cand["skip_reason"], "created_at": now, "status_updated_at": now,
+                "run_id": run_id,
             })
         rows += for_shop
         plans.append({"shop_id": sid, "shop_name": shop["name"], "reminder_date": day,
@@ -81,18 +83,20 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
     return rows, plans
 
 
-def plan_shop(shop_id, *, now: datetime, today: date | None = None, path=None) -> dict:
+def plan_shop(shop_id, *, now: datetime, today: date | None = None, run_id: str | None = None, path=None) -> dict:
     """Select today's reminders for one shop and queue them; returns counts and the date used."""
-    return plan_shops([shop_id], today=today, now=now, path=path)[0]
+    return plan_shops([shop_id], today=today, now=now, run_id=run_id, path=path)[0]
 
 
-def plan_shops(shop_ids, *, now: datetime, today: date | None = None, path=None) -> list[dict]:
+def plan_shops(shop_ids, *, now: datetime, today: date | None = None, run_id: str | None = None,
+               path=None) -> list[dict]:
     """Select and queue today's reminders for many shops in one unit of work (one ledger
-    query per distinct shop-local date); one plan dict per shop, in the order given."""
+    query per distinct shop-local date); one plan dict per shop, in the order given. The
+    rows carry the planning run's ``run_id`` (its skipped rows too), so a run counts its own."""
     now = checked_now(now)
 
     def work(con):
-        rows, plans = _due_rows(con, shop_ids, today, now)
+        rows, plans = _due_rows(con, shop_ids, today, now, run_id)
         _insert_outbox(con, rows)
         return plans
 
@@ -118,7 +122,13 @@ def preview_shops(shop_ids, *, now: datetime, today: date | None = None, path=No
         for row in waiting:
             by_shop[row["shop_id"]]["selected"] += 1
             by_shop[row["shop_id"]]["queued"] += 1
-        return rows + waiting, plans
+        rows += waiting
+        names = {(r[0], r[1]): r[2] for r in con.execute(  # the preview shows who, not only a masked phone
+            "SELECT shop_id, customer_id, name FROM customers WHERE list_contains(?, shop_id)",
+            [[int(s) for s in shop_ids]]).fetchall()} if rows else {}
+        for row in rows:
+            row["customer"] = names.get((row["shop_id"], row["customer_id"]), "")
+        return rows, plans
 
     return db.read(work, path)
 

@@ -99,15 +99,18 @@ def upcoming_reminders(book) -> list[dict]:
     return upcoming_page(book)["rows"]
 
 
-def summarize(shop_dates: dict, path=None) -> list[dict]:
-    """Per shop and date: selected, sent (incl. delivered/read), simulated, skipped, failed, unknown."""
+def summarize(shop_dates: dict, path=None, run_id: str | None = None) -> list[dict]:
+    """Per shop and date: selected, sent (incl. delivered/read), simulated, skipped, failed, unknown;
+    with ``run_id``, only the rows that run planned or sent (its own counts, not the day's)."""
+    mine = " AND run_id = ?" if run_id else ""
+
     def work(con):
         out = []
         for shop_id, day in shop_dates.items():
             name = con.execute("SELECT name FROM shops WHERE shop_id = ?", [int(shop_id)]).fetchone()
             counts = dict(con.execute(
-                "SELECT status, count(*) FROM reminder_outbox WHERE shop_id = ? AND reminder_date = ? GROUP BY status",
-                [int(shop_id), parse_date(day)]).fetchall())
+                "SELECT status, count(*) FROM reminder_outbox WHERE shop_id = ? AND reminder_date = ?"
+                f"{mine} GROUP BY status", [int(shop_id), parse_date(day), *([run_id] if run_id else [])]).fetchall())
             out.append({
                 "shop_id": int(shop_id), "shop": name[0] if name else "?", "date": parse_date(day).isoformat(),
                 "selected": sum(counts.values()),
