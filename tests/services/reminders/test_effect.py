@@ -159,3 +159,23 @@ def test_catch_ups_count_at_the_configured_step_and_before_due_is_its_own_group(
                path=db_file)
     rows = book.read(sid, reminders.reminder_effect, by="ladder_step", path=db_file, today=TODAY)
     assert [(r["label"], r["customers"]) for r in rows][:2] == [("2 day(s) overdue", 3), ("10 day(s) overdue", 3)]
+
+
+def test_the_view_tells_who_opened_their_page_link(db_file, built, shop):
+    """A reminded customer who opened their own page in the reminder's window is in a
+    ``link_opened`` group of their own; the control group has no such flag."""
+    sid = shop["shop_id"]
+    a = db.read(lambda con: con.execute("SELECT customer_id FROM customers WHERE shop_id = ? AND name = 'A auto'",
+                                        [sid]).fetchone()[0], db_file)
+    db.write(lambda con: con.execute(
+        "INSERT INTO link_openings (shop_id, customer_id, opened_at, link_hash) VALUES (?, ?, ?, 'x')",
+        [sid, a, datetime(2026, 11, 11, 6, 0, tzinfo=UTC)]), db_file)    # day 2 of DAY's window
+    rows = db.read(lambda con: con.execute(
+        "SELECT cohort, channel, link_opened, customers FROM reminder_effect WHERE shop_id = ?"
+        " ORDER BY cohort, channel", [sid]).fetchall(), db_file)
+    assert rows == [
+        ("not reminded", None, None, 3),
+        ("reminded", "sms_manual", False, 1),
+        ("reminded", "whatsapp", True, 1),
+        ("reminded", "whatsapp_manual", False, 1),
+    ]
