@@ -40,6 +40,13 @@ PROTECTED = ("customers", "customer", "loans", "repayments", "remind-today", "re
              "audit")
 
 P = "dashboard/app_pages/"
+
+
+def customer_link_page() -> st.Page:
+    """The customer's own page (/c?t=...): no login, so it is in every branch below."""
+    return st.Page(P + "customer_link.py", title=_("Your khata"), icon="📒", url_path="c", visibility="hidden")
+
+
 if me is None:
     login = st.Page(P + "login.py", title=_("Log in"), icon="🔑", url_path="login", default=True)
     signup = st.Page(P + "signup.py", title=_("Sign up"), icon="🆕", url_path="signup")
@@ -49,17 +56,20 @@ if me is None:
     guarded = [st.Page(P + "login.py", title=_("Log in"), url_path=path, visibility="hidden")
                for path in PROTECTED]
     # No menu: the two pages link to each other, and on a phone no sidebar covers the form.
-    shown = st.navigation([login, signup, *guarded], position="hidden")
+    shown = st.navigation([login, signup, *guarded, customer_link_page()], position="hidden")
     if shown.url_path in PROTECTED:
         # open it (with its ?id=...) once the login (or the cookie) lands
         st.session_state[WANTED] = (shown.url_path, st.query_params.to_dict())
     shown.run()
 elif me.get("must_change_password"):
     # a first password (or one the owner reset): nothing else until it is changed
-    with st.sidebar:
-        st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
-    st.navigation([st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
-                           url_path="first-password", default=True)], position="hidden").run()
+    shown = st.navigation([st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
+                                   url_path="first-password", default=True), customer_link_page()],
+                          position="hidden")
+    if shown.url_path != "c":  # the customer's page shows nothing of the login
+        with st.sidebar:
+            st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
+    shown.run()
 else:
     pages = {
         _("Book"): [
@@ -70,6 +80,7 @@ else:
             st.Page(P + "repayments.py", title=_("Repayments"), icon="💰", url_path="repayments"),
             st.Page(P + "remind_today.py", title=_("Remind today"), icon="📲", url_path="remind-today"),
             st.Page(P + "reminders.py", title=_("Reminders"), icon="🔔", url_path="reminders"),
+            customer_link_page(),
         ],
         _("Shop"): [
             st.Page(P + "account.py", title=_("Account"), icon="⚙️", url_path="account"),
@@ -80,14 +91,15 @@ else:
               if door.can("audit.audit_log") else []),
         ],
     }
-    with st.sidebar:
-        st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
-                    + ("" if door.me().is_owner else " · " + _("staff")))
-        st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     # the address the browser opened, read before st.navigation (which rewrites it)
     opened = urlsplit(st.context.url or "").path.rstrip("/").rpartition("/")[2]
     opened_params = st.query_params.to_dict()
     current = st.navigation(pages)
+    if current.url_path != "c":  # the customer's page shows nothing of the login
+        with st.sidebar:
+            st.markdown(f"**{plain(me['shop_name'])}**  \n{plain(me['name'])} · {plain(me['username'])}"
+                        + ("" if door.me().is_owner else " · " + _("staff")))
+            st.button(_("Log out"), key="logout_button", on_click=auth.request_logout, width="stretch")
     wanted, params = st.session_state.get(WANTED) or (None, {})
     landed = st.session_state.get(LANDED)
     if wanted is None and landed is None:

@@ -27,12 +27,14 @@ def main(argv=None) -> int:
     parser.add_argument("--work-dir", type=Path, help="keep the generated databases here")
     parser.add_argument("--out", type=Path, help="results file (default bench/results/latest.json)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--only", action="append", help="only this operation (repeatable); results still merged")
     args = parser.parse_args(argv)
 
     scale = args.scale or ("platform" if args.full else "big")
     quick = not args.full and scale != "platform"
     started = time.perf_counter()
-    res = run_scale(scale, quick=quick, seed=args.seed, work_dir=args.work_dir, progress=not args.no_progress)
+    res = run_scale(scale, quick=quick, seed=args.seed, work_dir=args.work_dir, progress=not args.no_progress,
+                    only=tuple(args.only) if args.only else None)
     gen, m = res["generated"], res["machine"]
     print(f"\n## Credikhaata benchmark: {scale} (ledger date {gen['as_of']})\n")
     print(f"machine: {m['nproc']} of {m['cpu_count']} CPUs ({m['cpu_model']}), Python {m['python']}, "
@@ -40,9 +42,10 @@ def main(argv=None) -> int:
           f"after {m['loadavg']}")
     rows = ", ".join(f"{k} {v:,}" for k, v in gen["rows"].items())
     print(f"data: {rows}; generated in {gen['seconds']:.1f} s (build {gen['build_s']:.1f} s, "
-          f"insert {gen['insert_s']:.1f} s), {gen['bytes'] / 1e6:.0f} MB; SQLite copy {gen['sqlite_load_s']:.1f} s\n")
+          f"insert {gen['insert_s']:.1f} s), {gen['bytes'] / 1e6:.0f} MB, storage {gen['storage_version']}; "
+          f"SQLite copy {gen['sqlite_load_s']:.1f} s\n")
     print(markdown(res["records"]))
-    out = write_results({scale: res}, args.out)
+    out = write_results({scale: res}, args.out, tuple(args.only) if args.only else None)
     print(f"\nTargets apply at platform scale. Results merged into {out}; "
           f"total {time.perf_counter() - started:.0f} s.")
     bad = [r for r in res["records"] if r.get("answers_agree") is False or r.get("errors")]

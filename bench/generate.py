@@ -276,11 +276,20 @@ def generate(path, scale: str = "big", seed: int = 7, *, progress=None, overwrit
             con.execute(f"CREATE SEQUENCE {seq} START {start}")
         con.commit()
         con.execute("CHECKPOINT")
+        # DuckDB 2.0 writes new files in its own storage format (v2.0.0+); a 1.5-format file
+        # keeps the old write costs, so every run says which one it measured
+        storage = storage_version(con)
     done = time.perf_counter()
     return {"path": str(target), "scale": scale if isinstance(scale, str) else scale.name, "seed": seed,
             "rows": rows, "seconds": round(done - started, 3), "build_s": round(built - started, 3),
             "insert_s": round(done - built, 3), "as_of": AS_OF.isoformat(),
-            "bytes": os.path.getsize(target)}
+            "bytes": os.path.getsize(target), "storage_version": storage}
+
+
+def storage_version(con) -> str:
+    """The storage format of the connection's database file, as DuckDB names it (e.g. v2.0.0+)."""
+    found = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return (found[0] or {}).get("storage_version", "unknown") if found else "unknown"
 
 
 def main(argv=None) -> int:

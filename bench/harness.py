@@ -121,7 +121,7 @@ def machine_info() -> dict:
 
 def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None = None, progress: bool = True,
               keep: bool = False, reps: int | None = None, import_rows: int = 10_000,
-              cluster: bool | None = None) -> dict:
+              cluster: bool | None = None, only: tuple[str, ...] | None = None) -> dict:
     """Generate ``scale``, load SQLite, run every operation; returns {machine, generated, records}."""
     from tqdm import tqdm
 
@@ -139,6 +139,8 @@ def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None =
         shop, customer, loans = pick_subjects(path)
         ctx = Context(scale, path, sqlite_path, work, shop, customer, loans, import_rows=import_rows, reps=reps)
         ops, sq = operations(ctx, quick)
+        if only:  # a focused re-run of some operations (same data, same baselines)
+            ops = [op for op in ops if op.name in only]
         tail = [op for op in ops if op.name in TAIL_OPS]  # writes that add shops: measured last
         ops = [op for op in ops if op.name not in TAIL_OPS]
         try:
@@ -154,7 +156,7 @@ def run_scale(scale: str, *, quick: bool, seed: int = 7, work_dir: Path | None =
                                                                                                1),
                                 "runs": 1, "errors": {}, "answers_agree": None, "_answers": {}})
                 all_again, sq2 = operations(ctx, quick)
-                again = [op for op in all_again if op.name in CLUSTER_OPS]
+                again = [op for op in all_again if op.name in CLUSTER_OPS and (not only or op.name in only)]
                 for op in again:
                     op.approaches.pop("nplus1", None)  # the SQLite copy is unchanged; N+1 was measured above
                 try:

@@ -9,6 +9,8 @@ in this process (same flags as tests/e2e) and adds:
   restart would also re-import pandas/plotly and drop the session) and without
   Streamlit's "Clear caches" menu (which also wipes the session state, and with it
   the cookie login's component state);
+- ``GET /stats``: the process's file-lock figures (``khata.db.lock_stats``), for
+  ``bench/load.py``;
 - the floor page: a page with only a heading behind the same login gate, reached
   at ``/bench-empty``. The app has no such page, so ``st.navigation`` is wrapped:
   when the logged-in navigation (a dict of sections) is built, one hidden page is
@@ -48,6 +50,17 @@ def _add_empty_page() -> None:
 
 class _Hook(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
+        if self.path == "/stats":  # bench/load.py: how often this process waited on the book's file lock
+            import json
+
+            from khata import db
+
+            body = json.dumps(db.lock_stats).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path != "/clear":
             self.send_error(404)
             return

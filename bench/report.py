@@ -9,8 +9,8 @@ from .generate import AS_OF
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-# targets at platform scale (issue 5), in ms
-TARGETS = {"shop_summary": 50, "loans_overdue_page": 30, "customers_page": 30, "record_repayment": 25,
+# targets at platform scale (issue 5; the repayment's 30 ms from issue 22, DuckDB 2.0), in ms
+TARGETS = {"shop_summary": 50, "loans_overdue_page": 30, "customers_page": 30, "record_repayment": 30,
            "daily_selection": 1000, "reminders_select_due": 1000}
 MUST_BEAT_SQLITE = ("shop_summary", "daily_selection", "reminders_select_due")
 FLOOR_RATIO = 1.5
@@ -53,18 +53,28 @@ def markdown(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(results: dict[str, dict], out: Path | None = None) -> Path:
-    """Merge this run's scales into bench/results/latest.json (other scales are kept)."""
+def write_results(results: dict[str, dict], out: Path | None = None, only: tuple[str, ...] | None = None) -> Path:
+    """Merge this run's scales into bench/results/latest.json (other scales are kept; with
+    ``only``, just those operations are replaced and the run is recorded as a focused re-run)."""
     out = out or RESULTS_DIR / "latest.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         previous = json.loads(out.read_text())
     except (OSError, ValueError):
         previous = {}
-    runs = {k: v for k, v in previous.get("runs", {}).items() if k not in results}
-    records = [r for r in previous.get("records", []) if r["scale"].split("+")[0] not in results]
+    if only:
+        runs = previous.get("runs", {})
+        records = [r for r in previous.get("records", [])
+                   if r["scale"].split("+")[0] not in results or r["operation"] not in only]
+    else:
+        runs = {k: v for k, v in previous.get("runs", {}).items() if k not in results}
+        records = [r for r in previous.get("records", []) if r["scale"].split("+")[0] not in results]
     for scale, res in results.items():
-        runs[scale] = {"machine": res["machine"], "generated": res["generated"], "subjects": res["subjects"]}
+        run = {"machine": res["machine"], "generated": res["generated"], "subjects": res["subjects"]}
+        if only:
+            runs.setdefault(scale, {}).setdefault("focused_reruns", []).append({**run, "operations": list(only)})
+        else:
+            runs[scale] = run
         records.extend({k: v for k, v in r.items() if not k.startswith("_")} for r in res["records"])
     order = {"tiny": 0, "tiny+clustered": 1, "big": 2, "platform": 3, "platform+clustered": 4}
     records.sort(key=lambda r: order.get(r["scale"], 9))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from khata.dates import format_day_month
 from khata.i18n import N_, _
 
 from .text import chart_text
@@ -77,7 +78,7 @@ def top_customers(frame: pd.DataFrame) -> go.Figure:
 
 
 def expected_collections(frame: pd.DataFrame) -> go.Figure:
-    weeks = pd.to_datetime(frame["week_start"]).dt.strftime("%d %b")
+    weeks = [format_day_month(d) for d in pd.to_datetime(frame["week_start"]).dt.date]  # months in the language
     traces = [_bar(weeks, frame["amount"].astype(float), "#1c7ed6", customdata=[int(n) for n in frame["loans"]],
                    hovertemplate=_("Week starting {week}<br>Falls due {amount}<br>Sales {count}").format(
                        week="%{x}", amount="₹%{y:,.2f}", count="%{customdata}") + _NO_TRACE_NAME)]

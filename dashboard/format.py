@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 
 from khata.dates import format_day
 from khata.i18n import current_language
@@ -49,10 +52,15 @@ def _day(value: date, language: str) -> str:
     return format_day(value, language)
 
 
-def when(value) -> str:
-    """An instant in the shop's view: 27 Nov 2026, 08:00."""
-    if value is None:
+def when(value, zone: str | None = None) -> str:
+    """An instant in the shop's view: 27 Nov 2026, 08:00 (in the time zone ``zone``, the shop's,
+    when given: the book keeps instants in UTC). Blank for a missing one."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        value = value.to_pydatetime()
+    if zone and value.tzinfo is not None:
+        value = value.astimezone(ZoneInfo(zone))
     return f"{_day(value.date(), current_language())}, {value:%H:%M}"
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from khata.i18n import N_, _, ngettext
+from khata.i18n import _, ngettext
+from khata.words import METHODS as PAYMENT_METHODS
 
 from . import format as fmt
 from . import pickers, reads, session, writes
@@ -17,7 +18,7 @@ from .forms import form_token, show_error, submit
 from .tables import LOAN_STATUS, customer_label, word
 from .text import option_words
 
-METHOD_WORDS = {"cash": N_("CASH"), "upi": N_("UPI"), "card": N_("CARD"), "other": N_("OTHER")}
+METHOD_WORDS = PAYMENT_METHODS  # the same words as every list and the statement
 
 
 def sale_form(name: str, *, customer_id: int | None = None) -> None:

@@ -18,8 +18,22 @@ import pandas as pd
 import streamlit as st
 
 from khata import approvals as approvals_service
-from khata import audit, book, customers, downloads, loans, reminders, repayments, reports, staff, statement
+from khata import (
+    audit,
+    book,
+    customer_links,
+    customer_view,
+    customers,
+    downloads,
+    loans,
+    reminders,
+    repayments,
+    reports,
+    staff,
+    statement,
+)
 from khata.accounts import get_settings
+from khata.customer_links import TOKEN_PARAM as LINK_TOKEN_PARAM  # noqa: F401 - the public page's ?t=
 from khata.i18n import current_language, use_language
 from khata.principals import Principal
 from khata.reminders import manual
@@ -230,6 +244,7 @@ def customer_with_statement(sid: int, wanted) -> tuple[dict, dict]:
     """One customer (NotFound for another shop's id) and their statement (entries with a
     running balance, due, overdue and the UPI pay link)."""
     found = _read(sid, db_key(), statement.statement_for, wanted)
+    found["pay_words"] = statement.pay_words(found) if found["upi_link"] else None  # the link itself is for the QR
     return found["customer"], found
 
 
@@ -242,6 +257,30 @@ def statement_pdf_maker(sid: int, customer_id: int, language: str):
         with use_language(language):
             return statement_pdf(root.read(sid, who, statement.statement_for, customer_id))
     return make
+
+
+def customer_link(sid: int, customer_id: int) -> dict:
+    """The customer's own page link (None without KHATA_PUBLIC_URL), when it was last opened (not
+    cached: an opening comes from another session)."""
+    return _read(sid, db_key(), customer_links.link_for, customer_id)
+
+
+# ---- the customer's own page: no login, the token decides ------------------------------------
+
+def link_page(token: str, *, address: str | None, seen: set) -> dict:
+    """What the public page shows for ``token`` ({"khata": None} for any bad link); the first view
+    of a link in a browser session (``seen``: that session's set) is recorded as an opening."""
+    mark = customer_links.token_hash(token)
+    answer = customer_view.visit(token, address=address, first_view=mark not in seen, path=db_key())
+    if answer["khata"] is not None:
+        seen.add(mark)
+    return answer
+
+
+def link_pdf_maker(token: str):
+    """What the public page's PDF button calls when tapped: the statement of a link still valid."""
+    key = db_key()
+    return lambda: customer_view.pdf_for(token, path=key) or b""
 
 
 def customer(sid: int, customer_id: int) -> dict:
@@ -271,7 +310,7 @@ def logins(sid: int) -> list[dict]:
 
 
 def audit_lines(sid: int, **filters) -> list[dict]:
-    return _read(sid, db_key(), audit.audit_log, **filters)
+    return _read(sid, db_key(), audit.audit_lines, **filters)
 
 
 def audit_choices(sid: int) -> dict:

@@ -12,6 +12,11 @@ from khata.i18n import _
 ME = "_khata_me"
 
 
+def shop_timezone() -> str | None:
+    """The logged-in shop's time zone, or None (no login yet): for writing instants, never stops."""
+    return (st.session_state.get(ME) or {}).get("timezone")
+
+
 def current() -> dict:
     """{shop_id, username, name, shop_name, timezone, role, must_change_password} of the logged-in person."""
     me = st.session_state.get(ME)

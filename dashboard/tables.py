@@ -2,16 +2,20 @@
 readable dates and phones, and blank cells for missing values."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pandas as pd
 import streamlit as st
 
 from khata.i18n import N_, _
+from khata.words import METHODS as PAYMENT_METHODS
 
 from . import format as fmt
+from . import session
 
 # words the book stores as keys, shown in the shopkeeper's language (lowercase, as they always were)
 LOAN_STATUS = {"pending": N_("pending"), "overdue": N_("overdue"), "paid": N_("paid"), "reversed": N_("reversed")}
-METHODS = {"cash": N_("cash"), "upi": N_("upi"), "card": N_("card"), "other": N_("other")}
+METHODS = PAYMENT_METHODS  # one set of words (khata.words): Cash, UPI, Card, Other
 ENTRIES = {"sale": N_("sale"), "repayment": N_("repayment"), "sale reversed": N_("sale reversed"),
            "repayment reversed": N_("repayment reversed")}
 
@@ -21,12 +25,16 @@ def word(words: dict, value):
     return _(words[value]) if value in words else value
 
 
-def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=(),
+def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phones=(), times=(),
           words: dict[str, dict] | None = None) -> pd.DataFrame:
-    """Rows -> a display frame; a missing value is a blank cell (st.dataframe would write "None").
-    ``words``: column -> {stored key: N_() word}, cells shown translated."""
+    """Rows -> a display frame whose every column holds one type; a missing value is a blank cell
+    (st.dataframe would write "None"). ``words``: column -> {stored key: N_() word}, cells shown
+    translated. An instant (``times``, or any column holding datetimes) is written in the shop's
+    time zone (27 Nov 2026, 08:00) and a day as a day, so a column never mixes times and blank
+    strings (Arrow refuses that, and Streamlit logs a traceback on every render before patching it)."""
     out = {}
     words = words or {}
+    shop_zone = session.shop_timezone()
     for key, label in columns.items():
         values = [row.get(key) for row in rows]
         if key in words:
@@ -35,10 +43,14 @@ def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phon
             values = [fmt.inr(v) for v in values]
         elif key in dates:
             values = [fmt.day(v) for v in values]
+        elif key in times or any(isinstance(v, datetime) for v in values):
+            values = [fmt.when(v, shop_zone) for v in values]
+        elif any(isinstance(v, date) for v in values):
+            values = [fmt.day(v) for v in values]
         elif key in phones:
             values = [fmt.phone(v) for v in values]
-        elif any(value is None for value in values):
-            values = [fmt.blank_if_none(v) for v in values]
+        elif any(value is None for value in values):  # text, so a blank cell never sits among numbers
+            values = ["" if v is None else v if isinstance(v, str) else str(v) for v in values]
         out[label] = values
     return pd.DataFrame(out, columns=list(columns.values()))
 

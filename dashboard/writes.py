@@ -8,7 +8,7 @@ columns, payment methods), so pages import no khata service module.
 """
 from __future__ import annotations
 
-from khata import accounts, approvals, customers, importer, loans, reminders, repayments, staff
+from khata import accounts, approvals, customer_links, customers, importer, loans, reminders, repayments, staff
 from khata.accounts import PASSWORD_RULES  # noqa: F401 - shown on the sign-up and account pages
 from khata.importer import OPTIONAL as IMPORT_OPTIONAL  # noqa: F401
 from khata.importer import REQUIRED as IMPORT_REQUIRED  # noqa: F401
@@ -26,6 +26,11 @@ def add_customer(*, token: str, **fields) -> dict:
 
 def edit_customer(customer_id: int, **changes) -> dict:
     return door.write(customers.update_customer, customer_id, **changes)
+
+
+def revoke_link(customer_id: int) -> dict:
+    """End every link the customer was given (owner only, refused in khata for staff)."""
+    return door.write(customer_links.revoke_link, customer_id)
 
 
 def resume_reminders(customer_id: int, note: str) -> dict:

@@ -1,6 +1,7 @@
-"""The audit log, read back for the owner: who did what, when (logins too)."""
+"""The audit log, read back for the owner: who did what, when (logins too); ``audit_lines`` in words."""
 from __future__ import annotations
 
+from .audit_words import action_words, for_people
 from .book import Book
 from .dates import parse_date
 from .errors import ValidationError
@@ -42,4 +43,14 @@ def audit_actors(book: Book) -> dict:
                                             " AND actor IS NOT NULL ORDER BY actor", [book.shop_id])]
     actions = [r["action"] for r in book.rows("SELECT DISTINCT action FROM audit_log WHERE shop_id = ?"
                                               " ORDER BY action", [book.shop_id])]
-    return {"actors": actors, "actions": actions}
+    words = {}
+    for r in book.rows("SELECT DISTINCT action, entity FROM audit_log WHERE shop_id = ?", [book.shop_id]):
+        words.setdefault(r["action"], action_words(r["action"], r["entity"]))
+    return {"actors": actors, "actions": actions, "action_words": words}
+
+
+def audit_lines(book: Book, **filters) -> list[dict]:
+    """The audit log as the owner reads it: shop-local times, what happened as a sentence in the
+    current language, changes as "field: old → new" (``audit_log`` keeps the codes and JSON)."""
+    book.require("audit.audit_lines")
+    return for_people(audit_log(book, **filters), book.shop["timezone"])

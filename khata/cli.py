@@ -1,4 +1,5 @@
-"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, restore, remind, statement, staff.
+"""`khata ...` (or `python -m khata ...`): init, demo, import, export, backup, upgrade, restore, remind,
+statement, link, staff.
 
 ``main`` builds the process's composition root (``khata.root.Root``) once from ``--db``
 or ``KHATA_DB``; every command but ``init`` and ``demo`` refuses a book that does not
@@ -63,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="analyst snapshot: Parquet per table/view + snapshot.duckdb")
     p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--pseudonymise", action="store_true",
+                   help="no names, addresses, notes or message texts; phones and logins as keyed hashes")
     _db_arg(p)
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=cmd_export, read_only=True)
 
     p = sub.add_parser("backup", help="consistent copy of the whole database")
     p.add_argument("--out", required=True, metavar="DIR")
@@ -72,11 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("maintain",
-                       help="nightly upkeep: a dated backup (last 7 kept), then keep each shop's rows together")
+                       help="nightly upkeep: a dated backup (last 7 kept), keep each shop's rows together,"
+                            " a fresh analyst snapshot")
     p.add_argument("--backups", metavar="DIR",
                    help="where dated backups go (default: data/backups next to the database)")
+    p.add_argument("--snapshot", metavar="DIR",
+                   help="where the analyst snapshot goes (default: KHATA_SNAPSHOT_DIR, else data/snapshot next to"
+                        " the database)")
     _db_arg(p)
     p.set_defaults(func=cmd_maintain)
+
+    p = sub.add_parser("upgrade", help="rewrite the book into DuckDB 2.0's format (backup first; one way)")
+    _db_arg(p)
+    p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser("restore", help="bring a backup back (replaces the current data)")
     p.add_argument("dir", metavar="DIR")
@@ -97,7 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shop", metavar="USERNAME", required=True, help="the shopkeeper's username")
     p.add_argument("--customer", metavar="ID", required=True, help="the customer's number (as on the Customers page)")
     p.add_argument("--out", metavar="FILE.pdf", required=True, help="where to write the PDF")
-    p.set_defaults(func=cmd_statement)
+    p.set_defaults(func=cmd_statement, read_only=True)
+
+    p = sub.add_parser("link", help="a customer's own page link (the one in their reminders), or --revoke it")
+    _db_arg(p)
+    p.add_argument("--shop", metavar="USERNAME", required=True, help="the shopkeeper's username")
+    p.add_argument("--customer", metavar="ID", required=True, help="the customer's number (as on the Customers page)")
+    p.add_argument("--revoke", action="store_true", help="end every link the customer was given")
+    p.set_defaults(func=cmd_link)
 
     from .cli_staff import add_parsers as staff_parsers
     staff_parsers(sub, _db_arg, _Parser)
@@ -127,6 +145,28 @@ def cmd_statement(args) -> int:
     return 0
 
 
+def cmd_link(args) -> int:
+    """Print the customer's current link (valid until the date shown), or revoke every link so far."""
+    from .accounts import get_shopkeeper
+    from .customer_links import link_for, public_url, revoke_link
+
+    keeper = get_shopkeeper(args.root, args.shop)
+    if keeper is None:
+        raise KhataError(f"There is no shopkeeper with the username '{args.shop}'.")
+    if args.revoke:
+        link = args.root.write(keeper["shop_id"], CLI_OPERATOR, revoke_link, args.customer)
+        print(f"Revoked: every earlier link of customer {link['customer_id']} now shows 'not valid'. "
+              "The next reminder carries a new one" + (f": {link['url']}" if link["url"] else "."))
+        return 0
+    if not public_url():
+        raise KhataError("KHATA_PUBLIC_URL is not set: set it to the https address customers reach the app at "
+                         "(see the README's configuration table).")
+    link = args.root.read(keeper["shop_id"], CLI_OPERATOR, link_for, args.customer)
+    print(link["url"])
+    print(f"Valid until {link['expires_on'].isoformat()} unless revoked (khata link --revoke).", file=sys.stderr)
+    return 0
+
+
 def cmd_remind(args) -> int:
     """The reminder flow's steps once, without a Prefect server (same functions, same order).
     ``--dry-run`` is a preview: it prints what would be sent and records nothing."""
@@ -144,14 +184,19 @@ def cmd_remind(args) -> int:
             print(f"    to {m['phone']}: {what}")
         print("Already recorded for that day:")
     else:
-        mode = "dry run, nothing sent" if result["dry_run"] else "sent through Twilio"
-        print(f"Reminders ({mode}):")
+        mode = ("no Twilio credentials: nothing sent; this is the day's reminder, recorded as 'simulated'"
+                " (for a preview, use --dry-run)") if result["dry_run"] else "sent through Twilio"
+        print(f"Reminders, this run ({mode}):")
     for s in result["shops"]:
         print(f"  {s['shop']} {s['date']}: selected {s['selected']}, sent {s['sent']}, simulated {s['simulated']},"
               f" skipped {s['skipped']}, failed {s['failed']}, unknown {s['unknown']}")
     t = result["totals"]
     print(f"Total: selected {t['selected']}, sent {t['sent']}, simulated {t['simulated']}, skipped {t['skipped']},"
           f" failed {t['failed']}, unknown {t['unknown']}")
+    if not result["preview"] and result["day_totals"] != t:
+        d = result["day_totals"]
+        print(f"That day so far (every run): selected {d['selected']}, sent {d['sent']}, simulated {d['simulated']},"
+              f" skipped {d['skipped']}, failed {d['failed']}, unknown {d['unknown']}")
     if result["planning_failed"]:
         print(f"error: {len(result['planning_failed'])} shop(s) could not be planned: "
               f"{', '.join(map(str, result['planning_failed']))}", file=sys.stderr)
@@ -204,8 +249,9 @@ def cmd_import_customers(args) -> int:
 def cmd_export(args) -> int:
     from .export import export_snapshot
 
-    result = export_snapshot(args.root, args.out)
-    print(f"Snapshot written to {result['out']}: " + ", ".join(f"{k} ({v})" for k, v in result["tables"].items()))
+    result = export_snapshot(args.root, args.out, pseudonymise=args.pseudonymise)
+    kind = "Pseudonymised snapshot" if args.pseudonymise else "Snapshot"
+    print(f"{kind} written to {result['out']}: " + ", ".join(f"{k} ({v})" for k, v in result["tables"].items()))
     return 0
 
 
@@ -219,12 +265,27 @@ def cmd_backup(args) -> int:
 def cmd_maintain(args) -> int:
     from .maintenance import nightly
 
-    result = nightly(args.root, args.backups)
+    result = nightly(args.root, args.backups, snapshot_dir=args.snapshot)
     clustered = result["clustered"]
     print(f"Backup written to {result['backup']}"
           + (f" (removed {len(result['backups_removed'])} old)" if result["backups_removed"] else ""))
     print(f"Rows kept together by shop in {clustered['seconds']} s: {clustered['customers']} customers, "
           f"{clustered['loans']} sales, {clustered['repayments']} repayments.")
+    print(f"Analyst snapshot written to {result['snapshot']['out']}.")
+    return 0
+
+
+def cmd_upgrade(args) -> int:
+    """One line either way; a failure exits non-zero with the book as it was."""
+    from .upgrade import upgrade
+
+    result = upgrade(args.root)
+    if not result["upgraded"]:
+        print(f"{result['book']} is already in DuckDB 2.0's format; nothing to do.")
+        return 0
+    print(f"Upgraded {result['book']} to DuckDB 2.0's format: {result['tables']} tables and {result['rows']} rows"
+          f" checked identical (counts, money totals, checksums); the old book is kept in {result['backup']}"
+          f" (owner-only).")
     return 0
 
 
@@ -239,11 +300,19 @@ def cmd_restore(args) -> int:
 CREATES_BOOK = (cmd_init, cmd_demo)
 
 
+def reads_only(args) -> bool:
+    """Commands that only read open the book read-only (they work on a read-only file and
+    never make the app wait): export, statement, staff list, remind --dry-run."""
+    return bool(getattr(args, "read_only", False) or (args.func is cmd_remind and args.dry_run))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        # the process's composition root; only init and demo may create the book
-        args.root = Root(args.db or settings.get("KHATA_DB"), create=args.func in CREATES_BOOK)
+        # the process's composition root; only init and demo may create the book, and a
+        # command that only reads gets a read-only root
+        args.root = Root(args.db or settings.get("KHATA_DB"), create=args.func in CREATES_BOOK,
+                         read_only=reads_only(args))
         return args.func(args)
     except ImportRejected as err:
         print(f"error: nothing was imported: {len(err.row_errors)} row(s) need fixing:", file=sys.stderr)

@@ -28,7 +28,7 @@ def add_parsers(sub, db_arg, parser_class) -> None:
 
     c = what.add_parser("list", help="one line per login: username, role, active or disabled")
     shop(c)
-    c.set_defaults(func=cmd_list)
+    c.set_defaults(func=cmd_list, read_only=True)
 
     for name, func, helptext in (("disable", cmd_disable, "turn a login off at once (open sessions too)"),
                                  ("enable", cmd_enable, "turn a disabled login on again")):
@@ -51,6 +51,8 @@ def _for_shop(args, service, *a, **kw):
     owner = get_shopkeeper(args.root, args.shop)
     if owner is None or owner.get("role") != "owner" or not is_active(owner):
         raise KhataError(_("There is no shop owner with the username '{username}'.").format(username=args.shop))
+    if args.root.read_only:  # `staff list`: one read, the book opened read-only
+        return args.root.read(owner["shop_id"], CLI_OPERATOR, service, *a, **kw)
     return args.root.write(owner["shop_id"], CLI_OPERATOR, service, *a, **kw)
 
 

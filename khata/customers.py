@@ -10,7 +10,7 @@ from .book import Book
 from .errors import Conflict, NotFound, ValidationError
 from .i18n import N_, _
 from .money import format_inr, parse_amount
-from .phones import normalize_phone
+from .phones import normalize_phone, pretty_phone
 from .validate import as_id, checked_language, clean_text, int_in_range
 
 DEFAULT_CREDIT_LIMIT = Decimal("10000.00")
@@ -170,7 +170,7 @@ def bring_back_if_owing(book: Book, customer_id: int, why: str) -> bool:
         return False
     if _phone_taken(book, customer["phone"], customer_id):
         raise Conflict(_("{name} was archived and another customer now has the phone number {phone}; change one "
-                         "of the numbers first.").format(name=customer["name"], phone=customer["phone"]))
+                         "of the numbers first.").format(name=customer["name"], phone=pretty_phone(customer["phone"])))
     book.con.execute("UPDATE customers SET archived_at = NULL, updated_at = current_timestamp"
                      " WHERE shop_id = ? AND customer_id = ?", [book.shop_id, customer_id])
     book.audit("unarchive", "customer", customer_id, {"archived_at": customer["archived_at"]},

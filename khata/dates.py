@@ -71,7 +71,7 @@ def entry_date(value, today: date, field: str) -> date:
     on = parse_date(value, field)
     if on > today:
         raise ValidationError(_("{field} {date} is in the future; the shop's today is {today}.").format(
-            field=_(field), date=f"{on:%d %b %Y}", today=f"{today:%d %b %Y}"))
+            field=_(field), date=format_day(on), today=format_day(today)))
     return on
 
 
@@ -80,8 +80,8 @@ def due_date_within_bounds(due: date, today: date, field: str = N_("Due date")) 
     latest = latest_due_date(today)
     if due > latest:
         raise ValidationError(_("{field} {date} is too far ahead; it can be at most {years} years from today "
-                                "({latest}).").format(field=_(field), date=f"{due:%d %b %Y}", years=MAX_DUE_YEARS,
-                                                      latest=f"{latest:%d %b %Y}"))
+                                "({latest}).").format(field=_(field), date=format_day(due), years=MAX_DUE_YEARS,
+                                                      latest=format_day(latest)))
     return due
 
 
@@ -94,3 +94,8 @@ def format_day(value: date, language: str | None = None) -> str:
     """A date as shops write it, the month in the current language (or ``language``) and
     Latin digits: 27 Nov 2026, 27 नव॰ 2026 (screens, messages and the PDF agree)."""
     return format_date(value, "d MMM y", locale=babel_locale(language))
+
+
+def format_day_month(value: date, language: str | None = None) -> str:
+    """A day in a chart's axis: 27 Nov, 27 नव॰ (the month in the current language)."""
+    return format_date(value, "d MMM", locale=babel_locale(language))

@@ -6,7 +6,10 @@ Rules (docs/architecture.md, "One connection per unit of work"):
   processes) can take turns on one file;
 - DuckDB locks the whole file per process: on "Could not set lock" we retry with
   backoff for ``KHATA_LOCK_TIMEOUT`` seconds, then raise ``DatabaseBusy``;
-- migrations (``migrations/NNN_*.sql``) are applied by ``migrate``.
+- migrations (``migrations/NNN_*.sql``) are applied by ``migrate``;
+- a command that only reads uses a read-only root (``Root(path, read_only=True)``): its
+  connections are opened with DuckDB's ``read_only=True`` (works on a read-only file and
+  never blocks other readers), nothing is migrated, and a write is refused.
 
 Which file, the per-file write lock (DuckDB's optimistic transactions catch two
 updates of one row, but not two inserts that together break a rule, so this
@@ -15,10 +18,14 @@ composition root, ``khata.root.Root``: nothing here is keyed by a path.
 """
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -37,9 +44,13 @@ BUSY_MESSAGE = N_(
 
 DatabaseError = duckdb.Error  # what callers outside this module catch, without importing duckdb
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+T = TypeVar("T")
 
 # Figures for the reliability report: how often and how long we waited on the file lock.
 lock_stats = {"retries": 0, "longest_wait_s": 0.0, "conflict_retries": 0}
+
+PENDING_MIGRATIONS = ("{path} was written by an older version of Credikhaata and can only be read after it is"
+                      " brought up to date: run `khata init --db {path}` once (it needs write access).")
 
 
 def check_database_file(path: Path, what: str = "database") -> None:
@@ -71,20 +82,26 @@ def is_conflict(err: Exception) -> bool:
     return isinstance(err, duckdb.TransactionException) or "Conflict on" in str(err)
 
 
-def open_connection(path: Path, timeout: float | None, open_lock: threading.Lock) -> duckdb.DuckDBPyConnection:
-    """``duckdb.connect``, retried with backoff while another process holds the file's lock
-    (``DatabaseBusy`` after ``timeout`` s, default ``KHATA_LOCK_TIMEOUT``)."""
+def open_connection(path: Path, timeout: float | None, open_lock: threading.Lock, *,
+                    read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` (read-only if asked), retried with backoff while another process
+    holds the file's lock (``DatabaseBusy`` after ``timeout`` s, default ``KHATA_LOCK_TIMEOUT``)."""
+    return _retry_on_lock(timeout, open_lock, lambda: duckdb.connect(str(path), read_only=read_only))
+
+
+def _retry_on_lock(timeout: float | None, open_lock: threading.Lock, opening: Callable[[], T]) -> T:
+    """``opening()`` (which opens a file), retried with backoff while another process holds it."""
     timeout = lock_timeout_s() if timeout is None else timeout
     started = time.monotonic()
     delay = 0.01
     while True:
         try:
             with open_lock:  # threads of one process open the file one at a time
-                con = duckdb.connect(str(path))
+                opened = opening()
             waited = time.monotonic() - started
             if waited > lock_stats["longest_wait_s"]:
                 lock_stats["longest_wait_s"] = waited
-            return con
+            return opened
         except (duckdb.IOException, duckdb.ConnectionException) as err:
             if not _is_lock_error(err):
                 raise
@@ -93,6 +110,36 @@ def open_connection(path: Path, timeout: float | None, open_lock: threading.Lock
             lock_stats["retries"] += 1
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory connection for work across whole files (``attach`` them); closed on exit.
+    No book is opened, so no migration runs: the files are taken as they are."""
+    con = duckdb.connect()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def attach(con, path: str | os.PathLike, alias: str, options: str = "", *, lock_timeout: float | None = None) -> None:
+    """``ATTACH path AS alias (options)`` on a ``scratch`` connection, retried like a root's
+    ``connect`` while another process holds the file."""
+    resolved = Path(path).expanduser().resolve()
+    quoted = str(resolved).replace("'", "''")
+    sql = f"ATTACH '{quoted}' AS {alias}" + (f" ({options})" if options else "")
+    _retry_on_lock(lock_timeout, threading.Lock(), lambda: con.execute(sql))
+
+
+def check_up_to_date(con, path: Path) -> None:
+    """A read-only connection cannot migrate: refuse a book with migrations still to apply."""
+    try:
+        done = set(applied_migrations(con))
+    except duckdb.CatalogException:
+        done = set()
+    if any(int(f.name[:3]) not in done for f in MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        raise ValidationError(PENDING_MIGRATIONS.format(path=path))
 
 
 def applied_migrations(con) -> list[int]:

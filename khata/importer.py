@@ -19,6 +19,7 @@ from .dates import due_date_within_bounds, parse_date
 from .errors import ImportRejected, KhataError, ValidationError
 from .i18n import N_, _
 from .money import parse_amount
+from .phones import pretty_phone
 
 REQUIRED = ("name", "phone")
 OPTIONAL = ("address", "trust_score", "credit_limit", "notes", "opening_balance", "opening_due_date", "language")
@@ -139,8 +140,8 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
             elif clean["opening_balance"] and clean["credit_limit"] < clean["opening_balance"]:
                 raise ValidationError(_("credit_limit is lower than the opening balance."))
             if clean["phone"] in seen:
-                raise ValidationError(_("phone {phone} is also on line {line}.").format(phone=clean["phone"],
-                                                                                          line=seen[clean["phone"]]))
+                raise ValidationError(_("phone {phone} is also on line {line}.").format(
+                    phone=pretty_phone(clean["phone"]), line=seen[clean["phone"]]))
             seen[clean["phone"]] = line
             clean["line"] = line
             good.append(clean)

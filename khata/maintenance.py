@@ -57,16 +57,18 @@ def cluster_by_shop(root, *, tables: dict[str, str] | None = None) -> dict:
 BACKUPS_KEPT = 7
 
 
-def nightly(root, backup_root=None, *, keep: int = BACKUPS_KEPT) -> dict:
+def nightly(root, backup_root=None, *, keep: int = BACKUPS_KEPT, snapshot_dir=None) -> dict:
     """What the night does for the book: a dated backup (the last ``keep`` are kept),
-    then clustering by shop. Returns what was done, for the operator."""
+    clustering by shop, then a fresh analyst snapshot (``KHATA_SNAPSHOT_DIR``), so analysts
+    query yesterday's book without ever holding the shop's file. Returns what was done."""
     import shutil
     from datetime import datetime
     from pathlib import Path
 
-    from .export import backup
+    from . import settings
+    from .export import backup, export_snapshot, private_dir
 
-    folder = Path(backup_root) if backup_root else root.path.parent / "backups"
+    folder = private_dir(Path(backup_root) if backup_root else root.path.parent / "backups")
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
     target = backup(root, folder / stamp)
     dated = sorted(p for p in folder.iterdir() if p.is_dir() and (p / "khata-backup.duckdb").is_file())
@@ -75,4 +77,6 @@ def nightly(root, backup_root=None, *, keep: int = BACKUPS_KEPT) -> dict:
         shutil.rmtree(old)
         removed.append(old.name)
     clustered = cluster_by_shop(root)
-    return {"backup": str(target), "backups_removed": removed, "clustered": clustered}
+    snapshot_dir = snapshot_dir or settings.get("KHATA_SNAPSHOT_DIR") or root.path.parent / "snapshot"
+    snapshot = export_snapshot(root, snapshot_dir)
+    return {"backup": str(target), "backups_removed": removed, "clustered": clustered, "snapshot": snapshot}

@@ -8,7 +8,7 @@ keyed by: ``owner``, ``staff``, ``system`` (the named system actors: the daily
 run, the nightly upkeep, the operator's CLI, which act for the shop as its owner
 did before principals were explicit, but never approve or consent for a person)
 and ``customer`` (a customer's link: read-only, one customer; it may call only
-the services listed with ``LINK``, none yet; such a service also calls
+the services listed with ``LINK``: the customer's own page; such a service also calls
 ``book.require_customer(customer_id)``). Pages ask ``can(service)`` on the
 session, so no page holds a role list. Pages hide what a role cannot do, but the refusal lives here, so a
 hand-made request or a forgotten button changes nothing.
@@ -42,6 +42,7 @@ SERVICES: dict[str, frozenset[str]] = {
     "staff.set_staff_active": OWNER_ONLY,
     "staff.remove_staff": OWNER_ONLY,
     "audit.audit_log": OWNER_ONLY,
+    "audit.audit_lines": OWNER_ONLY,
     "audit.audit_actors": OWNER_ONLY,
     # customers
     "customers.customer_row": EVERYONE,
@@ -98,6 +99,12 @@ SERVICES: dict[str, frozenset[str]] = {
     "reminders.consent.consent_state": EVERYONE,
     "reminders.consent.stop_reminders": EVERYONE,    # the customer asked at the counter
     "reminders.consent.resume_reminders": OWNER_ALONE,  # consent to be messaged again: the owner's word
+    # the customer's own page (a link in every reminder)
+    "customer_links.link_for": EVERYONE,            # the link staff share in a one-tap reminder
+    "customer_links.revoke_link": OWNER_ONLY,
+    "customer_view.customer_khata": LINK,   # what the link shows: its one customer only
+    "customer_view.statement_pdf": LINK,
+    "customer_view.record_opening": LINK,
 }
 
 # What a refusal says, in the shopkeeper's words.
@@ -112,8 +119,10 @@ REFUSALS: dict[str, str] = {
     "approvals.approve": N_("Only the shop owner can approve requests."),
     "approvals.reject": N_("Only the shop owner can reject requests."),
     "audit.audit_log": N_("Only the shop owner can see the audit log."),
+    "audit.audit_lines": N_("Only the shop owner can see the audit log."),
     "audit.audit_actors": N_("Only the shop owner can see the audit log."),
     "reminders.consent.resume_reminders": N_("Only the shop owner can turn a customer's reminders back on."),
+    "customer_links.revoke_link": N_("Only the shop owner can end a customer's link."),
 }
 MANAGE_LOGINS = N_("Only the shop owner can manage logins.")
 

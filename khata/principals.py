@@ -13,6 +13,7 @@ from dataclasses import dataclass
 # The kinds of principal; ``role`` is what khata/permissions.py is keyed by.
 OWNER, STAFF, SYSTEM, CUSTOMER = "owner", "staff", "system", "customer"
 KINDS = (OWNER, STAFF, SYSTEM, CUSTOMER)
+LOGIN_ROLES = (OWNER, STAFF)  # what a login (shopkeepers.role) may be
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Principal:
     @property
     def is_person(self) -> bool:
         """A login at the app (owner or staff), as opposed to a system actor or a link."""
-        return self.kind in (OWNER, STAFF)
+        return self.kind in LOGIN_ROLES
 
 
 def owner(username: str) -> Principal:
@@ -57,7 +58,7 @@ def staff(username: str) -> Principal:
 
 def login(username: str, role: str) -> Principal:
     """The principal of a logged-in session, from the login's stored role."""
-    if role not in (OWNER, STAFF):
+    if role not in LOGIN_ROLES:
         raise ValueError(f"a login's role is owner or staff, not {role!r}")
     return Principal(role, username)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .book import Book
 from .customers import bring_back_if_owing, customer_row
-from .dates import entry_date, parse_date
+from .dates import entry_date, format_day, parse_date
 from .errors import Conflict, NotFound, Overpayment, ValidationError
 from .i18n import N_, _
 from .loans import loan_row
@@ -30,7 +30,7 @@ def _method(value) -> str:
 def _insert(book: Book, loan: dict, amount: Decimal, on, method: str, note) -> int:
     if on < loan["issue_date"]:
         raise ValidationError(_("The payment date cannot be before the sale on {date}.").format(
-            date=f"{loan['issue_date']:%d %b %Y}"))
+            date=format_day(loan["issue_date"])))
     repayment_id = book.next_id("repayment_id_seq")
     book.con.execute(
         "INSERT INTO repayments (repayment_id, shop_id, customer_id, loan_id, amount, paid_on, method, note,"

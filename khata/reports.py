@@ -15,9 +15,9 @@ from .book import Book
 from .customers import customer_row
 from .dates import parse_date
 from .i18n import N_, _
+from .words import method_word
 
 # a payment's method in the statement's words (the book stores the key)
-METHOD_WORDS = {"cash": N_("cash"), "upi": N_("upi"), "card": N_("card"), "other": N_("other")}
 
 ZERO = Decimal("0.00")
 AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
@@ -119,19 +119,30 @@ ORDER BY entry_date, created_at, ord, loan_id, repayment_id
 """
 
 
-def customer_statement(book: Book, customer_id) -> list[dict]:
+def customer_statement(book: Book, customer_id, *, notes: bool = True) -> list[dict]:
     """Every sale, repayment and reversal in date order with a running balance;
-    the last balance equals what the customer owes."""
+    the last balance equals what the customer owes. ``notes=False`` leaves out what the shop
+    typed about a payment or a reversal (the customer's own page shows none of the shop's notes)."""
     cid = customer_row(book, customer_id, include_archived=True)["customer_id"]
     rows = book.rows(_STATEMENT_SQL, [book.shop_id, cid] * 4)
     for row in rows:
-        method, note = row.pop("method"), row.pop("note")
-        if row["entry"] == "repayment":
-            paid = _("Paid by {method}").format(method=_(METHOD_WORDS.get(method, method)))
-            row["description"] = _("{paid} - {note}").format(paid=paid, note=note) if note else paid
-        elif row["entry"] in ("sale reversed", "repayment reversed"):
-            row["description"] = _("Reversed: {reason}").format(reason=note)
+        if not notes:  # the customer's own page: none of what the shop typed about a payment or reversal
+            row["note"] = None
+        row["description"] = entry_details(row)
     return rows
+
+
+def entry_details(row: dict) -> str | None:
+    """A statement row's Details in the current language: the item of a sale as typed; "Paid by
+    cash - note" for a repayment; "Reversed: reason". The statement PDF calls it again in the
+    customer's language (the row keeps its ``method`` and ``note``)."""
+    method, note = row.get("method"), row.get("note")
+    if row["entry"] == "repayment":
+        paid = _("Paid by {method}").format(method=method_word(method))
+        return _("{paid} - {note}").format(paid=paid, note=note) if note else paid
+    if row["entry"] in ("sale reversed", "repayment reversed"):
+        return _("Reversed: {reason}").format(reason=note) if note else None
+    return row.get("description")
 
 
 # ---- chart data (frames for display only) --------------------------------------------

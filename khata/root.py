@@ -24,6 +24,11 @@ there is no default::
 (so a service must have no side effects outside the book). A missing book is refused
 (``BookMissing``) unless the root is built with ``create=True`` (``khata init``,
 ``khata demo``, tests).
+
+A command that only reads builds a read-only root (``Root(path, read_only=True)``): its
+connections are opened read-only (a read-only file works, other readers are never
+blocked), nothing is migrated (a book with migrations still to apply is refused), and a
+write is refused.
 """
 from __future__ import annotations
 
@@ -46,11 +51,13 @@ T = TypeVar("T")
 class Root:
     """One book file and how this process works on it. Build one per process."""
 
-    def __init__(self, path, *, create: bool = False, lock_timeout: float | None = None):
+    def __init__(self, path, *, create: bool = False, lock_timeout: float | None = None,
+                 read_only: bool = False):
         self.path = Path(path).expanduser().resolve()
         db.check_database_file(self.path)
-        if not create and not self.path.is_file():
+        if (read_only or not create) and not self.path.is_file():
             raise BookMissing(self.path)
+        self.read_only = read_only
         self.lock_timeout = lock_timeout
         self.write_lock = threading.RLock()    # this process's writes to the file, one at a time
         self._open_lock = threading.Lock()     # threads open the file one at a time
@@ -61,26 +68,31 @@ class Root:
         self.unknown_logins_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, *, create: bool = False) -> Root:
+    def from_settings(cls, *, create: bool = False, read_only: bool = False) -> Root:
         """The root of the book ``KHATA_DB`` names (default data/khata.duckdb)."""
-        return cls(settings.get("KHATA_DB"), create=create)
+        return cls(settings.get("KHATA_DB"), create=create, read_only=read_only)
 
     def __repr__(self) -> str:
-        return f"Root({str(self.path)!r})"
+        return f"Root({str(self.path)!r}{', read_only=True' if self.read_only else ''})"
 
     # ---- connections (work that spans shops; a single shop's work uses a unit) -----------
 
     @contextmanager
     def connect(self, *, lock_timeout: float | None = None) -> Iterator:
-        """A short connection, closed on exit; the first one of this root migrates the file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """A short connection, closed on exit; the first one of this root migrates the file
+        (a read-only root's first one checks that nothing is left to migrate)."""
         timeout = self.lock_timeout if lock_timeout is None else lock_timeout
-        con = db.open_connection(self.path, timeout, self._open_lock)
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = db.open_connection(self.path, timeout, self._open_lock, read_only=self.read_only)
         try:
             if not self._migrated:
                 with self._migrate_lock:
                     if not self._migrated:
-                        db.migrate(con)
+                        if self.read_only:
+                            db.check_up_to_date(con, self.path)
+                        else:
+                            db.migrate(con)
                         self._migrated = True
             yield con
         finally:
@@ -89,7 +101,9 @@ class Root:
     @contextmanager
     def transaction(self, *, lock_timeout: float | None = None) -> Iterator:
         """One write transaction under this process's write lock: committed when the block
-        ends, rolled back if it raises."""
+        ends, rolled back if it raises. Refused on a read-only root."""
+        if self.read_only:
+            raise RuntimeError("A write was attempted by a command that only reads (a read-only root).")
         with self.write_lock, self.connect(lock_timeout=lock_timeout) as con:
             con.begin()
             try:

@@ -62,6 +62,18 @@ def _cookie_key(text: str) -> str:
     return text
 
 
+def _public_url(text: str) -> str:
+    """The address customers reach the app at: https, or plain http only on this machine."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    if not parts.hostname or parts.query or parts.fragment or not (
+            parts.scheme == "https" or (parts.scheme == "http" and local)):
+        raise ValueError("an https:// address such as https://khata.example.in (http:// only for localhost)")
+    return text.rstrip("/")
+
+
 def _reliability(text: str) -> str:
     if text not in ("quick", "full"):
         raise ValueError("'quick' or 'full'")
@@ -94,7 +106,25 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             secret=True),
     Setting("KHATA_COOKIE_KEY_FILE", _path, PROJECT_ROOT / "data" / ".cookie_key",
             "where the generated cookie key is kept (mode 0600) when KHATA_COOKIE_KEY is unset"),
+    Setting("KHATA_EXPORT_KEY", _cookie_key, None,
+            "key of the phone-number hash in `khata export --pseudonymise`, at least 32 characters"
+            " (else generated into KHATA_EXPORT_KEY_FILE)", secret=True),
+    Setting("KHATA_EXPORT_KEY_FILE", _path, PROJECT_ROOT / "data" / ".export_key",
+            "where the generated export key is kept (mode 0600) when KHATA_EXPORT_KEY is unset"),
+    Setting("KHATA_SNAPSHOT_DIR", _path, None,
+            "the analyst snapshot the nightly upkeep rewrites (default: snapshot/ next to the database)"),
+    Setting("KHATA_ALERT_WEBHOOK_URL", _text, None,
+            "where Prefect posts alerts (a run failed, crashed, is late or runs 30 min); unset: UI only",
+            secret=True),
     Setting("KHATA_COOKIE_DAYS", _POSITIVE_FLOAT, 30.0, "how long a login lasts across reloads and deep links"),
+    Setting("KHATA_PUBLIC_URL", _public_url, None,
+            "the https address customers reach the app at; set: every reminder carries the customer's own link"),
+    Setting("KHATA_LINK_DAYS", _POSITIVE_INT, 90, "days a customer's link stays valid after it is issued"),
+    Setting("KHATA_LINK_KEY", _cookie_key, None,
+            "secret that signs customers' links, at least 32 characters (else generated into KHATA_LINK_KEY_FILE)",
+            secret=True),
+    Setting("KHATA_LINK_KEY_FILE", _path, PROJECT_ROOT / "data" / ".link_key",
+            "where the generated link key is kept (mode 0600) when KHATA_LINK_KEY is unset"),
     Setting("KHATA_LOGIN_MAX_ATTEMPTS", _POSITIVE_INT, 5, "failed logins before an account is locked"),
     Setting("KHATA_LOCK_MINUTES", _POSITIVE_INT, 15, "how long a locked account stays locked"),
     Setting("KHATA_REMINDER_RATE", _POSITIVE_FLOAT, 10.0, "WhatsApp messages per second"),
@@ -102,6 +132,13 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("KHATA_DOTENV", _path, PROJECT_ROOT / ".env",
             "the .env file read for every other setting (tests point it at an empty file)"),
     Setting("KHATA_PORT", _port, 8501, "the app's port in `make run`"),
+    Setting("KHATA_APP_PROCESSES", _POSITIVE_INT, 1,
+            "app processes in `make run`; more than 1 puts them behind HAProxy with sticky sessions"),
+    Setting("KHATA_STREAMLIT_COOKIE_SECRET", _cookie_key, None,
+            "Streamlit's server.cookieSecret, the same in every app process, at least 32 characters "
+            "(else generated into KHATA_STREAMLIT_COOKIE_SECRET_FILE)", secret=True),
+    Setting("KHATA_STREAMLIT_COOKIE_SECRET_FILE", _path, PROJECT_ROOT / "data" / ".streamlit_cookie_secret",
+            "where the generated Streamlit cookie secret is kept (mode 0600)"),
     Setting("PREFECT_PORT", _port, 4200, "the local Prefect server's port in `make run`"),
     Setting("PREFECT_HOME", _path, PROJECT_ROOT / ".prefect",
             "Prefect's state (server database, logs) for `make run`; `make test` uses .prefect/test"),

@@ -15,7 +15,8 @@ from .accounts import hash_password, normalize_username, validate_password
 from .book import Book
 from .errors import Conflict, NotFound, ValidationError
 from .i18n import N_, _
-from .permissions import OWNER, ROLES, STAFF
+from .permissions import OWNER, STAFF
+from .principals import LOGIN_ROLES
 from .validate import clean_text
 
 _COLUMNS = ("shopkeeper_id, username, name, role, active, must_change_password, disabled_at, created_by,"
@@ -49,7 +50,7 @@ def add_staff(book: Book, *, username, name, password, login_role: str = STAFF) 
     username = normalize_username(username)
     name = clean_text(name, N_("Name"), required=True, max_len=100)
     role = login_role
-    if role not in ROLES:
+    if role not in LOGIN_ROLES:
         raise ValidationError(_("Role must be owner or staff."))
     validate_password(password)
     if book.value("SELECT 1 FROM shopkeepers WHERE username = ?", [username]):

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from .book import Book
 from .customers import customer_language, get_customer
-from .i18n import _
+from .i18n import _, use_language
+from .money import format_inr
 from .reminders.message import one_line, upi_link
 from .reports import customer_statement
 
@@ -22,6 +23,9 @@ def statement_for(book: Book, customer_id) -> dict:
     entries = customer_statement(book, customer["customer_id"])
     shop = dict(book.shop)
     due = Decimal(customer["outstanding"])
+    language = customer_language(book, customer)
+    with use_language(language):  # the pay note is read in the customer's UPI app
+        link = pay_link(shop, customer["name"], due)
     return {
         "shop": {"name": shop["name"], "phone": shop.get("phone"), "upi_id": shop.get("upi_id")},
         "customer": customer,
@@ -30,8 +34,8 @@ def statement_for(book: Book, customer_id) -> dict:
         "period_to": book.today,
         "due": due,
         "overdue": Decimal(customer["overdue"]),
-        "upi_link": pay_link(shop, customer["name"], due),
-        "language": customer_language(book, customer),
+        "upi_link": link,
+        "language": language,
     }
 
 
@@ -41,3 +45,10 @@ def pay_link(shop: dict, customer_name: str, amount: Decimal) -> str | None:
         return None
     note = _("Khata {name}").format(name=one_line(customer_name))
     return upi_link(one_line(shop["upi_id"]), one_line(shop["name"]), amount, note)
+
+
+def pay_words(statement: dict) -> str:
+    """What to pay and where, in words a customer reads (the QR beside them carries the link,
+    which is never printed: percent-encoded, it means nothing to a person)."""
+    return _("Pay {amount} to UPI ID {upi_id} ({payee}).").format(
+        amount=format_inr(statement["due"]), upi_id=statement["shop"]["upi_id"], payee=statement["shop"]["name"])

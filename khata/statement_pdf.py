@@ -5,6 +5,12 @@ fpdf2 with text shaping (uharfbuzz) and Noto fonts from Debian's ``fonts-noto-co
 Tamil, Telugu or Kannada come out with their conjuncts and matras. The statement is in the
 customer's language (labels, month names; money keeps Latin digits and lakh grouping), written
 in that script's Noto font. Black on white only: it must print on the shop's cheapest printer.
+
+fpdf2 up to 2.8.3 lost the words of every table row after the first (py-pdf/fpdf2#1772, fixed
+in 2.8.4): when a line's first piece of text was in a fallback font (a Latin date digit, an
+English item), that font stayed the "current" one, so the next row's Devanagari or Tamil letters
+were looked up in the Latin font and dropped. requirements.txt pins a release with the fix and
+tests/services/test_statement_languages.py reads every row back in every language.
 """
 from __future__ import annotations
 
@@ -18,6 +24,9 @@ from .dates import format_day
 from .errors import KhataError
 from .i18n import N_, _, current_language, use_language
 from .money import format_inr
+from .phones import pretty_phone
+from .reports import entry_details
+from .statement import pay_words
 
 FONT_DIR = Path("/usr/share/fonts/truetype/noto")
 LATIN = ("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
@@ -97,12 +106,13 @@ def _draw(statement: dict, language: str) -> bytes:
     pdf.multi_cell(width, 8, shop["name"], new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, "", 10)
     if shop.get("phone"):
-        pdf.cell(width, 6, _("Phone: {phone}").format(phone=shop["phone"]), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 6, _("Phone: {phone}").format(phone=pretty_phone(shop["phone"])), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(font, "B", 13)
     pdf.multi_cell(width, 7, _("Statement for {name}").format(name=customer["name"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(font, "", 10)
-    pdf.cell(width, 6, _("Customer phone: {phone}").format(phone=customer["phone"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 6, _("Customer phone: {phone}").format(phone=pretty_phone(customer["phone"])),
+             new_x="LMARGIN", new_y="NEXT")
     period = (_("Period: {start} to {end}").format(start=_day(statement["period_from"]),
                                                    end=_day(statement["period_to"]))
               if statement["period_from"] else _("No entries yet."))
@@ -117,10 +127,11 @@ def _draw(statement: dict, language: str) -> bytes:
     pdf.cell(width - 50, 7, _("Overdue: {amount}").format(amount=format_inr(statement["overdue"])),
              new_x="LMARGIN", new_y="NEXT")
     if statement["upi_link"]:
+        pdf.set_font(font, "", 10)
+        pdf.multi_cell(width - 50, 5.5, pay_words(statement), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font, "", 9)
-        pdf.multi_cell(width - 50, 5, _("Scan the QR code with any UPI app to pay, or use this link:"),
+        pdf.multi_cell(width - 50, 5, _("Scan the QR code with any UPI app to pay."),
                        new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(width - 50, 5, statement["upi_link"], new_x="LMARGIN", new_y="NEXT")
         draw_qr(pdf, statement["upi_link"], x=pdf.l_margin + width - 45, y=top, size=45)
         pdf.set_y(max(pdf.get_y(), top + 47))
     elif statement["due"] > 0:
@@ -129,22 +140,60 @@ def _draw(statement: dict, language: str) -> bytes:
 
     pdf.set_font(font, "", 9)
     headings = (_("Date"), _("Entry"), _("Details"), _("Sale"), _("Paid"), _("Balance"), _("Entered by"))
-    with pdf.table(col_widths=(21, 24, 44, 24, 24, 26, 20),
+    rows = [(
+        _day(entry["entry_date"]),
+        _(ENTRY_WORDS.get(entry["entry"], entry["entry"])),
+        entry_details(entry) or "",  # in the statement's language, whatever the screen's
+        format_inr(entry["debit"]) if entry["debit"] else "",
+        format_inr(entry["credit"]) if entry["credit"] else "",
+        format_inr(entry["balance"]),
+        entry.get("created_by") or "",
+    ) for entry in statement["entries"]]
+    with pdf.table(col_widths=_column_widths(pdf, font, headings, rows), width=width,
                    text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
                    line_height=5.5, first_row_as_headings=True) as table:
         table.row(headings)
-        for entry in statement["entries"]:
-            table.row((
-                _day(entry["entry_date"]),
-                _(ENTRY_WORDS.get(entry["entry"], entry["entry"])),
-                entry["description"] or "",
-                format_inr(entry["debit"]) if entry["debit"] else "",
-                format_inr(entry["credit"]) if entry["credit"] else "",
-                format_inr(entry["balance"]),
-                entry.get("created_by") or "",
-            ))
+        for row in rows:
+            table.row(row)
     pdf.ln(3)
     pdf.set_font(font, "B", 11)
     pdf.cell(width, 7, _("Balance to pay: {amount}").format(amount=format_inr(statement["due"])),
              new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+# Columns whose cells are never wrapped (a date, the entry's kind, an amount); the others wrap
+# between words only.
+_WHOLE = (True, True, False, True, True, True, False)
+_DETAILS = 2  # the column that takes the room left over
+
+
+def _column_widths(pdf: FPDF, font: str, headings, rows) -> list[float]:
+    """Widths (mm) so no heading or cell word is cut in the middle (a Tamil heading is longer
+    than its English one) and dates and amounts stay on one line; Details gets the rest."""
+    fits: dict[tuple[str, str], float] = {}
+
+    def one_line(text: str, style: str) -> float:
+        """The narrowest cell that keeps ``text`` on one line. fpdf2's line breaking measures
+        unshaped letters, so the shaped width is only where to start looking."""
+        if (text, style) not in fits:
+            pdf.set_font(font, style, 9)
+            width = pdf.get_string_width(text) + 2 * pdf.c_margin + 0.5
+            while len(pdf.multi_cell(width, 5, text, dry_run=True, output="LINES")) > 1 and width < pdf.epw:
+                width += 0.5
+            fits[text, style] = width
+        return fits[text, style]
+
+    def widest(texts, style: str, whole: bool) -> float:
+        pieces = {p for text in texts for p in ([text] if whole else text.split()) if p}
+        return max((one_line(p, style) for p in pieces), default=0.0)
+
+    widths = []
+    for n, heading in enumerate(headings):
+        cells = [row[n] for row in rows] if n != _DETAILS else []  # Details wraps where it must
+        widths.append(max(widest([heading], "B", n != _DETAILS), widest(cells, "", _WHOLE[n])) + 0.5)
+    pdf.set_font(font, "", 9)
+    widths[_DETAILS] = max(pdf.epw - (sum(widths) - widths[_DETAILS]), 30.0)
+    if sum(widths) > pdf.epw:  # very long words: shrink everything evenly rather than overflow the page
+        widths = [w * pdf.epw / sum(widths) for w in widths]
+    return widths

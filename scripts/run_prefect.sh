@@ -5,6 +5,9 @@
 # group), so Ctrl-C in run.sh stops them and everything they spawned.
 # PREFECT_PORT and PREFECT_HOME come from khata/settings.py (run.sh exported them).
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1
+# Flow runs send a heartbeat every 30 s (Prefect's minimum); flows/automations.py marks a run
+# Crashed when they stop, so a killed run never holds the deployment's slot.
+export PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30
 export PREFECT_API_URL="http://127.0.0.1:${PREFECT_PORT}/api"
 POOL="credikhaata-pool"
 mkdir -p "$PREFECT_HOME"
@@ -35,7 +38,15 @@ if _prefect_up; then
   else
     echo "Deploying prefect.yaml failed; see $PREFECT_HOME/deploy.log."
   fi
+  # The automations (crash on silent heartbeat; alerts to KHATA_ALERT_WEBHOOK_URL), created or updated.
+  .venv/bin/python -m flows.automations || true
+  # Flow runs an earlier make run stopped (or left when it was killed): Crashed unless they finished.
+  if [ -s "$PREFECT_HOME/flow-runs.left" ]; then
+    .venv/bin/python -m flows.automations --crashed "$PREFECT_HOME/flow-runs.left" || true
+    rm -f "$PREFECT_HOME/flow-runs.left"
+  fi
   start_group "$PREFECT_HOME/worker.log" .venv/bin/prefect worker start --pool "$POOL"
+  worker_pid=${groups[${#groups[@]}-1]}
   echo "Prefect UI (reminder runs, artifacts): http://127.0.0.1:${PREFECT_PORT}"
   echo "Run the reminders now: .venv/bin/prefect deployment run overdue-reminders/daily-8am-ist"
   echo "  (or without Prefect: .venv/bin/python -m khata remind; add --dry-run for a preview)"

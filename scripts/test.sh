@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 # The browser tests drive Debian's Chromium; the statement tests read PDFs back with poppler's pdftotext
-# and decode the QR code with zbar.
-bash scripts/debian_packages.sh chromium:chromium poppler-utils:pdftotext zbar-tools:zbarimg
+# and decode the QR code with zbar; the scale-out test puts HAProxy in front of two app processes.
+bash scripts/debian_packages.sh chromium:chromium poppler-utils:pdftotext zbar-tools:zbarimg haproxy:haproxy
 echo "ruff check..."
 .venv/bin/ruff check .
 export PREFECT_HOME="${PREFECT_HOME:-$PWD/.prefect/test}"

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent  # the project directory (tests ru
 # Tests never read the developer's own .env (real Twilio credentials, another KHATA_DB...):
 # every setting comes from the test's environment or its default. Subprocesses inherit this.
 os.environ["KHATA_DOTENV"] = str(Path(tempfile.gettempdir()) / "credikhaata-tests-have-no.env")
+# The key that signs customers' links: one per test run (shared with the app servers tests start),
+# never the project's data/.link_key.
+os.environ["KHATA_LINK_KEY_FILE"] = str(Path(tempfile.mkdtemp(prefix="credikhaata-tests-")) / ".link_key")
 
 _counter = itertools.count(1)
 

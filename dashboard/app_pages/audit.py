@@ -21,7 +21,8 @@ date_from = c1.date_input(_("From"), value=session.days_after(today, -30), max_v
 date_to = c2.date_input(_("To"), value=today, max_value=today, key="au_to", format="DD/MM/YYYY")
 c1, c2 = st.columns(2)
 who = c1.selectbox(_("Who"), choices["actors"], index=None, key="au_who", placeholder=_("Everyone"))
-action = c2.selectbox(_("Action"), choices["actions"], index=None, key="au_action", placeholder=_("Every action"))
+action = c2.selectbox(_("Action"), choices["actions"], index=None, key="au_action", placeholder=_("Every action"),
+                      format_func=lambda code: choices["action_words"].get(code, code))
 try:
     lines = reads.audit_lines(sid, date_from=date_from, date_to=date_to, actor=who, action=action)
 except KhataError as err:
@@ -29,7 +30,7 @@ except KhataError as err:
     st.stop()
 if lines:
     st.caption(_("{count} line(s), newest first (at most 500).").format(count=len(lines)))
-    show_table(table(lines, {"logged_at": _("When"), "actor": _("Who"), "action": _("Action"),
-                             "entity": _("What"), "entity_id": _("#"), "before": _("Before"), "after": _("After")}))
+    show_table(table(lines, {"logged_at": _("When"), "actor": _("Who"), "what": _("What happened"),
+                             "entity_id": _("#"), "changes": _("Changes")}, times=("logged_at",)))
 else:
     st.info(_("Nothing in the audit log matches these filters."))

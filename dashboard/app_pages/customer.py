@@ -6,6 +6,7 @@ from dashboard import reads, session
 from dashboard.exports import csv_bytes, qr_image
 from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
+from dashboard.link_panel import customer_link_box
 from dashboard.remind_buttons import reminder_buttons
 from dashboard.tables import ENTRIES, show_table, table
 from dashboard.text import plain
@@ -66,7 +67,9 @@ if found["upi_link"]:
         qr_col, text_col = st.columns([1, 2], vertical_alignment="center")
         qr_col.image(qr_image(found["upi_link"]), width=180)
         text_col.markdown(_("**Scan to pay {amount}** with any UPI app.").format(amount=fmt.inr(found["due"])))
-        text_col.text(found["upi_link"])
+        text_col.text(found["pay_words"])
+
+customer_link_box(cid, person["name"])
 
 left, right = st.columns(2)
 with left.expander(_("🛒 Sell on credit")):

@@ -11,8 +11,8 @@ from khata.i18n import N_, _
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
-EFFECT_BY = {"channel": N_("By channel"), "ladder_day": N_("By ladder step")}
-KIND_WORDS = {"due_soon": N_("due_soon"), "overdue": N_("overdue")}
+EFFECT_BY = {"channel": N_("By channel"), "ladder_step": N_("By ladder step")}
+KIND_WORDS = {"due_soon": N_("due soon"), "overdue": N_("overdue")}
 
 
 def said(message):
@@ -69,11 +69,15 @@ else:
         "message_text": _("Message")},
         money=("amount",), dates=("reminder_date",)))
 
-st.subheader(_("Due tomorrow"))
+# what tomorrow's 8:00 run will send: payments coming due and customers already overdue (the Kind column
+# says which), so the heading says "reminders", not "due"
+st.subheader(_("Reminders tomorrow"))
 upcoming = reads.upcoming_page(sid, key, wanted_page_start("rm_up_page"), PAGE_ROWS)
 if not upcoming["count"]:
     st.info(_("Nobody gets a reminder tomorrow."))
 else:
+    st.caption(_("Who gets a WhatsApp reminder at 8:00 tomorrow unless they pay today: payments coming due "
+                 "and customers already overdue."))
     columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
                "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
     start = pager(upcoming["count"], "rm_up_page")

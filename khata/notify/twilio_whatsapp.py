@@ -8,7 +8,8 @@ template for customers of that language; a language without one gets the default
 template (with the variables still in the customer's language). The template variables are:
 
     {{1}} customer name   {{2}} shop name   {{3}} amount (₹ with Indian grouping)
-    {{4}} oldest due date {{5}} UPI payment link (empty when the shop has no UPI ID)
+    {{4}} oldest due date {{5}} the customer's own page link when KHATA_PUBLIC_URL is set, else the
+    UPI payment link ("Please pay at the shop." when the shop has no UPI ID); see khata/reminders/message.py
 
 Without it a free-form ``body`` is sent: that only works in the Twilio sandbox or
 inside the 24-hour window (Twilio answers 63016 otherwise).

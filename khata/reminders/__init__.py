@@ -3,7 +3,7 @@
 One concept per module:
 
 - ``ladder``     the rules: which reminder a customer is due on a day (pure);
-- ``message``    the one message builder: text, template variables, UPI link;
+- ``message``    the one message builder: text, template variables, UPI or page link;
 - ``selection``  the run's shops and the customers due on a day (reads only);
 - ``outbox``     prepare, plan (queue), claim and record: the outbox table's writes;
 - ``delivery``   sending claimed rows: network only, no database;

@@ -1,9 +1,11 @@
-"""Do reminders work? The ``reminder_effect`` view (migration 005) as the Reminders page
-and the daily run's artifact show it.
+"""Do reminders work? The ``reminder_effect`` view (migrations 005, 010) as the Reminders
+page and the daily run's artifact show it.
 
-Of the customers reminded on a day, how many paid something within 1, 3 and 7 days and
-how much, by channel or by ladder step, against the customers who were overdue that day
-but were not reminded. Only days whose 7-day window has closed count (reminder day + 7
+Of the customers reminded of an overdue amount on a day, how many paid something within
+1, 3 and 7 days and how much, by channel or by the shop's configured ladder step, against
+the customers who were overdue that day but were not reminded. Reminders sent before the
+due date are their own group, outside "all reminded" (their customers owed nothing overdue).
+Only days whose 7-day window has closed count (reminder day + 7
 <= the shop's today), so a recent reminder does not look like one that failed.
 """
 from __future__ import annotations
@@ -18,12 +20,14 @@ from ..i18n import N_, _
 
 WINDOWS = (1, 3, 7)
 DEFAULT_DAYS = 90                 # reminder days looked at: the last 90 whose window has closed
-BY = ("channel", "ladder_day")
+BY = ("channel", "ladder_step")
 CONTROL = "not reminded"
+BEFORE_DUE = "reminded before due"
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("WhatsApp by hand"),
                  "sms_manual": N_("SMS by hand")}
 CONTROL_WORDS = N_("Not reminded (overdue)")
 ALL_WORDS = N_("All reminded")
+BEFORE_DUE_WORDS = N_("Reminded before the due date")
 
 _SUMS = ", ".join([
     "sum(customers) AS customers",
@@ -63,13 +67,18 @@ def _shape(rows: list[dict], by: str) -> list[dict]:
             out[f"amount_{n}d"] = Decimal(row[f"amount_{n}d"] or 0).quantize(Decimal("0.01"))
         return out
 
+    keys = ("customers", *(f"paid_{n}d" for n in WINDOWS), *(f"amount_{n}d" for n in WINDOWS))
     reminded = [r for r in rows if r["cohort"] == "reminded"]
+    before = [r for r in rows if r["cohort"] == BEFORE_DUE]
     control = [r for r in rows if r["cohort"] == CONTROL]
     out = [finish(r, _label(by, r["grp"]), r["grp"]) for r in reminded]
     if len(reminded) > 1:
-        total = {k: sum(r[k] for r in reminded) for k in ("customers", *(f"paid_{n}d" for n in WINDOWS),
-                                                          *(f"amount_{n}d" for n in WINDOWS))}
-        out.append(finish(total, _(ALL_WORDS), "all"))
+        out.append(finish({k: sum(r[k] for r in reminded) for k in keys}, _(ALL_WORDS), "all"))
+    if before and by == "ladder_step":   # each courtesy day its own group
+        out += [{**finish(r, step_words(r["grp"]), r["grp"]), "before_due": True} for r in before]
+    elif before:                         # one group, whatever the channel
+        out.append({**finish({k: sum(r[k] for r in before) for k in keys}, _(BEFORE_DUE_WORDS), BEFORE_DUE),
+                    "before_due": True})
     out += [finish(r, _(CONTROL_WORDS), CONTROL) for r in control]
     return out
 
@@ -89,7 +98,7 @@ def reminder_effect(book: Book, *, by: str = "channel", days: int = DEFAULT_DAYS
         f"SELECT cohort, {column} AS grp, {_SUMS} FROM reminder_effect WHERE shop_id = ?"
         " AND reminder_date BETWEEN ? AND ? GROUP BY cohort, grp ORDER BY cohort, grp NULLS LAST",
         [book.shop_id, last - timedelta(days=days - 1), last])
-    if not any(r["cohort"] == "reminded" for r in rows):
+    if not any(r["cohort"] != CONTROL for r in rows):
         return []
     return _shape(rows, by)
 
@@ -112,7 +121,7 @@ def effect_for_shops(root, shop_ids, *, now: datetime, by: str = "channel", days
             [ids, max(WINDOWS), now, max(WINDOWS) + days, now]))
 
     rows = root.on_connection(work)
-    if not any(r["cohort"] == "reminded" for r in rows):
+    if not any(r["cohort"] != CONTROL for r in rows):
         return []
     return _shape(rows, by)
 

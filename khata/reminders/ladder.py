@@ -13,13 +13,14 @@ number of purchases.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
 from ..accounts import parse_reminder_days
 from ..i18n import N_
 
+SEND_TIME = time(8, 0)  # the shop-local time of the daily run (prefect.yaml's cron; a test keeps them equal)
 SKIP_OPTED_OUT = N_("Customer opted out of WhatsApp reminders.")
 SKIP_INVALID = N_("Number is not on WhatsApp (flagged earlier).")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ..book import Book
+from ..customer_links import with_page_links
 from ..customers import customer_language, customer_row
 from ..errors import Conflict, ValidationError
 from ..i18n import _
-from .message import compose
-from .selection import select_due
+from .message import compose, compose_sms
+from .selection import messaged_customers, select_due
 
 CHANNELS = ("whatsapp_manual", "sms_manual")
 
@@ -34,9 +35,20 @@ def _done_today(book: Book) -> dict[int, dict]:
     return {r["customer_id"]: r for r in rows}
 
 
-def _with_links(due: dict, text: str) -> dict:
+def _messaged_today(book: Book, customer_id: int) -> bool:
+    """Messaged today by any run or tap, whatever reminder date it was for (a catch-up)."""
+    return (book.shop_id, customer_id) in messaged_customers(book.con, [book.shop], {book.shop_id: book.today},
+                                                              book.now)
+
+
+def _with_links(due: dict, text: str, sms: str | None = None) -> dict:
+    """The reminder with its WhatsApp text and both one-tap links (the SMS may be shorter)."""
     return {**due, "message_text": text, "whatsapp_link": whatsapp_link(due["phone"], text),
-            "sms_link": sms_link(due["phone"], text)}
+            "sms_link": sms_link(due["phone"], sms or text)}
+
+
+def _composed(book: Book, due: dict) -> dict:
+    return _with_links(due, compose(book.shop, due)[0], compose_sms(book.shop, due))
 
 
 def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> dict:
@@ -45,7 +57,7 @@ def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> di
     ``count``, ``waiting``, ``done`` and the ``rows`` from ``offset`` (``limit`` of them; all when
     None), each with the message, its two links and ``done`` (how they were reminded today).
     Messages are built only for the rows returned: a big shop has thousands to pick from."""
-    people = [{**due, "done": None} for due in select_due(book.con, book.shop, book.today)
+    people = [{**due, "done": None} for due in select_due(book.con, book.shop, book.today, book.now)
               if not due["skip_reason"]]  # opted out or not reachable: no button
     waiting = len(people)
     people += [{**row, "done": row["channel"]} for row in book.rows(
@@ -56,7 +68,8 @@ def remind_today(book: Book, *, offset: int = 0, limit: int | None = None) -> di
     people.sort(key=lambda r: (-r["amount"], r["name"], r["customer_id"]))
     offset = max(0, int(offset))
     shown = people[offset:] if limit is None else people[offset:offset + int(limit)]
-    rows = [_with_links(p, p["message_text"] if p["done"] else compose(book.shop, p)[0]) for p in shown]
+    with_page_links(book.con, book.shop_id, [p for p in shown if not p["done"]], book.today)
+    rows = [_with_links(p, p["message_text"]) if p["done"] else _composed(book, p) for p in shown]
     return {"count": len(people), "waiting": waiting, "done": len(people) - waiting, "offset": offset, "rows": rows}
 
 
@@ -72,9 +85,10 @@ def reminder_for(book: Book, customer_id) -> dict | None:
     customer = customer_row(book, customer_id)
     if customer["whatsapp_opt_out"]:
         return None
-    for due in select_due(book.con, book.shop, book.today):
+    for due in select_due(book.con, book.shop, book.today, book.now):
         if due["customer_id"] == customer["customer_id"]:
-            return None if due["skip_reason"] else _with_links(due, compose(book.shop, due)[0])
+            return None if due["skip_reason"] else _composed(book, with_page_links(
+                book.con, book.shop_id, [due], book.today)[0])
     row = book.row(
         "SELECT sum(outstanding) AS amount, min(due_date) AS oldest, count(*) AS n, max(days_past_due) AS worst"
         " FROM loan_balances_for(?, ?) WHERE customer_id = ? AND status = 'overdue'",
@@ -84,7 +98,7 @@ def reminder_for(book: Book, customer_id) -> dict | None:
     due = {"customer_id": customer["customer_id"], "name": customer["name"], "phone": customer["phone"],
            "language": customer_language(book, customer), "kind": "overdue", "ladder_day": row["worst"],
            "amount": row["amount"], "oldest_due_date": row["oldest"], "loan_count": row["n"], "skip_reason": None}
-    return _with_links(due, compose(book.shop, due)[0])
+    return _composed(book, with_page_links(book.con, book.shop_id, [due], book.today)[0])
 
 
 def record_manual_reminder(book: Book, customer_id, channel: str) -> dict:
@@ -99,6 +113,8 @@ def record_manual_reminder(book: Book, customer_id, channel: str) -> dict:
     existing = _done_today(book).get(customer["customer_id"])
     if existing is not None:
         return {"recorded": False, "reminder": reminder, "channel": existing["channel"]}
+    if _messaged_today(book, customer["customer_id"]):  # a catch-up run's message for yesterday, sent today
+        return {"recorded": False, "reminder": None, "channel": "whatsapp"}
     if reminder is None:
         raise Conflict(_("{name} has nothing overdue or due to be reminded about.").format(name=customer["name"]))
     rid = book.value("SELECT nextval('reminder_id_seq')")

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from .. import db
 from ..accounts import shop_languages
 from ..book import record_audit
+from ..customer_links import with_page_links
 from ..dates import parse_date, shop_today
 from .message import compose
 from .selection import select_due_many, shop_rows
@@ -52,17 +53,18 @@ def prepare(root, *, now: datetime, shop_ids, stale_after_s: float = STALE_AFTER
     return root.in_transaction(work)
 
 
-def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[dict], list[dict]]:
+def _due_rows(con, shop_ids, today: date | None, now: datetime,
+              run_id: str | None = None) -> tuple[list[dict], list[dict]]:
     """(outbox rows the day's selection would write, one plan dict per shop)."""
     shops = shop_rows(con, shop_ids)
     days = {s["shop_id"]: parse_date(today, "Today") if today is not None else shop_today(s["timezone"], now)
             for s in shops}
-    due = select_due_many(con, shops, days)
+    due = select_due_many(con, shops, days, now)
     rows, plans = [], []
     for shop in shops:
         sid, day = shop["shop_id"], days[shop["shop_id"]]
         for_shop = []
-        for cand in due[sid]:
+        for cand in with_page_links(con, sid, due[sid], day):
             text = compose(shop, cand)[0]
             for_shop.append({
                 "shop_id": sid, "customer_id": cand["customer_id"], "reminder_date": day,
@@ -71,6 +73,7 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
                 "phone": cand["phone"], "message_text": text,
                 "status": "skipped" if cand["skip_reason"] else "queued",
                 "error_message": cand["skip_reason"], "created_at": now, "status_updated_at": now,
+                "run_id": run_id,
             })
         rows += for_shop
         plans.append({"shop_id": sid, "shop_name": shop["name"], "reminder_date": day,
@@ -80,18 +83,19 @@ def _due_rows(con, shop_ids, today: date | None, now: datetime) -> tuple[list[di
     return rows, plans
 
 
-def plan_shop(root, shop_id, *, now: datetime, today: date | None = None) -> dict:
+def plan_shop(root, shop_id, *, now: datetime, today: date | None = None, run_id: str | None = None) -> dict:
     """Select today's reminders for one shop and queue them; returns counts and the date used."""
-    return plan_shops(root, [shop_id], today=today, now=now)[0]
+    return plan_shops(root, [shop_id], today=today, now=now, run_id=run_id)[0]
 
 
-def plan_shops(root, shop_ids, *, now: datetime, today: date | None = None) -> list[dict]:
+def plan_shops(root, shop_ids, *, now: datetime, today: date | None = None, run_id: str | None = None) -> list[dict]:
     """Select and queue today's reminders for many shops in one unit of work (one ledger
-    query per distinct shop-local date); one plan dict per shop, in the order given."""
+    query per distinct shop-local date); one plan dict per shop, in the order given. The
+    rows carry the planning run's ``run_id`` (its skipped rows too), so a run counts its own."""
     now = checked_now(now)
 
     def work(con):
-        rows, plans = _due_rows(con, shop_ids, today, now)
+        rows, plans = _due_rows(con, shop_ids, today, now, run_id)
         _insert_outbox(con, rows)
         return plans
 
@@ -117,7 +121,13 @@ def preview_shops(root, shop_ids, *, now: datetime, today: date | None = None) -
         for row in waiting:
             by_shop[row["shop_id"]]["selected"] += 1
             by_shop[row["shop_id"]]["queued"] += 1
-        return rows + waiting, plans
+        rows += waiting
+        names = {(r[0], r[1]): r[2] for r in con.execute(  # the preview shows who, not only a masked phone
+            "SELECT shop_id, customer_id, name FROM customers WHERE list_contains(?, shop_id)",
+            [[int(s) for s in shop_ids]]).fetchall()} if rows else {}
+        for row in rows:
+            row["customer"] = names.get((row["shop_id"], row["customer_id"]), "")
+        return rows, plans
 
     return root.on_connection(work)
 
@@ -165,6 +175,8 @@ def claim(root, shop_dates: dict, *, run_id: str, now: datetime, batch: int = DE
         finally:
             con.unregister("_claim_keys")
         languages = shop_languages(con, shops)
+        for (sid, day), group in _groups(rows).items():
+            with_page_links(con, sid, group, day)  # the same link as the queued text (same day)
         for row in rows:
             name, language = people.get((row["shop_id"], row["customer_id"]), ("", None))
             row["language"] = language or languages[row["shop_id"]]
@@ -173,6 +185,13 @@ def claim(root, shop_dates: dict, *, run_id: str, now: datetime, batch: int = DE
         return rows
 
     return root.in_transaction(work)
+
+
+def _groups(rows: list[dict]) -> dict[tuple, list[dict]]:
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["shop_id"], row["reminder_date"]), []).append(row)
+    return groups
 
 
 def flag_not_on_whatsapp(con, shop_id: int, customer_id: int, error_code, now: datetime) -> bool:

@@ -90,7 +90,8 @@ class Steps:
     summarize: Callable = views.summarize
 
 
-def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logger) -> tuple[list, list, list]:
+def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logger,
+          run_id: str | None = None) -> tuple[list, list, list]:
     """(plans, preview rows, shops that could not be planned), chunk by chunk, falling
     back to one shop at a time when a chunk fails."""
     plans, rows, failed = [], [], []
@@ -101,7 +102,7 @@ def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logg
                 chunk_rows, chunk_plans = steps.preview_chunk(root, chunk, today=today, now=now)
                 rows += chunk_rows
             else:
-                chunk_plans = steps.plan_chunk(root, chunk, today=today, now=now)
+                chunk_plans = steps.plan_chunk(root, chunk, today=today, now=now, run_id=run_id)
             plans += chunk_plans
             continue
         except Exception as err:  # noqa: BLE001 - one shop's trouble must not stop the others
@@ -114,7 +115,7 @@ def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logg
                     rows += one_rows
                     plans += one_plans
                 else:
-                    plans.append(steps.plan_one(root, shop_id, today=today, now=now))
+                    plans.append(steps.plan_one(root, shop_id, today=today, now=now, run_id=run_id))
             except Exception as err:  # noqa: BLE001
                 logger.error("Shop %s could not be planned: %s", shop_id, type(err).__name__)
                 failed.append(shop_id)
@@ -152,9 +153,13 @@ def run_reminders(root, *, today: date | None = None, now: datetime | None = Non
         notifier = make_notifier(config if config is not None else TwilioConfig.from_env())
     replies = steps.replies(root, notifier, now=now, logger=logger)
     refreshed = steps.refresh(root, notifier, now=now, shop_ids=ids, rate_per_s=rate_per_s, logger=logger)
-    plans, _, planning_failed = _plan(root, steps, ids, preview=False, today=today, now=now, logger=logger)
-    shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
     run_id = new_run_id()
+    plans, _, planning_failed = _plan(root, steps, ids, preview=False, today=today, now=now, logger=logger,
+                                      run_id=run_id)
+    for plan in plans:
+        logger.info("Shop %s on %s: %d selected (%d to send, %d skipped).", plan["shop_id"], plan["reminder_date"],
+                    plan["selected"], plan["queued"], plan["skipped"])
+    shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
     if limiter is None and not notifier.dry_run:
         limiter = RateLimiter(rate_per_s or delivery.rate_from_env())
     while shop_dates:
@@ -163,15 +168,17 @@ def run_reminders(root, *, today: date | None = None, now: datetime | None = Non
             break
         results = steps.deliver(rows, notifier, limiter=limiter, workers=workers, max_attempts=max_attempts,
                                 backoff_s=backoff_s, clock=clock, logger=logger)
-        steps.record(root, results, run_id=run_id, now=clock())
-    summary = steps.summarize(root, shop_dates)
+        counts = steps.record(root, results, run_id=run_id, now=clock())
+        logger.info("Sent a batch of %d via %s: %s", len(rows), notifier.name, counts)
+    summary = steps.summarize(root, shop_dates, run_id=run_id)  # this run's own rows
+    day = steps.summarize(root, shop_dates)                     # the whole day so far
     for s in summary:
-        logger.info("%s %s: selected %d, sent %d, simulated %d, skipped %d, failed %d, unknown %d",
+        logger.info("%s %s, this run: selected %d, sent %d, simulated %d, skipped %d, failed %d, unknown %d",
                     s["shop"], s["date"], s["selected"], s["sent"], s["simulated"], s["skipped"],
                     s["failed"], s["unknown"])
     return {"run_id": run_id, "dry_run": notifier.dry_run, "preview": False, "prepared": prepared, "now": now,
             "replies": replies, "refreshed": refreshed, "shops": summary, "totals": views.totals(summary),
-            "planning_failed": planning_failed}
+            "day": day, "day_totals": views.totals(day), "planning_failed": planning_failed}
 
 
 def _preview(root, steps: Steps, ids, *, today, now, prepared, logger) -> dict:
@@ -179,14 +186,16 @@ def _preview(root, steps: Steps, ids, *, today, now, prepared, logger) -> dict:
     plans, rows, planning_failed = _plan(root, steps, ids, preview=True, today=today, now=now, logger=logger)
     names = {p["shop_id"]: p["shop_name"] for p in plans}
     would_send = [{"shop_id": r["shop_id"], "shop": names[r["shop_id"]], "customer_id": r["customer_id"],
+                   "customer": r.get("customer", ""),
                    "reminder_date": r["reminder_date"], "kind": r["kind"], "amount": r["amount"],
                    "phone": mask_phone(r["phone"]), "will_send": r["status"] == "queued",
                    "skip_reason": r["error_message"], "message_text": r["message_text"]} for r in rows]
     would = [{"shop_id": p["shop_id"], "shop": p["shop_name"], "date": p["reminder_date"].isoformat(),
               "selected": p["selected"], "to_send": p["queued"], "skipped": p["skipped"]} for p in plans]
-    summary = steps.summarize(root, {p["shop_id"]: p["reminder_date"] for p in plans})
+    summary = steps.summarize(root, {p["shop_id"]: p["reminder_date"] for p in plans})  # already recorded
     logger.info("Dry run (preview): %d reminder(s) would be sent, %d skipped; nothing was sent or recorded.",
                 sum(w["to_send"] for w in would), sum(w["skipped"] for w in would))
     return {"run_id": None, "dry_run": True, "preview": True, "prepared": prepared, "now": now, "replies": None,
             "refreshed": {"checked": 0, "updated": 0}, "shops": summary, "totals": views.totals(summary),
-            "would": would, "would_send": would_send, "planning_failed": planning_failed}
+            "day": summary, "day_totals": views.totals(summary), "would": would, "would_send": would_send,
+            "planning_failed": planning_failed}

@@ -6,13 +6,18 @@ Nothing here writes.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from .. import db
 from ..accounts import normalize_username, shop_languages
 from ..errors import NotFound, ValidationError
 from ..i18n import _
-from .ladder import choose_reminder, ladder_settings
+from .ladder import SEND_TIME, choose_reminder, ladder_settings
+
+# An outbox row that reached (or may have reached) the customer's phone: everything but a
+# row that was never sent ('skipped') or that Twilio refused ('failed').
+_MESSAGED = "status NOT IN ('skipped', 'failed')"
 
 
 def list_shops(root, username: str | None = None) -> list[dict]:
@@ -42,13 +47,40 @@ def shop_rows(con, shop_ids) -> list[dict]:
     return [found[sid] for sid in ids]
 
 
-def select_due(con, shop: dict, today: date) -> list[dict]:
+def select_due(con, shop: dict, today: date, now: datetime | None = None) -> list[dict]:
     """Customers of ``shop`` due a reminder on ``today``, one dict each; nothing is written.
 
-    Customers who already have an outbox row for ``today`` are left out. Opted-out and
-    invalid numbers are included with ``skip_reason`` set (they get a ``skipped`` row).
+    Customers who already have an outbox row for ``today`` are left out, and, when the
+    sending instant ``now`` is given, so is anyone messaged since ``messaged_since`` (one
+    message per customer per calendar day of sending). Opted-out and invalid numbers are
+    included with ``skip_reason`` set (they get a ``skipped`` row).
     """
-    return select_due_many(con, [shop], {shop["shop_id"]: today})[shop["shop_id"]]
+    return select_due_many(con, [shop], {shop["shop_id"]: today}, now)[shop["shop_id"]]
+
+
+def messaged_since(shop: dict, day: date, now: datetime) -> datetime:
+    """The instant from which an earlier message rules out another one, for a reminder of
+    ``day`` sent at ``now``: the start of the shop's calendar day of sending, or, for a
+    catch-up of an earlier day, that day's scheduled run time (``SEND_TIME``), whichever
+    is earlier. So a customer gets at most one message per day of sending, and a catch-up
+    for yesterday reaches only those not messaged since yesterday's run should have gone."""
+    zone = ZoneInfo(shop["timezone"])
+    sending_day = now.astimezone(zone).date()
+    midnight = datetime.combine(sending_day, datetime.min.time(), zone)
+    scheduled = datetime.combine(day, SEND_TIME, zone)
+    return min(midnight, scheduled)
+
+
+def messaged_customers(con, shops: list[dict], day_by_shop: dict[int, date], now: datetime) -> set[tuple[int, int]]:
+    """(shop_id, customer_id) of everyone messaged, automatically or by hand, since
+    ``messaged_since`` for their shop: whatever reminder date the row was for."""
+    if not shops:
+        return set()
+    match = " OR ".join("(shop_id = ? AND coalesce(sent_at, claimed_at, created_at) >= ?)" for _shop in shops)
+    params = [v for s in shops for v in (s["shop_id"], messaged_since(s, day_by_shop[s["shop_id"]], now))]
+    return {(r[0], r[1]) for r in con.execute(
+        f"SELECT DISTINCT shop_id, customer_id FROM reminder_outbox WHERE {_MESSAGED} AND ({match})",
+        params).fetchall()}
 
 
 _CUSTOMERS_SQL = """
@@ -81,11 +113,14 @@ ORDER BY o.shop_id, o.customer_id
 """
 
 
-def select_due_many(con, shops: list[dict], day_by_shop: dict[int, date]) -> dict[int, list[dict]]:
+def select_due_many(con, shops: list[dict], day_by_shop: dict[int, date],
+                    now: datetime | None = None) -> dict[int, list[dict]]:
     """``select_due`` for many shops at once: one ledger query per distinct local date
     (usually one for every shop), aggregated per customer in SQL; the ladder step is
-    decided in Python (``ladder.choose_reminder``)."""
+    decided in Python (``ladder.choose_reminder``). With ``now`` (a run or a tap about to
+    send), customers already messaged that day of sending are left out."""
     enabled = [s for s in shops if s["reminders_enabled"]]
+    messaged = messaged_customers(con, enabled, day_by_shop, now) if now is not None else set()
     out: dict[int, list[dict]] = {s["shop_id"]: [] for s in shops}
     by_day: dict[date, list[int]] = {}
     for s in enabled:
@@ -110,7 +145,7 @@ def select_due_many(con, shops: list[dict], day_by_shop: dict[int, date]) -> dic
             [*params, day]).fetchall()}
         for row in customers:
             key = (row[0], row[1])
-            if key in done_today:
+            if key in done_today or key in messaged:
                 continue
             days, repeat = settings[row[0]]
             due = choose_reminder(row, days, repeat, day, last_overdue.get(key))

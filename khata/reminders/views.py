@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from .. import db
+from ..customer_links import with_page_links
 from ..dates import parse_date
 from ..errors import ValidationError
 from ..i18n import N_, _
@@ -89,6 +90,7 @@ def upcoming_page(book, *, offset: int = 0, limit: int | None = None) -> dict:
     due = sorted(select_due(book.con, book.shop, tomorrow), key=lambda d: (-d["amount"], d["name"]))
     offset = max(0, int(offset))
     picked = due[offset:] if limit is None else due[offset:offset + int(limit)]
+    with_page_links(book.con, book.shop_id, picked, tomorrow)
     return {"rows": [_upcoming_row(book, d, tomorrow) for d in picked], "count": len(due), "offset": offset}
 
 
@@ -97,15 +99,18 @@ def upcoming_reminders(book) -> list[dict]:
     return upcoming_page(book)["rows"]
 
 
-def summarize(root, shop_dates: dict) -> list[dict]:
-    """Per shop and date: selected, sent (incl. delivered/read), simulated, skipped, failed, unknown."""
+def summarize(root, shop_dates: dict, run_id: str | None = None) -> list[dict]:
+    """Per shop and date: selected, sent (incl. delivered/read), simulated, skipped, failed, unknown;
+    with ``run_id``, only the rows that run planned or sent (its own counts, not the day's)."""
+    mine = " AND run_id = ?" if run_id else ""
+
     def work(con):
         out = []
         for shop_id, day in shop_dates.items():
             name = con.execute("SELECT name FROM shops WHERE shop_id = ?", [int(shop_id)]).fetchone()
             counts = dict(con.execute(
-                "SELECT status, count(*) FROM reminder_outbox WHERE shop_id = ? AND reminder_date = ? GROUP BY status",
-                [int(shop_id), parse_date(day)]).fetchall())
+                "SELECT status, count(*) FROM reminder_outbox WHERE shop_id = ? AND reminder_date = ?"
+                f"{mine} GROUP BY status", [int(shop_id), parse_date(day), *([run_id] if run_id else [])]).fetchall())
             out.append({
                 "shop_id": int(shop_id), "shop": name[0] if name else "?", "date": parse_date(day).isoformat(),
                 "selected": sum(counts.values()),

@@ -61,16 +61,23 @@ def test_flow_runs_once_per_day_with_artifacts(prefect_harness, db_file, no_twil
     assert table.type == "table"
     data = table.data if isinstance(table.data, list) else __import__("json").loads(table.data)
     assert data[0]["shop"].startswith("Demo Kirana") and data[0]["simulated"] == totals["simulated"]
-    assert "None today" in artifacts["reminders-failures"].data
+    assert str(db_file) in table.description and "no Twilio credentials" in table.description
+    assert "None today" in artifacts["reminders-failures"].data and str(db_file) in artifacts["reminders-failures"].data
+    assert artifacts["reminders-replies"].description.startswith("Replies not read: no Twilio credentials")
     assert any(t.name.startswith("plan-shop") for t in _task_runs(run_id))
 
     log = root_at(db_file).read(1, OWNER, reminders.reminder_log)
     assert len(log) == totals["selected"]
     assert all(e["message_text"].startswith("Namaste") for e in log)
 
-    again = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file))
-    assert again["totals"] == totals  # same day: nothing new selected, nothing sent twice
+    again_state = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file), return_state=True)
+    again = again_state.result()
+    assert again["totals"]["selected"] == again["totals"]["simulated"] == 0  # this run's own counts
+    assert again["day_totals"] == totals  # same day: nothing new selected, nothing sent twice
     assert len(root_at(db_file).read(1, OWNER, reminders.reminder_log)) == totals["selected"]
+    repeat = _artifacts(again_state.state_details.flow_run_id)["reminders-summary"]
+    repeat_data = repeat.data if isinstance(repeat.data, list) else __import__("json").loads(repeat.data)
+    assert repeat_data[0]["selected"] == repeat_data[0]["simulated"] == 0
 
 
 def test_credentials_come_from_secret_blocks_when_the_environment_has_none(prefect_harness, no_twilio):
@@ -182,12 +189,31 @@ def test_a_dry_run_deployment_is_a_preview_that_takes_no_reminder(prefect_harnes
     would_send = sum(w["to_send"] for w in preview["would"])
     assert would_send > 10
     artifacts = _artifacts(state.state_details.flow_run_id)
-    assert "nothing sent or recorded" in artifacts["reminders-summary"].description
-    assert artifacts["reminders-preview"].data.count("| send |") == would_send
+    assert "reminders-summary" not in artifacts  # the latest real run's summary stays the latest
+    assert artifacts["reminders-preview-summary"].description.startswith("PREVIEW (dry run)")
+    assert "nothing sent or recorded" in artifacts["reminders-preview-summary"].description
+    preview_md = artifacts["reminders-preview"].data
+    assert preview_md.startswith("# Preview (dry run)") and preview_md.count("| send |") == would_send
+    first = preview["would_send"][0]
+    assert f"| {first['customer']} |" in preview_md and "₹" in preview_md and str(db_file) in preview_md
     assert not [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith(("claim", "send"))]
 
     real = flow_module.overdue_reminders(run_date=RUN_DATE, db=str(db_file))
     assert real["totals"]["simulated"] == would_send  # the preview took nobody's reminder of the day
+
+
+def test_an_error_that_cannot_go_away_fails_at_once_in_one_line(prefect_harness, tmp_path, no_twilio):
+    """A book path under a file (like a permission error, the same on every attempt): no retries,
+    the run's state message is one plain line."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    started = time.monotonic()
+    state = flow_module.overdue_reminders(db=str(blocker / "khata.duckdb"), return_state=True)
+    assert state.is_failed()
+    assert time.monotonic() - started < 15  # not 2 + 5 + 10 + 20 s of pointless retries
+    assert "\n" not in state.message and "Traceback" not in state.message and "a-file" in state.message
+    prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
+    assert prepare[0].run_count == 1
 
 
 def test_a_run_date_far_from_today_is_refused_at_once(prefect_harness, db_file, no_twilio):

@@ -2,6 +2,7 @@
 and helpers to drive the app as a logged-in shopkeeper."""
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import time
@@ -16,6 +17,43 @@ from tests.roots import env_root, root_at
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 TODAY = None  # the demo is built for the real shop-local today, like `make run`
+
+
+class _TracebackLog(logging.Handler):
+    """Keeps every log record that carries a traceback."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        if record.exc_info or "Traceback (most recent call last)" in record.getMessage():
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_traceback_logged(request):
+    """Every page test fails when rendering logged a traceback (Streamlit logs, at INFO, the Arrow
+    error of a column that mixes types before it patches the column; an app error logs one too).
+    Streamlit's loggers do not propagate to the root logger, so the handler sits on each of them,
+    at INFO for the run. A test that expects one says ``@pytest.mark.logs_traceback``."""
+    handler = _TracebackLog()
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)
+                                       if name.startswith("streamlit")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        if logger.level == logging.NOTSET or logger.level > logging.INFO:
+            logger.setLevel(logging.INFO)
+    yield handler
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    if request.node.get_closest_marker("logs_traceback") is None and handler.records:
+        first = handler.records[0]
+        trace = logging.Formatter().formatException(first.exc_info) if first.exc_info else ""
+        pytest.fail(f"{len(handler.records)} traceback(s) logged while rendering; first from {first.name}: "
+                    f"{first.getMessage()}\n{trace}")
 
 
 @pytest.fixture(scope="session")

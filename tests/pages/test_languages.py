@@ -26,7 +26,7 @@ LEDGER_PAGES = ["overview.py", "customers.py", "customer.py", "loans.py", "repay
                 "reminders.py", "account.py", "import_export.py", "audit.py"]
 PUBLIC_PAGES = ["login.py", "signup.py"]
 # names, not words to translate (a translator may keep them in Latin letters)
-KEPT = {"UPI", "SMS", "WhatsApp", "PDF", "CSV", "Excel", "Credikhaata"}
+KEPT = {"UPI", "UPI ID", "SMS", "WhatsApp", "PDF", "CSV", "Excel", "Credikhaata"}
 # proto fields that are ids, keys, addresses or data, not words for the shopkeeper
 NOT_WORDS = {"id", "key", "form_id", "page_script_hash", "url_path", "url", "icon", "type", "spec", "data",
              "mime_type", "file_name", "format", "theme", "selection_mode", "column_order", "columns",

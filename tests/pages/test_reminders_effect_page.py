@@ -79,7 +79,7 @@ def test_each_message_in_plain_words_and_the_effect_chart_with_its_numbers(demo_
     control = expected[-1]
     assert list(numbers["In 7 days"])[-1] == f"{control['paid_7d']} ({control['share_7d']}%)"
 
-    at.radio(key="rm_effect_by").set_value("ladder_day").run()
+    at.radio(key="rm_effect_by").set_value("ladder_step").run()
     assert "7 day(s) overdue" in list(at.dataframe[-1].value["Group"])
 
 

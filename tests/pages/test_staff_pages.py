@@ -177,9 +177,9 @@ def test_audit_page_filters(sunil):
     assert not errors(at)
     at.selectbox(key="au_who").set_value("sunil").run()
     frame = at.dataframe[0].value
-    assert set(frame["Who"]) == {"sunil"} and "login" in set(frame["Action"])
+    assert set(frame["Who"]) == {"sunil"} and "Logged in" in set(frame["What happened"])
     at.selectbox(key="au_action").set_value("change_password").run()
-    assert set(at.dataframe[0].value["Action"]) == {"change_password"}
+    assert set(at.dataframe[0].value["What happened"]) == {"Changed the password"}
 
 
 @pytest.mark.parametrize("make", [

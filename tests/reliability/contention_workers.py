@@ -4,7 +4,7 @@ what it wrote (so the test can check nothing was lost)."""
 import json
 import sys
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from khata import accounts, db, principals
@@ -57,7 +57,8 @@ def flow_worker(path: str, seconds: float) -> dict:
     day = date.today() + timedelta(days=1)
     while time.monotonic() < deadline:
         try:
-            result = run_reminders(root_at(path), today=day, notifier=OutboxNotifier())
+            eight_am = datetime(day.year, day.month, day.day, 2, 30, tzinfo=UTC)  # the simulated day's 8:00 IST
+            result = run_reminders(root_at(path), today=day, now=eight_am, notifier=OutboxNotifier())
             days.append([day.isoformat(), result["totals"]["simulated"]])
             ops += 1
         except DatabaseBusy:

@@ -131,7 +131,7 @@ def test_kill_during_repayment_burst(db_file, shop, scale, record_property):
 def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_property):
     """kill -9 a reminder run while it talks to (a fake) Twilio; the next run of the same day
     marks what was in flight 'unknown' and sends nobody a second message."""
-    from datetime import date, timedelta
+    from datetime import UTC, date, datetime, timedelta
 
     from bench.fake_twilio import FakeTwilioServer
     from khata import demo, reminders
@@ -157,7 +157,9 @@ def test_kill_during_reminder_run_never_sends_twice(db_file, scale, record_prope
             _check_invariants(db_file, seeded)
             # the next run that day, after the lease: in-flight rows become 'unknown', nothing is resent
             notifier = OutboxNotifier()
-            result = reminders.run_reminders(root_at(db_file), today=day, notifier=notifier, stale_after_s=0)
+            later = datetime(day.year, day.month, day.day, 2, 35, tzinfo=UTC)  # 5 min after the killed run's 8:00
+            result = reminders.run_reminders(root_at(db_file), today=day, now=later, notifier=notifier,
+                                             stale_after_s=0)
             assert notifier.messages == [] or result["totals"]["selected"] >= len(notifier.messages)
             sends = [r["data"]["To"] for r in twilio.sends()[already:]]
             with root_at(db_file).connect() as con:

@@ -122,7 +122,7 @@ def repay_forever(path, shop_id, loan_id, point):
 def remind_via(path, url, day, point=None):
     """For the kill -9 test: one reminder run through the real Twilio client against a
     local fake Twilio at ``url``, stalled mid-transaction at ``point`` and killed there."""
-    from datetime import date
+    from datetime import UTC, date, datetime, time
 
     from khata import reminders
     from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier
@@ -132,7 +132,11 @@ def remind_via(path, url, day, point=None):
     notifier = TwilioWhatsAppNotifier(TwilioConfig("AC" + "d4" * 16, "crash-token", "whatsapp:+14155238886"),
                                       base_url=url)
     print("started", flush=True)
-    reminders.run_reminders(root_at(path), today=date.fromisoformat(day), notifier=notifier, rate_per_s=20)
+    # the simulated day's own 8:00 (one message per customer per day of sending: days replayed
+    # at one real instant would find everyone already messaged)
+    eight_am = datetime.combine(date.fromisoformat(day), time(2, 30), UTC)
+    reminders.run_reminders(root_at(path), today=date.fromisoformat(day), now=eight_am, notifier=notifier,
+                            rate_per_s=20)
     print(f"finished after {_CountingConnection.commits} commits", flush=True)
 
 

@@ -64,7 +64,7 @@ def test_the_statement_of_a_hindi_customer_is_in_hindi(db_file, sid, tmp_path):
     text = squeezed(_text(pdf, tmp_path))
     for label in (hindi("Statement for {name}", name="राम प्रसाद"), hindi("Amount due: {amount}", amount="₹1,37,379.23"),
                   hindi("Balance to pay: {amount}", amount="₹1,37,379.23"), hindi("Credit sale"), hindi("Balance"),
-                  hindi("Scan the QR code with any UPI app to pay, or use this link:")):
+                  hindi("Scan the QR code with any UPI app to pay.")):
         assert squeezed(label) in text, label
     assert "Amount due" not in text and "Statement for" not in text  # no English label left
     assert "₹1,37,379.23" in text                                   # Indian grouping, Latin digits

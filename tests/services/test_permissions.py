@@ -22,6 +22,8 @@ from khata import (
     approvals,
     audit,
     book,
+    customer_links,
+    customer_view,
     customers,
     downloads,
     importer,
@@ -34,6 +36,7 @@ from khata import (
     statement,
 )
 from khata.errors import KhataError, NotAllowed
+from khata.principals import customer_link
 from khata.reminders import consent, effect, manual, views
 from tests.conftest import make_shop
 from tests.roots import root_at, who
@@ -67,6 +70,7 @@ CALLS = {
     "staff.remove_staff": lambda b, c: staff.remove_staff(b, "sunil"),
     "audit.audit_log": lambda b, c: audit.audit_log(b),
     "audit.audit_actors": lambda b, c: audit.audit_actors(b),
+    "audit.audit_lines": lambda b, c: audit.audit_lines(b),
     "customers.customer_row": lambda b, c: customers.customer_row(b, c["asha"]),
     "customers.owed_by": lambda b, c: customers.owed_by(b, c["asha"]),
     "customers.create_customer": lambda b, c: customers.create_customer(b, name="Chitra", phone="98765 22222"),
@@ -122,9 +126,21 @@ CALLS = {
     "reminders.consent.stop_reminders": lambda b, c: consent.stop_reminders(b, c["asha"], note="asked at the counter"),
     "reminders.consent.resume_reminders":
         lambda b, c: consent.resume_reminders(b, c["quiet"], note="said yes in the shop on 3 Dec"),
+    "customer_links.link_for": lambda b, c: customer_links.link_for(b, c["asha"]),
+    "customer_links.revoke_link": lambda b, c: customer_links.revoke_link(b, c["asha"]),
+    "customer_view.customer_khata": lambda b, c: customer_view.customer_khata(b),
+    "customer_view.statement_pdf": lambda b, c: customer_view.statement_pdf(b),
+    "customer_view.record_opening": lambda b, c: customer_view.record_opening(b, "0" * 64) or "recorded",
 }
 
 ACTORS = {"owner": "ravi", "staff": "sunil", "system": "cli-operator", "customer": "customer-link"}
+
+
+def principal_for(role: str, ids: dict):
+    """The acting principal for ``role``: a login, a system actor, or Asha's link (a customer principal)."""
+    if role == permissions.CUSTOMER:
+        return customer_link(ids["asha"])
+    return who(role, ACTORS[role])
 
 
 @pytest.fixture(scope="module")
@@ -179,12 +195,12 @@ def test_service_by_role(template, tmp_path, service, role):
     shutil.copyfile(source, path)
     allowed = role in permissions.SERVICES[service]
     if allowed:
-        result = root_at(path).write(ids["sid"], who(role, ACTORS[role]), lambda b: CALLS[service](b, ids))
+        result = root_at(path).write(ids["sid"], principal_for(role, ids), lambda b: CALLS[service](b, ids))
         assert result is not None or service == "staff.remove_staff"
         return
     before = dump(path)
     with root_at(path).connect() as con:  # autocommit: nothing is rolled back for the service
-        unit = book.Book(root_at(path), ids["sid"], who(role, ACTORS[role])).attach(con)
+        unit = book.Book(root_at(path), ids["sid"], principal_for(role, ids)).attach(con)
         with pytest.raises(NotAllowed) as refused:
             CALLS[service](unit, ids)
     assert isinstance(refused.value, KhataError) and "owner" in str(refused.value)

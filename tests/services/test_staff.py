@@ -40,6 +40,7 @@ def test_owner_adds_staff_who_must_change_the_first_password(db_file, sid, sunil
     ({"password": "short"}, ValidationError),
     ({"name": "  "}, ValidationError),
     ({"login_role": "manager"}, ValidationError),
+    ({"login_role": "customer"}, ValidationError),         # a customer's link is not a login
 ])
 def test_bad_new_logins_are_refused(db_file, sid, fields, error):
     before = query(db_file, "SELECT count(*) FROM shopkeepers")[0][0]

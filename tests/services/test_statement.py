@@ -44,7 +44,7 @@ def test_entries_in_order_with_a_running_balance_and_a_pay_link_for_what_is_due(
                            paid_on="2026-11-05", today=TODAY)
     s = _statement(db_file, sid, cid)
     assert [(e["description"], str(e["balance"])) for e in s["entries"]] == [
-        ("Rice 10 kg", "1000.00"), ("Oil", "1500.50"), ("Paid by cash", "1200.50")]
+        ("Rice 10 kg", "1000.00"), ("Oil", "1500.50"), ("Paid by Cash", "1200.50")]
     assert str(s["due"]) == "1200.50"
     assert s["upi_link"] == ("upi://pay?pa=ravi@okaxis&pn=Ravi%20Kirana%20" + s["shop"]["name"].split()[-1]
                              + "&am=1200.50&cu=INR&tn=Khata%20Asha%20Patel")
@@ -107,7 +107,7 @@ def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_pa
     other = sell(db_file, sid, cid, "50", item="Eggs", issue_date="2026-11-06")
     root_at(db_file).write(sid, OWNER, loans.reverse_loan, other["loan_id"], reason="typed twice", today=TODAY)
     english = [e["description"] for e in _statement(db_file, sid, cid)["entries"]]
-    assert english == ["Rice 10 kg", "Paid by upi - gpay ref 42", "Eggs", "Reversed: typed twice"]
+    assert english == ["Rice 10 kg", "Paid by UPI - gpay ref 42", "Eggs", "Reversed: typed twice"]
     monkeypatch.setattr(i18n, "LOCALE_DIR", write_fake_catalogs(tmp_path / "locale"))
     i18n.translations.cache_clear()
     try:
@@ -115,7 +115,7 @@ def test_entry_details_are_in_the_statements_language(db_file, sid, asha, tmp_pa
             hindi = [e["description"] for e in _statement(db_file, sid, cid)["entries"]]
     finally:
         i18n.translations.cache_clear()
-    paid = fake("Paid by {method}").format(method=fake("upi"))
+    paid = fake("Paid by {method}").format(method=fake("UPI"))
     assert hindi == ["Rice 10 kg", fake("{paid} - {note}").format(paid=paid, note="gpay ref 42"), "Eggs",
                      fake("Reversed: {reason}").format(reason="typed twice")]
 

@@ -1,7 +1,7 @@
 """Shared set-up for the reminder tests: customers, sales, the outbox as stored, one run."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from khata import accounts, customers, db, loans, reminders
 from khata.notify.outbox import OutboxNotifier
@@ -32,8 +32,15 @@ def outbox(db_file, **where):
             f"SELECT * FROM reminder_outbox WHERE {clause} ORDER BY reminder_date, customer_id", list(where.values())))
 
 
+def eight_am(day: date) -> datetime:
+    """08:00 in India on ``day``: when that day's run happens (one message per customer per
+    day of sending, so replaying many days needs each day's own instant)."""
+    return datetime.combine(day, time(2, 30), UTC) if day else NOW
+
+
 def run(db_file, shop, day, notifier=None, **kw):
     notifier = notifier or OutboxNotifier()
+    kw.setdefault("now", eight_am(day))
     return reminders.run_reminders(root_at(db_file), today=day, shop=shop["username"], notifier=notifier, **kw)
 
 

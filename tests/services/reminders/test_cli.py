@@ -25,11 +25,15 @@ def test_remind_prints_counts_and_sends_once(db_file, tmp_path):
     create_demo(root_at(db_file), today=today)
     first = khata("remind", "--db", str(db_file), "--today", today.isoformat(), "--shop", "demo", tmp_path=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "dry run, nothing sent" in first.stdout  # no credentials
+    assert "no Twilio credentials: nothing sent; this is the day's reminder" in first.stdout  # not a preview
+    assert "dry run" not in first.stdout
     total = [line for line in first.stdout.splitlines() if line.startswith("Total:")][0]
     assert "selected 50, sent 0, simulated 48, skipped 2, failed 0, unknown 0" in total
     again = khata("remind", "--db", str(db_file), "--today", today.isoformat(), "--dry-run", tmp_path=tmp_path)
     assert again.returncode == 0 and total in again.stdout  # the day's counts, nothing new
+    repeat = khata("remind", "--db", str(db_file), "--today", today.isoformat(), "--shop", "demo", tmp_path=tmp_path)
+    assert "Total: selected 0, sent 0, simulated 0, skipped 0" in repeat.stdout  # this run's own counts
+    assert "That day so far (every run): selected 50, sent 0, simulated 48, skipped 2" in repeat.stdout
 
 
 def test_remind_errors_are_one_line(db_file, tmp_path):

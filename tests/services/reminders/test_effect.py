@@ -30,12 +30,12 @@ def _pay(sid, db_file, loan_id, amount, on):
     return done["repayments"][0]["repayment_id"]
 
 
-def _remind(db_file, sid, cid, channel, status, ladder_day, day=DAY):
+def _remind(db_file, sid, cid, channel, status, ladder_day, day=DAY, kind="overdue"):
     root_at(db_file).in_transaction(lambda con: con.execute(
         "INSERT INTO reminder_outbox (shop_id, customer_id, reminder_date, reminder_id, kind, ladder_day, amount,"
         " loan_count, phone, message_text, channel, status, created_at)"
-        " VALUES (?, ?, ?, nextval('reminder_id_seq'), 'overdue', ?, 100, 1, '+919800000000', 'Please pay', ?, ?,"
-        " ?)", [sid, cid, day, ladder_day, channel, status, datetime(2026, 11, 10, 2, 30, tzinfo=UTC)]))
+        " VALUES (?, ?, ?, nextval('reminder_id_seq'), ?, ?, 100, 1, '+919800000000', 'Please pay', ?, ?,"
+        " ?)", [sid, cid, day, kind, ladder_day, channel, status, datetime(2026, 11, 10, 2, 30, tzinfo=UTC)]))
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def built(db_file, shop, other_shop):
 
 def test_the_view_row_by_row(db_file, built):
     rows = root_at(db_file).on_connection(lambda con: con.execute(
-        "SELECT cohort, channel, ladder_day, customers, paid_1d, paid_3d, paid_7d, amount_1d, amount_3d, amount_7d"
+        "SELECT cohort, channel, ladder_step, customers, paid_1d, paid_3d, paid_7d, amount_1d, amount_3d, amount_7d"
         " FROM reminder_effect WHERE shop_id = ? ORDER BY cohort, channel", [built]).fetchall())
     assert rows == [
         ("not reminded", None, None, 3, 1, 2, 2, D("100.00"), D("700.00"), D("700.00")),
@@ -102,7 +102,7 @@ def test_by_channel_with_everyone_reminded_and_the_control_group(db_file, built)
 
 
 def test_by_ladder_step(db_file, built):
-    rows = root_at(db_file).read(built, OWNER, reminders.reminder_effect, by="ladder_day", today=TODAY)
+    rows = root_at(db_file).read(built, OWNER, reminders.reminder_effect, by="ladder_step", today=TODAY)
     assert [(r["label"], r["customers"], r["paid_7d"], r["amount_3d"], r["amount_7d"]) for r in rows] == [
         ("3 day(s) overdue", 1, 0, D("0.00"), D("0.00")),
         ("7 day(s) overdue", 2, 2, D("500.00"), D("1000.00")),
@@ -127,3 +127,58 @@ def test_across_shops_for_the_daily_run(db_file, built, other_shop):
     assert by_label["Not reminded (overdue)"]["customers"] == 3
     assert reminders.effect_for_shops(root_at(db_file), [other_shop["shop_id"]], now=now)[0]["amount_7d"] == D("999.00")
     assert reminders.effect_for_shops(root_at(db_file), [], now=now) == []
+
+
+def test_catch_ups_count_at_the_configured_step_and_before_due_is_its_own_group(db_file, shop):
+    """Ladder 1, 3, 7, 14, 30, then every 7 days. Reminders sent on days 7, 8, 9 (two caught up)
+    are all step 7; day 16 is step 14; days 44 and 46 are the repeat step 44 (30 + 2 x 7). A
+    courtesy reminder the day before the due date is its own group, outside 'all reminded'."""
+    sid = shop["shop_id"]
+    root = root_at(db_file)
+    days_overdue = {"s7a": 7, "s7b": 8, "s7c": 9, "s14": 16, "s44a": 44, "s44b": 46}
+    for n, (name, overdue) in enumerate(days_overdue.items()):
+        cid, loan_id = _customer(sid, db_file, name, f"98450001{n:02d}", amount="700")
+        _remind(db_file, sid, cid, "whatsapp", "delivered", overdue)
+        if name in ("s7a", "s7c"):
+            _pay(sid, db_file, loan_id, "70", DAY)                  # day 1
+    soon, soon_loan = _customer(sid, db_file, "soon", "9845000199", amount="500", due=date(2026, 11, 11))
+    _remind(db_file, sid, soon, "whatsapp", "delivered", -1, kind="due_soon")
+    _pay(sid, db_file, soon_loan, "500", date(2026, 11, 12))          # day 3
+    rows = root.read(sid, OWNER, reminders.reminder_effect, by="ladder_step", today=TODAY)
+    assert [(r["label"], r["customers"], r["paid_1d"], r["paid_3d"], r["amount_7d"]) for r in rows] == [
+        ("7 day(s) overdue", 3, 2, 2, D("140.00")),
+        ("14 day(s) overdue", 1, 0, 0, D("0.00")),
+        ("44 day(s) overdue", 2, 0, 0, D("0.00")),
+        ("All reminded", 6, 2, 2, D("140.00")),
+        ("1 day(s) before due", 1, 0, 1, D("500.00")),
+    ]
+    assert rows[-1].get("before_due") is True and "before_due" not in rows[3]
+    by_channel = root.read(sid, OWNER, reminders.reminder_effect, today=TODAY)
+    assert [(r["label"], r["customers"]) for r in by_channel] == [
+        ("Automatic WhatsApp", 6), ("Reminded before the due date", 1)]
+    # the shop's own ladder decides the steps: with 2, 10 and no repeat, days 7-9 are step 2
+    root.write(sid, OWNER, __import__("khata").accounts.update_settings, reminder_days="2, 10",
+               reminder_repeat_days=0)
+    rows = root.read(sid, OWNER, reminders.reminder_effect, by="ladder_step", today=TODAY)
+    assert [(r["label"], r["customers"]) for r in rows][:2] == [("2 day(s) overdue", 3), ("10 day(s) overdue", 3)]
+
+
+def test_the_view_tells_who_opened_their_page_link(db_file, built, shop):
+    """A reminded customer who opened their own page in the reminder's window is in a
+    ``link_opened`` group of their own; the control group has no such flag."""
+    sid = shop["shop_id"]
+    root = root_at(db_file)
+    a = root.on_connection(lambda con: con.execute(
+        "SELECT customer_id FROM customers WHERE shop_id = ? AND name = 'A auto'", [sid]).fetchone()[0])
+    root.in_transaction(lambda con: con.execute(
+        "INSERT INTO link_openings (shop_id, customer_id, opened_at, link_hash) VALUES (?, ?, ?, 'x')",
+        [sid, a, datetime(2026, 11, 11, 6, 0, tzinfo=UTC)]))    # day 2 of DAY's window
+    rows = root.on_connection(lambda con: con.execute(
+        "SELECT cohort, channel, link_opened, customers FROM reminder_effect WHERE shop_id = ?"
+        " ORDER BY cohort, channel", [sid]).fetchall())
+    assert rows == [
+        ("not reminded", None, None, 3),
+        ("reminded", "sms_manual", False, 1),
+        ("reminded", "whatsapp", True, 1),
+        ("reminded", "whatsapp_manual", False, 1),
+    ]

@@ -22,7 +22,8 @@ def test_second_run_on_the_same_day_sends_nothing(db_file, shop):
     assert first["totals"]["simulated"] == 3 and len(notifier.messages) == 3
     second = run(db_file, shop, TODAY, notifier)
     assert len(notifier.messages) == 3
-    assert second["totals"]["simulated"] == 3  # the day's totals, unchanged
+    assert second["totals"]["simulated"] == second["totals"]["selected"] == 0  # this run's own: nothing
+    assert second["day_totals"]["simulated"] == 3  # the day's totals, unchanged
     assert len(outbox(db_file)) == 3
 
 
@@ -58,7 +59,7 @@ def test_crash_between_claim_and_send_leaves_unknown_never_resent(db_file, shop)
     later = soon + timedelta(seconds=reminders.STALE_AFTER_S + 60)
     result = run(db_file, shop, TODAY, notifier, now=later)
     assert notifier.messages == []
-    assert result["prepared"]["unknown"] == 2 and result["totals"]["unknown"] == 2
+    assert result["prepared"]["unknown"] == 2 and result["day_totals"]["unknown"] == 2
     rows = outbox(db_file)
     assert {r["status"] for r in rows} == {"unknown"}
     assert all("may or may not" in r["error_message"] for r in rows)
