@@ -271,7 +271,7 @@ def link_page(token: str, *, address: str | None, seen: set) -> dict:
     """What the public page shows for ``token`` ({"khata": None} for any bad link); the first view
     of a link in a browser session (``seen``: that session's set) is recorded as an opening."""
     mark = customer_links.token_hash(token)
-    answer = customer_view.visit(token, address=address, first_view=mark not in seen, path=db_key())
+    answer = customer_view.visit(app_root(), token, address=address, first_view=mark not in seen)
     if answer["khata"] is not None:
         seen.add(mark)
     return answer
@@ -279,8 +279,8 @@ def link_page(token: str, *, address: str | None, seen: set) -> dict:
 
 def link_pdf_maker(token: str):
     """What the public page's PDF button calls when tapped: the statement of a link still valid."""
-    key = db_key()
-    return lambda: customer_view.pdf_for(token, path=key) or b""
+    root = app_root()  # taken when the button is drawn: the tap runs on another thread
+    return lambda: customer_view.pdf_for(root, token) or b""
 
 
 def customer(sid: int, customer_id: int) -> dict:

@@ -14,8 +14,8 @@ from prefect.states import Failed
 
 from flows.steps import StepFailed, step
 from khata import maintenance
-from khata.errors import KhataError
 from khata.dates import DEFAULT_TIMEZONE, shop_today
+from khata.errors import KhataError
 from khata.root import flow_root
 
 backup_and_cluster = step(maintenance.nightly, "backup-cluster-snapshot", retries=3, delays=[30, 60, 120])

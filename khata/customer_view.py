@@ -17,7 +17,6 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from . import db
 from .book import Book
 from .customer_links import (
     MISSES_BEFORE_WAIT,
@@ -34,10 +33,9 @@ from .statement import statement_for
 from .statement_pdf import statement_pdf as draw_statement_pdf
 
 
-def _customer_book(link: dict, *, path=None, now: datetime | None = None, writing: bool = False) -> Book:
+def _customer_book(root, link: dict, *, now: datetime | None = None, writing: bool = False) -> Book:
     """The one place a customer's link opens a unit of work: its shop, as its own principal."""
-    return Book(link["shop_id"], path=path, now=now, writing=writing,
-                principal=customer_link(link["customer_id"]))
+    return Book(root, link["shop_id"], customer_link(link["customer_id"]), now=now, writing=writing)
 
 
 def _statement(book: Book) -> dict:
@@ -88,7 +86,7 @@ def record_opening(book: Book, link_hash: str) -> None:
                      [book.shop_id, book.principal.customer_id, book.now, link_hash])
 
 
-def visit(token: str | None, *, address: str | None, first_view: bool, path=None,
+def visit(root, token: str | None, *, address: str | None, first_view: bool,
           now: datetime | None = None) -> dict:
     """One answer of the public page: {"khata": customer_khata or None for any bad link}.
     ``first_view``: the first view in this browser session (recorded as an opening)."""
@@ -101,18 +99,18 @@ def visit(token: str | None, *, address: str | None, first_view: bool, path=None
         if link is None:
             record_miss(con, who, now)
             return {"khata": None, "wait": wait}
-        book = _customer_book(link, path=path, now=now, writing=True).attach(con)
+        book = _customer_book(root, link, now=now, writing=True).attach(con)
         if first_view:
             record_opening(book, link["link_hash"])
         return {"khata": customer_khata(book), "wait": wait}
 
-    answer = db.write(unit, path)
+    answer = root.in_transaction(unit)
     if answer["wait"]:
         time.sleep(WAIT_S)  # outside the transaction: the book is not held while waiting
     return answer
 
 
-def pdf_for(token: str | None, *, path=None) -> bytes | None:
+def pdf_for(root, token: str | None) -> bytes | None:
     """The PDF statement of a valid link (None for a bad one), for the page's download button."""
     now = datetime.now(UTC)
 
@@ -120,6 +118,6 @@ def pdf_for(token: str | None, *, path=None) -> bytes | None:
         link = find_link(con, token or "", now)
         if link is None:
             return None
-        return statement_pdf(_customer_book(link, path=path, now=now).attach(con))
+        return statement_pdf(_customer_book(root, link, now=now).attach(con))
 
-    return db.read(unit, path)
+    return root.on_connection(unit)

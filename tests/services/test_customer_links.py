@@ -12,10 +12,22 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from khata import accounts, book, cli, customer_links, customer_view, customers, db, loans, reports, settings
+from khata import (
+    accounts,
+    book,
+    cli,
+    customer_links,
+    customer_view,
+    customers,
+    loans,
+    principals,
+    reports,
+    settings,
+)
 from khata.errors import NotAllowed
 from khata.principals import customer_link
 from tests.conftest import ROOT, make_shop
+from tests.roots import OWNER, root_at
 
 HOST = "https://khata.example.in"
 
@@ -28,8 +40,8 @@ def ledger(db_file, monkeypatch):
     ravi = make_shop(db_file, "ravi")
     meena = make_shop(db_file, "meena", name="Meena Devi", phone="9123456780", shop_name="Meena Stores")
     sid, other = ravi["shop_id"], meena["shop_id"]
-    book.write(sid, accounts.update_settings, upi_id="ravi@okaxis", path=db_file)
-    with book.open_book(sid, path=db_file, write=True, actor="ravi") as b:
+    root_at(db_file).write(sid, OWNER, accounts.update_settings, upi_id="ravi@okaxis")
+    with root_at(db_file).unit(sid, OWNER, write=True) as b:
         asha = customers.create_customer(b, name="Asha", phone="98765 11111", credit_limit="5000",
                                          notes="PRIVATE: slow payer")["customer_id"]
         bina = customers.create_customer(b, name="Bina", phone="98765 11112", credit_limit="5000")["customer_id"]
@@ -39,17 +51,16 @@ def ledger(db_file, monkeypatch):
         loans.create_loan(b, bina, amount="300", item="Bina's soap")
         from khata import repayments
         repayments.record_repayment(b, old, amount="100", note="PRIVATE: paid late again")
-    chetan = book.write(other, customers.create_customer, name="Chetan", phone="98765 22222", credit_limit="5000",
-                        path=db_file)["customer_id"]
+    chetan = root_at(db_file).write(other, OWNER, customers.create_customer, name="Chetan", phone="98765 22222", credit_limit="5000")["customer_id"]
     return {"sid": sid, "other": other, "asha": asha, "bina": bina, "chetan": chetan, "path": db_file}
 
 
 def link(ledger, who="asha", sid="sid"):
-    return book.read(ledger[sid], customer_links.link_for, ledger[who], path=ledger["path"])
+    return root_at(ledger["path"]).read(ledger[sid], OWNER, customer_links.link_for, ledger[who])
 
 
 def opens(ledger, token, *, address="10.0.0.1", first=True, now=None):
-    return customer_view.visit(token, address=address, first_view=first, path=ledger["path"], now=now)["khata"]
+    return customer_view.visit(root_at(ledger["path"]), token, address=address, first_view=first, now=now)["khata"]
 
 
 def every_text(path) -> str:
@@ -58,7 +69,7 @@ def every_text(path) -> str:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables"
                                             " WHERE table_type = 'BASE TABLE'").fetchall()]
         return "\n".join(str(row) for t in tables for row in con.execute(f"SELECT * FROM {t}").fetchall())
-    return db.read(read, path)
+    return root_at(path).on_connection(read)
 
 
 def test_a_link_is_short_signed_and_opens_its_customer(ledger):
@@ -75,12 +86,12 @@ def test_a_link_is_short_signed_and_opens_its_customer(ledger):
 
 
 def reports_due(ledger, who):
-    return book.read(ledger["sid"], customers.owed_by, ledger[who], path=ledger["path"])
+    return root_at(ledger["path"]).read(ledger["sid"], OWNER, customers.owed_by, ledger[who])
 
 
 def test_one_link_sees_exactly_its_customers_entries_and_none_of_the_shops_notes(ledger):
     khata = opens(ledger, link(ledger)["token"])
-    statement = book.read(ledger["sid"], reports.customer_statement, ledger["asha"], path=ledger["path"])
+    statement = root_at(ledger["path"]).read(ledger["sid"], OWNER, reports.customer_statement, ledger["asha"])
     assert [(e["entry_date"], e["debit"], e["credit"], e["balance"]) for e in khata["entries"]] == \
         [(e["entry_date"], e["debit"], e["credit"], e["balance"]) for e in reversed(statement)]
     assert khata["entries"][0]["balance"] == khata["due"] == 600  # latest first, the running balance
@@ -99,7 +110,7 @@ def test_one_link_sees_exactly_its_customers_entries_and_none_of_the_shops_notes
 def test_revoking_ends_every_earlier_link_and_the_next_is_new(ledger):
     first = link(ledger)["token"]
     bina = link(ledger, "bina")["token"]
-    renewed = book.write(ledger["sid"], customer_links.revoke_link, ledger["asha"], actor="ravi", path=ledger["path"])
+    renewed = root_at(ledger["path"]).write(ledger["sid"], OWNER, customer_links.revoke_link, ledger["asha"])
     assert renewed["token"] != first and renewed["revoked_at"] is not None
     assert opens(ledger, first) is None
     assert opens(ledger, renewed["token"])["customer"]["name"] == "Asha"
@@ -108,12 +119,10 @@ def test_revoking_ends_every_earlier_link_and_the_next_is_new(ledger):
 
 def test_staff_cannot_revoke_and_nothing_changes(ledger):
     from khata import staff
-    book.write(ledger["sid"], staff.add_staff, username="sunil", name="Sunil", password="Staff@1234",
-               actor="ravi", path=ledger["path"])
+    root_at(ledger["path"]).write(ledger["sid"], OWNER, staff.add_staff, username="sunil", name="Sunil", password="Staff@1234")
     token = link(ledger)["token"]
     with pytest.raises(NotAllowed, match="Only the shop owner can end a customer's link"):
-        book.write(ledger["sid"], customer_links.revoke_link, ledger["asha"], actor="sunil", role="staff",
-                   path=ledger["path"])
+        root_at(ledger["path"]).write(ledger["sid"], principals.staff("sunil"), customer_links.revoke_link, ledger["asha"])
     assert opens(ledger, token) is not None
 
 
@@ -148,38 +157,38 @@ def test_only_a_hash_is_stored_and_an_opening_is_recorded_once_per_session(ledge
     token = link(ledger)["token"]
     opens(ledger, token, first=True)
     opens(ledger, token, first=False)  # the same browser session again
-    book.write(ledger["sid"], customer_links.revoke_link, ledger["asha"], actor="ravi", path=ledger["path"])
+    root_at(ledger["path"]).write(ledger["sid"], OWNER, customer_links.revoke_link, ledger["asha"])
     everything = every_text(ledger["path"])
     assert token not in everything and token[:20] not in everything
     assert customer_links.token_hash(token) in everything
-    with db.connect(ledger["path"]) as con:
+    with root_at(ledger["path"]).connect() as con:
         assert con.execute("SELECT count(*) FROM link_openings").fetchone()[0] == 1
     assert link(ledger)["opened_at"] is not None and link(ledger, "bina")["opened_at"] is None
 
 
 def test_a_customer_link_may_call_its_services_and_no_other(ledger):
     principal = customer_link(ledger["asha"])
-    with db.connect(ledger["path"]) as con:
+    with root_at(ledger["path"]).connect() as con:
         for service in (customers.list_customers, reports.shop_summary,
                         lambda b: customers.get_customer(b, ledger["bina"]),
                         lambda b: customer_links.link_for(b, ledger["asha"])):
-            unit = book.Book(ledger["sid"], path=ledger["path"], principal=principal).attach(con)
+            unit = book.Book(root_at(ledger["path"]), ledger["sid"], principal).attach(con)
             with pytest.raises(NotAllowed):
                 service(unit)
     # its own service reads the customer from the principal, never from an argument
-    khata = book.read(ledger["sid"], customer_view.customer_khata, path=ledger["path"], principal=principal)
+    khata = root_at(ledger["path"]).read(ledger["sid"], principal, customer_view.customer_khata)
     assert khata["customer"]["name"] == "Asha"
-    with pytest.raises(NotAllowed):  # a customer role without its customer is refused at once
-        book.Book(ledger["sid"], path=ledger["path"], role="customer")
+    with pytest.raises(ValueError):  # a customer principal without its customer cannot be made
+        principals.Principal(principals.CUSTOMER, "customer-link")
 
 
 def test_the_customers_pdf_has_no_private_notes(ledger, tmp_path):
-    pdf = customer_view.pdf_for(link(ledger)["token"], path=ledger["path"])
+    pdf = customer_view.pdf_for(root_at(ledger["path"]), link(ledger)["token"])
     (tmp_path / "s.pdf").write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Asha" in text and "Rice 5 kg" in text and "PRIVATE" not in text and "Bina" not in text
-    assert customer_view.pdf_for("A" * 34, path=ledger["path"]) is None
+    assert customer_view.pdf_for(root_at(ledger["path"]), "A" * 34) is None
 
 
 def test_after_five_bad_links_every_answer_to_that_address_waits(ledger):
@@ -196,14 +205,15 @@ def test_after_five_bad_links_every_answer_to_that_address_waits(ledger):
     started = time.monotonic()
     assert opens(ledger, token, address="10.1.1.1") is not None  # another address is not slowed
     assert time.monotonic() - started < customer_links.WAIT_S
-    with db.connect(ledger["path"]) as con:
+    with root_at(ledger["path"]).connect() as con:
         assert "10.9.9.9" not in str(con.execute("SELECT * FROM link_misses").fetchall())
 
 
 def test_bad_links_from_another_process_count_too(ledger):
-    code = ("from khata import customer_view\n"
+    code = ("from khata import customer_view\nfrom khata.root import Root\n"
+            f"root = Root({str(ledger['path'])!r})\n"
             "for _ in range(5):\n"
-            f"    customer_view.visit('D' * 34, address='10.7.7.7', first_view=True, path={str(ledger['path'])!r})\n")
+            "    customer_view.visit(root, 'D' * 34, address='10.7.7.7', first_view=True)\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ})
     started = time.monotonic()
     assert opens(ledger, "E" * 34, address="10.7.7.7") is None
@@ -251,15 +261,15 @@ def test_the_cli_prints_the_link_and_revokes_it(ledger, capsys, monkeypatch):
 def test_reminder_link_opened_tells_opened_from_not_opened(ledger):
     from khata.reminders import manual
     sid, path = ledger["sid"], ledger["path"]
-    with book.open_book(sid, path=path, write=True, actor="ravi") as b:
+    with root_at(path).unit(sid, OWNER, write=True) as b:
         loans.create_loan(b, ledger["bina"], amount="90", item="Tea", issue_date=b.today - timedelta(days=30),
                           due_date=b.today - timedelta(days=5))
     for who in ("asha", "bina"):
-        book.write(sid, manual.record_manual_reminder, ledger[who], "whatsapp_manual", actor="ravi", path=path)
-    asha_link = book.read(sid, manual.reminder_for, ledger["asha"], path=path)
+        root_at(path).write(sid, OWNER, manual.record_manual_reminder, ledger[who], "whatsapp_manual")
+    asha_link = root_at(path).read(sid, OWNER, manual.reminder_for, ledger["asha"])
     token = asha_link["message_text"].rpartition("/c?t=")[2].split()[0]  # the link in Asha's reminder
     assert opens(ledger, token)["customer"]["name"] == "Asha"
-    with db.connect(path) as con:
+    with root_at(path).connect() as con:
         rows = {r[0]: r[1:] for r in con.execute(
             "SELECT customer_id, opened, opened_at IS NOT NULL FROM reminder_link_opened WHERE shop_id = ?",
             [sid]).fetchall()}

@@ -13,11 +13,12 @@ from datetime import date
 
 import pytest
 
-from khata import book, customers, db, demo, statement, statement_pdf
+from khata import customers, demo, principals, statement, statement_pdf
 from khata.dates import format_day
 from khata.i18n import LANGUAGES, _, use_language
 from khata.money import format_inr
 from khata.reports import entry_details
+from tests.roots import OWNER, root_at
 
 TODAY = date(2026, 11, 27)
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
@@ -28,11 +29,11 @@ LEFT_MARGIN_PT = 15 / 25.4 * 72
 def busiest(tmp_path_factory):
     """The demo shop and its customer with the most entries."""
     path = tmp_path_factory.mktemp("demo") / "khata.duckdb"
-    demo.create_demo(path=path, today=TODAY)
-    sid = db.read(lambda con: con.execute("SELECT shop_id FROM shops").fetchone()[0], path)
-    cid = db.read(lambda con: con.execute(
+    demo.create_demo(root_at(path), today=TODAY)
+    sid = root_at(path).on_connection(lambda con: con.execute("SELECT shop_id FROM shops").fetchone()[0])
+    cid = root_at(path).on_connection(lambda con: con.execute(
         "SELECT customer_id FROM (SELECT customer_id FROM loans UNION ALL SELECT customer_id FROM repayments)"
-        " GROUP BY 1 ORDER BY count(*) DESC, customer_id LIMIT 1").fetchone()[0], path)
+        " GROUP BY 1 ORDER BY count(*) DESC, customer_id LIMIT 1").fetchone()[0])
     return path, sid, cid
 
 
@@ -74,8 +75,8 @@ def test_every_row_of_the_busiest_customers_statement_is_complete_in_each_langua
                                                                                    caplog):
     path, sid, cid = busiest
     with use_language("en"):  # the screen's language: the PDF is in the customer's, whatever the screen's
-        book.write(sid, customers.update_customer, cid, language=language, path=path, actor="demo")
-        found = book.read(sid, statement.statement_for, cid, path=path, today=TODAY)
+        root_at(path).write(sid, principals.owner("demo"), customers.update_customer, cid, language=language)
+        found = root_at(path).read(sid, OWNER, statement.statement_for, cid, today=TODAY)
     assert found["language"] == language and len(found["entries"]) >= 15
     with caplog.at_level(logging.WARNING, logger="fpdf"):
         pdf = statement_pdf.statement_pdf(found)
@@ -99,8 +100,8 @@ def test_every_row_of_the_busiest_customers_statement_is_complete_in_each_langua
 @pytest.mark.parametrize("language", ["hi", "ta", "kn"])
 def test_headings_are_never_cut_in_the_middle_of_a_word(busiest, language, tmp_path):
     path, sid, cid = busiest
-    book.write(sid, customers.update_customer, cid, language=language, path=path, actor="demo")
-    pdf = statement_pdf.statement_pdf(book.read(sid, statement.statement_for, cid, path=path, today=TODAY))
+    root_at(path).write(sid, principals.owner("demo"), customers.update_customer, cid, language=language)
+    pdf = statement_pdf.statement_pdf(root_at(path).read(sid, OWNER, statement.statement_for, cid, today=TODAY))
     lines: dict[tuple[int, int], list] = {}
     for page, x, y, text in _words(pdf, tmp_path):
         lines.setdefault((page, round(y)), []).append((x, text))
@@ -114,10 +115,9 @@ def test_headings_are_never_cut_in_the_middle_of_a_word(busiest, language, tmp_p
 
 def test_the_pdf_uses_only_embedded_noto_fonts_of_the_language(busiest, tmp_path):
     path, sid, cid = busiest
-    book.write(sid, customers.update_customer, cid, language="ta", path=path, actor="demo")
+    root_at(path).write(sid, principals.owner("demo"), customers.update_customer, cid, language="ta")
     pdf_path = tmp_path / "ta.pdf"
-    pdf_path.write_bytes(statement_pdf.statement_pdf(book.read(sid, statement.statement_for, cid, path=path,
-                                                               today=TODAY)))
+    pdf_path.write_bytes(statement_pdf.statement_pdf(root_at(path).read(sid, OWNER, statement.statement_for, cid, today=TODAY)))
     fonts = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all(r[0].split("+")[-1].startswith("NotoSans") and r[-5] == "yes" for r in rows), fonts
@@ -126,8 +126,8 @@ def test_the_pdf_uses_only_embedded_noto_fonts_of_the_language(busiest, tmp_path
 
 def test_the_pay_line_is_words_and_the_raw_link_is_only_in_the_qr(busiest, tmp_path):
     path, sid, cid = busiest
-    book.write(sid, customers.update_customer, cid, language="hi", path=path, actor="demo")
-    found = book.read(sid, statement.statement_for, cid, path=path, today=TODAY)
+    root_at(path).write(sid, principals.owner("demo"), customers.update_customer, cid, language="hi")
+    found = root_at(path).read(sid, OWNER, statement.statement_for, cid, today=TODAY)
     pdf = statement_pdf.statement_pdf(found)
     spaced = " ".join(w[3] for w in _words(pdf, tmp_path))
     text = _bare(spaced)
@@ -144,7 +144,8 @@ def test_a_tamil_customers_pdf_downloaded_from_a_hindi_screen_is_all_tamil(busie
 
     path, sid, cid = busiest
     monkeypatch.setenv("KHATA_DB", str(path))
-    book.write(sid, customers.update_customer, cid, language="ta", path=path, actor="demo")
+    monkeypatch.setattr("dashboard.door.me", lambda: principals.owner("demo"))  # the logged-in owner
+    root_at(path).write(sid, principals.owner("demo"), customers.update_customer, cid, language="ta")
     pdf = statement_pdf_maker(sid, cid, "hi")()
     rows = _rows(_words(pdf, tmp_path))
     assert rows and not [row for row in rows if re.search("[\u0900-\u097f]", row)]  # no Devanagari in any row

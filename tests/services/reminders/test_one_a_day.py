@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bench.fake_twilio import FakeTwilioHttp
-from khata import accounts, book, db, reminders
+from khata import accounts, reminders
 from khata.notify.twilio_whatsapp import TwilioConfig, TwilioWhatsAppNotifier
 from khata.reminders import manual
+from tests.roots import OWNER, root_at
 
 from .helpers import NOW, TODAY, customer, loan, outbox
 
@@ -24,8 +25,7 @@ def twilio():
 
 
 def _run(db_file, shop, day, now, notifier):
-    return reminders.run_reminders(today=day, now=now, shop=shop["username"], notifier=notifier, rate_per_s=100,
-                                   path=db_file)
+    return reminders.run_reminders(root_at(db_file), today=day, now=now, shop=shop["username"], notifier=notifier, rate_per_s=100)
 
 
 def overdue_both_days(shop, db_file, n=3):
@@ -44,7 +44,7 @@ def test_without_the_day_rule_both_days_would_be_due(db_file, shop):
     """The set-up can fail the next tests: each day alone selects every customer."""
     overdue_both_days(shop, db_file)
     for day in (YESTERDAY, TODAY):
-        preview = reminders.run_reminders(today=day, now=NOW, shop=shop["username"], dry_run=True, path=db_file)
+        preview = reminders.run_reminders(root_at(db_file), today=day, now=NOW, shop=shop["username"], dry_run=True)
         assert preview["would"][0]["to_send"] == 3
 
 
@@ -77,17 +77,16 @@ def test_a_catch_up_reaches_only_those_not_messaged_since_yesterdays_run(db_file
     """A ladder with a step every day; yesterday at 10:00 a catch-up for the day before reached
     Cust 0 (and Twilio refused the two others). Today's catch-up for yesterday skips Cust 0,
     whom the ladder alone would remind (the step of day 6 is new), and reaches the others."""
-    book.write(shop["shop_id"], accounts.update_settings, reminder_days="1,2,3,4,5,6,7", path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, accounts.update_settings, reminder_days="1,2,3,4,5,6,7")
     people = overdue_both_days(shop, db_file)
     fake, notifier = twilio()
     yesterday_10am = NOW - timedelta(days=1) + timedelta(hours=2)
-    first = reminders.run_reminders(today=YESTERDAY - timedelta(days=1), now=yesterday_10am,
-                                    shop=shop["username"], notifier=notifier, rate_per_s=100, path=db_file)
+    first = reminders.run_reminders(root_at(db_file), today=YESTERDAY - timedelta(days=1), now=yesterday_10am, shop=shop["username"], notifier=notifier, rate_per_s=100)
     assert first["totals"]["sent"] == 3
     refused = [c["customer_id"] for c in people[1:]]
-    with db.connect(db_file) as con:
+    with root_at(db_file).connect() as con:
         con.execute("UPDATE reminder_outbox SET status = 'failed' WHERE list_contains(?, customer_id)", [refused])
-    with db.connect(db_file) as con:  # the ladder alone (no instant of sending) would remind all three
+    with root_at(db_file).connect() as con:  # the ladder alone (no instant of sending) would remind all three
         [row] = reminders.shop_rows(con, [shop["shop_id"]])
         assert len(reminders.select_due(con, row, YESTERDAY)) == 3
     catch_up = _run(db_file, shop, YESTERDAY, NOW + timedelta(minutes=5), notifier)
@@ -97,16 +96,14 @@ def test_a_catch_up_reaches_only_those_not_messaged_since_yesterdays_run(db_file
 
 def test_a_one_tap_reminder_today_counts_for_a_catch_up(db_file, shop):
     people = overdue_both_days(shop, db_file, n=2)
-    tapped = book.write(shop["shop_id"], manual.record_manual_reminder, people[0]["customer_id"], "whatsapp_manual",
-                        path=db_file, today=TODAY, now=NOW - timedelta(hours=2))
+    tapped = root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, people[0]["customer_id"], "whatsapp_manual", today=TODAY, now=NOW - timedelta(hours=2))
     assert tapped["recorded"]
     fake, notifier = twilio()
     catch_up = _run(db_file, shop, YESTERDAY, NOW, notifier)
     assert catch_up["totals"]["sent"] == 1
     assert [r["customer_id"] for r in outbox(db_file, reminder_date=YESTERDAY)] == [people[1]["customer_id"]]
     # and a tap after a catch-up's message is not a second reminder that day
-    again = book.write(shop["shop_id"], manual.record_manual_reminder, people[1]["customer_id"], "sms_manual",
-                       path=db_file, today=TODAY, now=NOW + timedelta(hours=1))
+    again = root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, people[1]["customer_id"], "sms_manual", today=TODAY, now=NOW + timedelta(hours=1))
     assert again["recorded"] is False
-    listed = book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW + timedelta(hours=1))
+    listed = root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY, now=NOW + timedelta(hours=1))
     assert listed["waiting"] == 0

@@ -10,8 +10,9 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from khata import accounts, book, customer_links, customer_view, reminders
+from khata import accounts, customer_links, customer_view, reminders
 from khata.reminders import manual
+from tests.roots import OWNER, root_at
 
 from .helpers import NOW, TODAY, customer, loan
 
@@ -35,17 +36,16 @@ def public(monkeypatch):
 
 
 def _due_today(shop, db_file, name="Asha Verma", language=None, amount="1250.50"):
-    book.write(shop["shop_id"], accounts.update_settings, upi_id="ravi@okaxis", path=db_file)
+    root_at(db_file).write(shop["shop_id"], OWNER, accounts.update_settings, upi_id="ravi@okaxis")
     cust = customer(shop, db_file, name=name, **({"language": language} if language else {}))
     loan(shop, db_file, cust, amount, date(2026, 11, 20))
-    rows = book.read(shop["shop_id"], manual.remind_today, path=db_file, today=TODAY, now=NOW)["rows"]
+    rows = root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY, now=NOW)["rows"]
     return cust, next(r for r in rows if r["customer_id"] == cust["customer_id"])
 
 
 def _page_link(shop, db_file, cust):
     """The customer's link as the owner's customer page and the CLI give it."""
-    return book.read(shop["shop_id"], customer_links.link_for, cust["customer_id"], path=db_file, today=TODAY,
-                     now=NOW)["url"]
+    return root_at(db_file).read(shop["shop_id"], OWNER, customer_links.link_for, cust["customer_id"], today=TODAY, now=NOW)["url"]
 
 
 def test_one_tap_texts_carry_the_page_link_url_encoded(public, db_file, shop):
@@ -58,7 +58,7 @@ def test_one_tap_texts_carry_the_page_link_url_encoded(public, db_file, shop):
         assert link in unquote(one_tap.split("=", 1)[1])
     # the link in the message opens this customer's page
     token = link.rpartition("=")[2]
-    khata = customer_view.visit(token, address=None, first_view=False, path=db_file)["khata"]
+    khata = customer_view.visit(root_at(db_file), token, address=None, first_view=False)["khata"]
     assert khata["customer"]["name"] == "Asha Verma"
 
 
@@ -81,8 +81,8 @@ def test_a_hindi_sms_takes_three_parts(public, db_file, shop):
 
 def test_template_variable_5_is_the_page_link_and_matches_the_queued_text(public, db_file, shop):
     cust, _due = _due_today(shop, db_file)
-    plan = reminders.plan_shop(shop["shop_id"], today=TODAY, now=NOW, path=db_file)
-    [claimed] = reminders.claim({plan["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW, path=db_file)
+    plan = reminders.plan_shop(root_at(db_file), shop["shop_id"], today=TODAY, now=NOW)
+    [claimed] = reminders.claim(root_at(db_file), {plan["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW)
     link = _page_link(shop, db_file, cust)
     assert claimed["variables"]["5"] == link
     assert link in claimed["message_text"]
@@ -92,6 +92,6 @@ def test_without_a_public_address_reminders_keep_the_upi_link(db_file, shop, mon
     monkeypatch.delenv("KHATA_PUBLIC_URL", raising=False)
     _cust, due = _due_today(shop, db_file)
     assert "upi://pay?pa=ravi@okaxis" in due["message_text"] and "/c?t=" not in due["message_text"]
-    plan = reminders.plan_shop(shop["shop_id"], today=TODAY, now=NOW, path=db_file)
-    [claimed] = reminders.claim({plan["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW, path=db_file)
+    plan = reminders.plan_shop(root_at(db_file), shop["shop_id"], today=TODAY, now=NOW)
+    [claimed] = reminders.claim(root_at(db_file), {plan["shop_id"]: plan["reminder_date"]}, run_id="r1", now=NOW)
     assert claimed["variables"]["5"].startswith("upi://pay?")
