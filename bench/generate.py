@@ -7,7 +7,7 @@ or, from code (the dashboard uses this for a big-shop database)::
     from bench.generate import generate
     info = generate("/tmp/big.duckdb", scale="big", seed=7)
 
-The schema is the real one: the file is created through ``khata.db.connect``, so
+The schema is the real one: the file is created through a ``khata.root.Root`` (``bench/roots.py``), so
 every migration runs first. Rows are built as numpy columns (seeded
 ``numpy.random.default_rng``), handed to DuckDB as Arrow tables and inserted with
 one ``INSERT ... SELECT`` per table; nothing is inserted row by row. The same

@@ -9,7 +9,7 @@ import streamlit as st
 from khata.i18n import _
 
 from . import format as fmt
-from . import reads, session, writes
+from . import door, reads, session, writes
 from .forms import submit
 
 
@@ -28,7 +28,7 @@ def customer_link_box(customer_id: int, name: str) -> None:
             st.caption(_("👀 Opened the link on {when}.").format(when=fmt.when(opened)))
         else:
             st.caption(_("Has not opened the link yet."))
-        if session.is_owner():  # staff are refused in khata too
+        if door.can("customer_links.revoke_link"):  # staff are refused in khata too
             if st.button(_("End this link"), key=f"revoke_link_{customer_id}",
                          help=_("Every link given so far stops working; the next reminder carries a new one.")):
                 submit("revoke_link", lambda: writes.revoke_link(customer_id),

@@ -15,7 +15,6 @@ from prefect.states import Failed
 from flows.steps import StepFailed, step
 from khata import maintenance
 from khata.dates import DEFAULT_TIMEZONE, shop_today
-from khata.errors import KhataError
 from khata.root import flow_root
 
 backup_and_cluster = step(maintenance.nightly, "backup-cluster-snapshot", retries=3, delays=[30, 60, 120])
@@ -29,12 +28,8 @@ def _run_name() -> str:
 def book_maintenance(backups: str | None = None, db: str | None = None, snapshot: str | None = None) -> dict:
     """backups: folder for dated backups (default data/backups); db: database file;
     snapshot: the analyst snapshot's folder (default KHATA_SNAPSHOT_DIR, else data/snapshot)."""
+    root = flow_root(db)  # a missing book is refused before anything runs
     logger = get_run_logger()
-    try:
-        root = flow_root(db)  # a missing book is refused here
-    except KhataError as err:
-        logger.error("%s", err)
-        return Failed(message=str(err), data=err)
     book = root.path
     logger.info("Book: %s", book)
     try:

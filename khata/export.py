@@ -78,8 +78,10 @@ ANALYST_STORAGE_VERSION = "v1.5.0"
 def attach_for_analysts(con, path: Path, alias: str) -> None:
     """ATTACH a new database file at ``path`` as ``alias``, written in a storage format that
     DuckDB 1.5.x and 2.0.x both open (``ANALYST_STORAGE_VERSION``). Every file meant to be
-    opened outside the app (snapshot, backups) is created through here."""
-    con.execute(f"ATTACH '{_sql_path(path)}' AS {alias} (STORAGE_VERSION '{ANALYST_STORAGE_VERSION}')")
+    opened outside the app (snapshot, backups) is created through here. ``READ_WRITE``: the
+    new file is written even from a read-only root's connection (``khata export`` only reads
+    the book)."""
+    con.execute(f"ATTACH '{_sql_path(path)}' AS {alias} (STORAGE_VERSION '{ANALYST_STORAGE_VERSION}', READ_WRITE)")
 
 
 def _sql_path(path: Path) -> str:

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from khata.demo import create_demo
+from tests.roots import OWNER, root_at
 
 from .test_cli import khata
 from .test_upgrade import cli_15
@@ -45,7 +46,7 @@ def rows_live(path: Path, sql: str) -> list[tuple]:
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     path = tmp_path_factory.mktemp("analyst") / "khata.duckdb"
-    create_demo(seed=7, path=path)
+    create_demo(root_at(path), seed=7)
     return path
 
 

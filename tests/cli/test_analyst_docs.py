@@ -11,11 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from khata import book, export, reminders, staff
+from khata import export, reminders, staff
 from khata.dates import shop_today
 from khata.demo import create_demo
 from khata.notify.outbox import OutboxNotifier
 from tests.conftest import ROOT
+from tests.roots import OWNER, root_at
 
 DOC = ROOT / "docs" / "analyst.md"
 
@@ -34,14 +35,13 @@ def snapshot(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analyst")
     path = folder / "k.duckdb"
     today = shop_today("Asia/Kolkata")
-    shop = create_demo(path=path, today=today)
+    shop = create_demo(root_at(path), today=today)
     for name in ("sunil", "meera"):
-        book.write(shop["shop_id"], staff.add_staff, username=name, name=name.title(), password="Staff@1234",
-                   path=path)
+        root_at(path).write(shop["shop_id"], OWNER, staff.add_staff, username=name, name=name.title(), password="Staff@1234")
     now = datetime.combine(today, time(2, 30), UTC)
-    reminders.run_reminders(today=today, now=now, notifier=OutboxNotifier(), path=path)
+    reminders.run_reminders(root_at(path), today=today, now=now, notifier=OutboxNotifier())
     out = folder / "exports" / "today"
-    export.export_snapshot(out, path=path)
+    export.export_snapshot(root_at(path), out)
     return out
 
 

@@ -12,12 +12,17 @@ from .test_cli import khata
 COMMANDS = [
     ("import", "customers", "{csv}", "--shop", "ravi"),
     ("export", "--out", "{tmp}/snap"),
+    ("export", "--pseudonymise", "--out", "{tmp}/snap"),
     ("backup", "--out", "{tmp}/bak"),
     ("restore", "{tmp}/bak"),
     ("remind", "--dry-run"),
     ("remind",),
     ("statement", "--shop", "ravi", "--customer", "1", "--out", "{tmp}/s.pdf"),
     ("maintain", "--backups", "{tmp}/backups"),
+    ("maintain", "--backups", "{tmp}/backups", "--snapshot", "{tmp}/snapshot"),
+    ("upgrade",),
+    ("link", "--shop", "ravi", "--customer", "1"),
+    ("link", "--shop", "ravi", "--customer", "1", "--revoke"),
     ("staff", "list", "--shop", "ravi"),
     ("staff", "add", "--shop", "ravi", "--username", "sunil", "--name", "Sunil", "--password", "Staff@1234"),
 ]

@@ -17,6 +17,7 @@ import pytest
 
 from khata import accounts, cli, upgrade
 from khata.demo import create_demo
+from tests.roots import root_at
 
 ROOT = Path(__file__).resolve().parents[2]
 DUCKDB_15 = Path(sys.executable).parent / "duckdb"  # pip duckdb-cli==1.5.6 (requirements-dev.txt)
@@ -41,7 +42,7 @@ def make_old_book(path: Path) -> None:
     """A book as DuckDB 1.5 wrote it: the file is created in 1.5's storage format, and DuckDB
     2.0 keeps a file in the format it finds, so the demo shop is written into it as 1.5 would."""
     duckdb.connect(str(path), config={"storage_compatibility_version": "v1.5.0"}).close()
-    create_demo(seed=7, path=path)
+    create_demo(root_at(path), seed=7)
 
 
 def contents(path: Path) -> dict:
@@ -110,8 +111,7 @@ def test_an_old_book_is_upgraded_once_with_the_same_data(tmp_path):
     assert sha256(book) == upgraded_sha and backups_beside(book) == [folder]
 
     # the sequences carried on: the next shop gets the next id, through the app's own door
-    accounts.register_shopkeeper(name="N", shop_name="N", username="next", email="n@n.in", phone="9876543211",
-                                 password="Demo@1234", path=book)
+    accounts.register_shopkeeper(root_at(book), name="N", shop_name="N", username="next", email="n@n.in", phone="9876543211", password="Demo@1234")
     con = duckdb.connect(str(book), read_only=True)
     try:
         assert con.execute("SELECT shop_id FROM shopkeepers WHERE username = 'next'").fetchone()[0] == \
@@ -176,7 +176,8 @@ def test_too_little_free_space_is_said_before_anything_is_written(tmp_path, monk
 def test_no_book_is_one_line(tmp_path):
     result = khata("upgrade", "--db", str(tmp_path / "missing.duckdb"))
     assert result.returncode == 1
-    assert result.stderr == f"error: There is no book at {tmp_path / 'missing.duckdb'}; nothing was upgraded.\n"
+    missing = tmp_path / "missing.duckdb"  # the one missing-book message of every command
+    assert result.stderr == f"error: No book at {missing}; create it with `khata init --db {missing}`.\n"
     assert not (tmp_path / "missing.duckdb").exists()
 
 

@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from khata import accounts, book, customer_links, customers, loans, repayments
+from khata import accounts, customer_links, customers, loans, repayments
 from khata.dates import shop_today
 from tests.catalogs import compiled, hindi
 from tests.conftest import make_shop
+from tests.roots import OWNER, root_at
 
 from .test_browser import SCREENSHOTS, idle, shot
 
@@ -26,15 +27,13 @@ def hindi_customer(server):
     compiled()
     shop = make_shop(server["db"], "linkphone", shop_name="Sharma General Store")
     sid = shop["shop_id"]
-    book.write(sid, accounts.update_settings, upi_id="sharma@okhdfc", path=server["db"])
-    who = book.write(sid, customers.create_customer, name="रमेश नायर", phone="98450 77002", credit_limit="90000",
-                     language="hi", path=server["db"])
+    root_at(server["db"]).write(sid, OWNER, accounts.update_settings, upi_id="sharma@okhdfc")
+    who = root_at(server["db"]).write(sid, OWNER, customers.create_customer, name="रमेश नायर", phone="98450 77002", credit_limit="90000", language="hi")
     today = shop_today("Asia/Kolkata")
-    sale = book.write(sid, loans.create_loan, who["customer_id"], amount="2250.50", item="चावल 25 किलो",
-                      issue_date=today - timedelta(days=40), due_date=today - timedelta(days=10), path=server["db"])
-    book.write(sid, loans.create_loan, who["customer_id"], amount="1000", item="दाल", path=server["db"])
-    book.write(sid, repayments.record_repayment, sale["loan_id"], amount="250", path=server["db"])
-    token = book.read(sid, customer_links.link_for, who["customer_id"], path=server["db"])["token"]
+    sale = root_at(server["db"]).write(sid, OWNER, loans.create_loan, who["customer_id"], amount="2250.50", item="चावल 25 किलो", issue_date=today - timedelta(days=40), due_date=today - timedelta(days=10))
+    root_at(server["db"]).write(sid, OWNER, loans.create_loan, who["customer_id"], amount="1000", item="दाल")
+    root_at(server["db"]).write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="250")
+    token = root_at(server["db"]).read(sid, OWNER, customer_links.link_for, who["customer_id"])["token"]
     return {**who, "token": token}
 
 

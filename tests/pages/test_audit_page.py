@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from khata import book, customers, db
+from khata import customers, principals
 from khata.dates import format_day
+from tests.roots import OWNER, root_at
 
 from ..catalogs import hindi
 from .conftest import app, open_page
@@ -16,11 +17,10 @@ SHOP = 1
 
 
 def _raise_a_limit(path) -> dict:
-    who = book.read(SHOP, customers.list_customers, path=path)[0]
-    book.write(SHOP, customers.update_customer, who["customer_id"], credit_limit=str(who["credit_limit"] + 1000),
-               actor="demo", path=path)
-    logged_at = db.read(lambda con: con.execute("SELECT max(logged_at) FROM audit_log WHERE action = 'edit'")
-                        .fetchone()[0], path)
+    who = root_at(path).read(SHOP, OWNER, customers.list_customers)[0]
+    root_at(path).write(SHOP, principals.owner("demo"), customers.update_customer, who["customer_id"], credit_limit=str(who["credit_limit"] + 1000))
+    logged_at = root_at(path).on_connection(lambda con: con.execute("SELECT max(logged_at) FROM audit_log WHERE action = 'edit'")
+                        .fetchone()[0])
     return {**who, "logged_at": logged_at}
 
 

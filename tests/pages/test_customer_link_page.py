@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from khata import book, customer_links, customers, db, staff
+from khata import customer_links, customers, staff
 from khata.dates import shop_today
 from khata.money import format_inr
 from tests.conftest import make_shop
+from tests.roots import OWNER, root_at
 
 from .conftest import app, by_label, shown, texts
 from .test_markup import (  # noqa: F401 - marked_shop is a fixture
@@ -32,7 +33,7 @@ PAGE = "dashboard/app_pages/customer_link.py"
 
 
 def token_for(shop, who="asha"):
-    return book.read(shop["shop_id"], customer_links.link_for, shop[who])["token"]
+    return root_at(None).read(shop["shop_id"], OWNER, customer_links.link_for, shop[who])["token"]
 
 
 def open_link(token: str, username: str | None = None):
@@ -57,7 +58,7 @@ def test_a_valid_link_shows_its_customer_as_typed_and_pays_by_upi(marked_shop):
     assert_no_live_markup(at, "customer_link.py")
     assert shown(at.title[0].value) == SHOP_NAME
     assert ASHA in shown(at.subheader[0].value)
-    due = book.read(marked_shop["shop_id"], customers.owed_by, marked_shop["asha"])
+    due = root_at(None).read(marked_shop["shop_id"], OWNER, customers.owed_by, marked_shop["asha"])
     assert at.metric[0].value == format_inr(due)
     everything = texts(at)
     assert ITEM in everything  # tables hold the text raw (shown as typed)
@@ -70,9 +71,9 @@ def test_a_valid_link_shows_its_customer_as_typed_and_pays_by_upi(marked_shop):
 
 def test_the_pay_button_is_the_upi_link_for_the_whole_amount(marked_shop):
     from khata import accounts
-    book.write(marked_shop["shop_id"], accounts.update_settings, upi_id="marked@okaxis")
+    root_at(None).write(marked_shop["shop_id"], OWNER, accounts.update_settings, upi_id="marked@okaxis")
     at = open_link(token_for(marked_shop))
-    due = book.read(marked_shop["shop_id"], customers.owed_by, marked_shop["asha"])
+    due = root_at(None).read(marked_shop["shop_id"], OWNER, customers.owed_by, marked_shop["asha"])
     pay = by_label(at.link_button, f"Pay {format_inr(due)} with UPI")
     assert pay.proto.url.startswith("upi://pay?pa=marked@okaxis&") and f"&am={due:.2f}&" in pay.proto.url
     assert len(at.get("image")) == 1, "the QR code of the same link"
@@ -87,7 +88,7 @@ def test_a_bad_link_shows_one_neutral_page(marked_shop, how):
     elif how == "changed":
         token = token[:10] + ("B" if token[10] != "B" else "C") + token[11:]
     elif how == "revoked":
-        book.write(marked_shop["shop_id"], customer_links.revoke_link, marked_shop["asha"])
+        root_at(None).write(marked_shop["shop_id"], OWNER, customer_links.revoke_link, marked_shop["asha"])
     elif how == "expired":
         old = shop_today("Asia/Kolkata") - timedelta(days=customer_links.link_days() + 2)
         token = customer_links.make_token(marked_shop["shop_id"], marked_shop["asha"], 0, old)
@@ -123,8 +124,8 @@ def test_one_customer_only_and_the_shopkeeper_sees_the_opening(marked_shop):
 
 
 def test_only_the_owner_is_offered_to_end_the_link_and_it_ends(marked_shop):
-    book.write(marked_shop["shop_id"], staff.add_staff, username="sunil", name="Sunil", password="Staff@1234")
-    db.write(lambda con: con.execute("UPDATE shopkeepers SET must_change_password = FALSE WHERE username = 'sunil'"))
+    root_at(None).write(marked_shop["shop_id"], OWNER, staff.add_staff, username="sunil", name="Sunil", password="Staff@1234")
+    root_at(None).in_transaction(lambda con: con.execute("UPDATE shopkeepers SET must_change_password = FALSE WHERE username = 'sunil'"))
     token = token_for(marked_shop)
     clerk = app("sunil")
     clerk.run()

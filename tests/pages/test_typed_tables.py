@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from khata import db
+from tests.roots import root_at
 
 from .conftest import app, open_page
 
@@ -23,7 +23,7 @@ def _crashed_run_outbox(path) -> None:
             " 'Please pay', CASE WHEN customer_id % 2 = 0 THEN 'unknown' ELSE 'sent' END, current_timestamp,"
             " CASE WHEN customer_id % 2 = 0 THEN NULL ELSE TIMESTAMPTZ '2026-11-27 02:30:00+00' END"
             " FROM customers WHERE shop_id = ? LIMIT 10", [SHOP, SHOP])
-    db.write(work, path)
+    root_at(path).in_transaction(work)
 
 
 @pytest.mark.parametrize("language", ["en", "hi"])
