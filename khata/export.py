@@ -22,7 +22,8 @@ from pathlib import Path
 from . import db
 from .errors import ValidationError
 
-ANALYST_VIEWS = ("loan_balances", "customer_balances", "daily_collections", "reminder_log", "reminder_effect")
+ANALYST_VIEWS = ("loan_balances", "customer_balances", "daily_collections", "reminder_log", "reminder_effect",
+                 "reminder_link_opened")
 
 # What the analyst snapshot leaves out, and why.
 OMITTED_TABLES = {
@@ -78,10 +79,10 @@ ANALYST_STORAGE_VERSION = "v1.5.0"
 def attach_for_analysts(con, path: Path, alias: str) -> None:
     """ATTACH a new database file at ``path`` as ``alias``, written in a storage format that
     DuckDB 1.5.x and 2.0.x both open (``ANALYST_STORAGE_VERSION``). Every file meant to be
-    opened outside the app (snapshot, backups) is created through here. ``READ_WRITE``: the
-    new file is written even from a read-only root's connection (``khata export`` only reads
-    the book)."""
-    con.execute(f"ATTACH '{_sql_path(path)}' AS {alias} (STORAGE_VERSION '{ANALYST_STORAGE_VERSION}', READ_WRITE)")
+    opened outside the app (snapshot, backups) is created through here."""
+    # READ_WRITE: a command that only reads the book opens it read-only, and an ATTACH on such a
+    # connection would otherwise be read-only too (and fail on a file that does not exist yet)
+    con.execute(f"ATTACH '{_sql_path(path)}' AS {alias} (READ_WRITE, STORAGE_VERSION '{ANALYST_STORAGE_VERSION}')")
 
 
 def _sql_path(path: Path) -> str:

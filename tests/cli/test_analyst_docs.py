@@ -77,6 +77,12 @@ def _check_effect(rows, con):
     assert all(r[0] in ("reminded", "reminded before due", "not reminded") for r in rows)
 
 
+def _check_link_opened(rows, con):
+    real = con.execute("SELECT count(*) FROM reminder_link_opened"
+                       " WHERE status IN ('sent', 'delivered', 'read', 'opened')").fetchone()[0]
+    assert sum(r[1] for r in rows) == real and all(0 <= r[2] <= 100 for r in rows)
+
+
 CHECKS = {  # a distinctive piece of each documented query -> what its answer must be
     "coalesce(c.language, k.language": _check_languages,
     "FILTER (WHERE days_past_due > 90)": _check_aging,
@@ -85,6 +91,7 @@ CHECKS = {  # a distinctive piece of each documented query -> what its answer mu
     "loan_balances.parquet": _check_parquet,
     "reminder_date = current_date - 1": _check_yesterday,
     "FROM reminder_effect": _check_effect,
+    "FROM reminder_link_opened": _check_link_opened,
 }
 
 
