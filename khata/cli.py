@@ -236,7 +236,7 @@ def cmd_restore(args) -> int:
     return 0
 
 
-CREATES_BOOK = (cmd_init, cmd_demo)
+CREATES_BOOK = (cmd_init, cmd_demo, cmd_restore)  # restore: a backup onto a new machine
 
 
 def main(argv: list[str] | None = None) -> int:
