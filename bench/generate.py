@@ -253,7 +253,6 @@ def generate(path, scale: str = "big", seed: int = 7, *, progress=None, overwrit
             raise FileExistsError(target)
         target.unlink(missing_ok=True)
         Path(str(target) + ".wal").unlink(missing_ok=True)
-    db._migrated.discard(str(target))
     started = time.perf_counter()
     tables = build(scale, seed)
     built = time.perf_counter()

@@ -297,7 +297,7 @@ def cmd_restore(args) -> int:
     return 0
 
 
-CREATES_BOOK = (cmd_init, cmd_demo)
+CREATES_BOOK = (cmd_init, cmd_demo, cmd_restore)  # restore: a backup onto a new machine
 
 
 def reads_only(args) -> bool:

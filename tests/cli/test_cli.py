@@ -252,7 +252,7 @@ def test_no_connection_is_kept_between_units_of_work(tmp_path):
     assert shop_count == 1
     # The probe waits for nothing (lock timeout 0): one failed attempt to open would raise DatabaseBusy.
     probe = subprocess.run(
-        [sys.executable, "-c", "import sys; from khata import db\nfrom khata.root import Root\n"
+        [sys.executable, "-c", "import sys; from khata import db; from khata.root import Root\n"
          "with Root(sys.argv[1]).connect(lock_timeout=0) as con: con.execute('SELECT 1')\n"
          "print(db.lock_stats['retries'])", str(path)],
         capture_output=True, text=True, timeout=60)

@@ -147,17 +147,17 @@ def test_staff_cannot_turn_a_customer_s_reminders_back_on(server, browser):
 
     base, path = server["base"], server["db"]
     root = root_at(path)
-    owner = accounts.register_shopkeeper(root, name="Meera Shah", shop_name="Meera Stores", username="meera",
-                                         email="meera@example.in", phone="98765 43219", password="Meera@2026")
-    boss = principals.owner("meera")
+    owner = accounts.register_shopkeeper(root, name="Kamla Devi", shop_name="Kamla Stores", username="kamla",
+                                         email="kamla@example.in", phone="98765 43218", password="Kamla@2026")
+    boss = principals.owner("kamla")
     quiet = root.write(owner["shop_id"], boss, customers.create_customer, name="Chetan Quiet", phone="98450 13002",
                        whatsapp_opt_out=True)
-    root.write(owner["shop_id"], boss, staff.add_staff, username="sunil", name="Sunil Rao", password="First@2026")
-    accounts.change_password(root, "sunil", "First@2026", "Sunil@2026")
+    root.write(owner["shop_id"], boss, staff.add_staff, username="mohan", name="Mohan Lal", password="First@2026")
+    accounts.change_password(root, "mohan", "First@2026", "Mohan@2026")
     page = browser.new_page(viewport=DESKTOP)
     page.set_default_timeout(30_000)
     try:
-        log_in(page, base, "sunil", "Sunil@2026")
+        log_in(page, base, "mohan", "Mohan@2026")
         expect_text(page, "Overview")
         idle(page)
         visit(page, f"{base}/reminders", "Reminders")

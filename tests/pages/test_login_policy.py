@@ -60,7 +60,7 @@ def test_unknown_name_locks_like_a_real_one_and_stays_locked(demo_db):
 def test_login_page_uses_the_policy(demo_db, monkeypatch):
     calls = []
     real = accounts.authenticate
-    monkeypatch.setattr(accounts, "authenticate", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    monkeypatch.setattr(accounts, "authenticate", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
     at = app(None)
     at.run()
     at.text_input(key="login_user").input("no-such-user")

@@ -124,7 +124,7 @@ def marked_shop(db_file, monkeypatch):
     env_root().write(sid, OWNER, repayments.reverse_repayment, paid["repayments"][0]["repayment_id"], reason=REASON)
     wrong = env_root().write(sid, OWNER, loans.create_loan, babu["customer_id"], amount="10", item=ITEM)
     env_root().write(sid, OWNER, loans.reverse_loan, wrong["loan_id"], reason=REASON)
-    reminders.run_reminders(notifier=OutboxNotifier())
+    reminders.run_reminders(env_root(), notifier=OutboxNotifier())
     return {**shop, "asha": asha["customer_id"], "babu": babu["customer_id"], "loan": sale["loan_id"]}
 
 

@@ -37,10 +37,11 @@ def test_overview_reads_fresh_numbers_after_an_external_write(demo_db):
     before = {m.label: m.value for m in at.metric}["Outstanding"]
     script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(__import__('khata').__path__[0] + '/..')!r})
-        from khata import book, loans
-        loan = book.read(1, loans.list_loans, status="overdue", path={str(demo_db)!r})[0]
-        from khata import repayments
-        book.write(1, repayments.record_repayment, loan["loan_id"], amount="1.00", path={str(demo_db)!r})
+        from khata import loans, principals, repayments
+        from khata.root import Root
+        root, owner = Root({str(demo_db)!r}), principals.owner("demo")
+        loan = root.read(1, owner, loans.list_loans, status="overdue")[0]
+        root.write(1, owner, repayments.record_repayment, loan["loan_id"], amount="1.00")
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tests.roots import env_root
+
 from .conftest import app, count, open_page, texts
 
 
@@ -22,7 +24,7 @@ def test_real_outbox_rows_are_listed(demo_db):
     from khata import reminders
     from khata.notify.outbox import OutboxNotifier
     st.cache_data.clear()
-    result = reminders.run_reminders(notifier=OutboxNotifier())  # a run without Twilio: rows 'simulated'
+    result = reminders.run_reminders(env_root(), notifier=OutboxNotifier())  # a run without Twilio: rows 'simulated'
     at = open_page(app(), "reminders.py")
     assert result["totals"]["simulated"] > 0  # the demo shop has overdue customers
     frame = at.dataframe[0].value

@@ -1,7 +1,10 @@
 """The customer page: a UPI QR for what is due, and the statement as a PDF to share."""
 import subprocess
 
+import streamlit as st
+
 from dashboard.reads import statement_pdf_maker
+from dashboard.session import ME
 from khata import accounts, customers, statement
 from tests.roots import OWNER, root_at
 
@@ -31,7 +34,9 @@ def test_a_customer_who_owes_sees_a_qr_and_pay_words_and_can_take_a_pdf(demo_db,
     labels = [b.proto.label for b in at.get("download_button")]
     assert "⬇️ Statement to share (PDF)" in labels
     pdf = tmp_path / "s.pdf"
+    st.session_state[ME] = {"shop_id": 1, "username": "demo", "name": "Demo", "role": "owner"}  # drawn as demo
     pdf.write_bytes(statement_pdf_maker(1, who["customer_id"], "en")())  # what the button sends when tapped
+    st.session_state.pop(ME, None)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     assert who["name"] in text and "upi://" not in text and statement.pay_words(found) in flat

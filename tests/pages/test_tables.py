@@ -42,7 +42,8 @@ def quiet_shop(db_file, monkeypatch):
                             issue_date=today - timedelta(days=40), due_date=today - timedelta(days=30))
     env_root().write(sid, OWNER, repayments.record_repayment, late["loan_id"], amount="10",
                      paid_on=today - timedelta(days=25))
-    reminders.run_reminders(notifier=OutboxNotifier())  # no Twilio: the day's reminders are recorded as simulated
+    # no Twilio: the day's reminders are recorded as simulated
+    reminders.run_reminders(env_root(), notifier=OutboxNotifier())
     return {"today": today}
 
 
