@@ -8,8 +8,8 @@ import streamlit as st
 
 from khata.i18n import _
 
-from . import format as fmt
 from . import door, reads, session, writes
+from . import format as fmt
 from .forms import submit
 
 

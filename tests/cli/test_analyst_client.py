@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from khata.demo import create_demo
-from tests.roots import OWNER, root_at
+from tests.roots import root_at
 
 from .test_cli import khata
 from .test_upgrade import cli_15

@@ -37,7 +37,8 @@ def snapshot(tmp_path_factory):
     today = shop_today("Asia/Kolkata")
     shop = create_demo(root_at(path), today=today)
     for name in ("sunil", "meera"):
-        root_at(path).write(shop["shop_id"], OWNER, staff.add_staff, username=name, name=name.title(), password="Staff@1234")
+        root_at(path).write(shop["shop_id"], OWNER, staff.add_staff, username=name, name=name.title(),
+                            password="Staff@1234")
     now = datetime.combine(today, time(2, 30), UTC)
     reminders.run_reminders(root_at(path), today=today, now=now, notifier=OutboxNotifier())
     out = folder / "exports" / "today"

@@ -167,7 +167,8 @@ def test_ctrl_c_during_a_flow_run_stops_the_flow_run_too(tmp_path):
     """The worker starts a flow run in a session of its own; Ctrl-C on `make run` must still
     stop it (within 5 s), and the pid file of flow runs is cleared."""
     db_file = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(root_at(db_file), name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210", password="Demo@1234")
+    accounts.register_shopkeeper(root_at(db_file), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     app_port, prefect_port, mark = _free_port(), _free_port(), f"khata-run-test-{uuid.uuid4()}"
     env = {**os.environ, "KHATA_DB": str(db_file), "KHATA_PORT": str(app_port), "PREFECT_PORT": str(prefect_port),
            "PREFECT_HOME": str(tmp_path / "prefect"), "KHATA_DOTENV": str(tmp_path / "no.env"),

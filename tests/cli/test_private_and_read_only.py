@@ -27,11 +27,16 @@ KEY = "k" * 40
 def shop_book(tmp_path):
     """A shop with a staff login, a customer with an address and notes, a sale, a reminder."""
     path = tmp_path / "k.duckdb"
-    keeper = accounts.register_shopkeeper(root_at(path), name="Ravi Kumar", shop_name="Ravi Stores", username="ravi", email="ravi@example.in", phone="9876543210", password="Demo@1234")
+    keeper = accounts.register_shopkeeper(root_at(path), name="Ravi Kumar", shop_name="Ravi Stores",
+                                          username="ravi", email="ravi@example.in", phone="9876543210",
+                                          password="Demo@1234")
     sid = keeper["shop_id"]
     root_at(path).write(sid, OWNER, staff.add_staff, username="sunil", name="Sunil Rao", password="Staff@1234")
-    asha = root_at(path).write(sid, OWNER, customers.create_customer, name="Asha Verma", phone=PHONE, address="12 Gandhi Road", notes="pays on Fridays", credit_limit="5000")
-    root_at(path).write(sid, OWNER, loans.create_loan, asha["customer_id"], amount="400.00", item="Rice 5 kg", issue_date=date(2026, 11, 1), due_date=date(2026, 11, 20), grace_days=0, today=date(2026, 11, 20))
+    asha = root_at(path).write(sid, OWNER, customers.create_customer, name="Asha Verma", phone=PHONE,
+                               address="12 Gandhi Road", notes="pays on Fridays", credit_limit="5000")
+    root_at(path).write(sid, OWNER, loans.create_loan, asha["customer_id"], amount="400.00", item="Rice 5 kg",
+                        issue_date=date(2026, 11, 1), due_date=date(2026, 11, 20), grace_days=0, today=date(2026,
+                                                                                                            11, 20))
     reminders.run_reminders(root_at(path), today=date(2026, 11, 27), now=NOW, notifier=OutboxNotifier())
     return path
 

@@ -111,7 +111,8 @@ def test_an_old_book_is_upgraded_once_with_the_same_data(tmp_path):
     assert sha256(book) == upgraded_sha and backups_beside(book) == [folder]
 
     # the sequences carried on: the next shop gets the next id, through the app's own door
-    accounts.register_shopkeeper(root_at(book), name="N", shop_name="N", username="next", email="n@n.in", phone="9876543211", password="Demo@1234")
+    accounts.register_shopkeeper(root_at(book), name="N", shop_name="N", username="next", email="n@n.in",
+                                 phone="9876543211", password="Demo@1234")
     con = duckdb.connect(str(book), read_only=True)
     try:
         assert con.execute("SELECT shop_id FROM shopkeepers WHERE username = 'next'").fetchone()[0] == \

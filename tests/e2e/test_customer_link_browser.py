@@ -28,9 +28,12 @@ def hindi_customer(server):
     shop = make_shop(server["db"], "linkphone", shop_name="Sharma General Store")
     sid = shop["shop_id"]
     root_at(server["db"]).write(sid, OWNER, accounts.update_settings, upi_id="sharma@okhdfc")
-    who = root_at(server["db"]).write(sid, OWNER, customers.create_customer, name="रमेश नायर", phone="98450 77002", credit_limit="90000", language="hi")
+    who = root_at(server["db"]).write(sid, OWNER, customers.create_customer, name="रमेश नायर", phone="98450 77002",
+                                      credit_limit="90000", language="hi")
     today = shop_today("Asia/Kolkata")
-    sale = root_at(server["db"]).write(sid, OWNER, loans.create_loan, who["customer_id"], amount="2250.50", item="चावल 25 किलो", issue_date=today - timedelta(days=40), due_date=today - timedelta(days=10))
+    sale = root_at(server["db"]).write(sid, OWNER, loans.create_loan, who["customer_id"], amount="2250.50",
+                                       item="चावल 25 किलो", issue_date=today - timedelta(days=40),
+                                       due_date=today - timedelta(days=10))
     root_at(server["db"]).write(sid, OWNER, loans.create_loan, who["customer_id"], amount="1000", item="दाल")
     root_at(server["db"]).write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="250")
     token = root_at(server["db"]).read(sid, OWNER, customer_links.link_for, who["customer_id"])["token"]

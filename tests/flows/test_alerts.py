@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from tests.conftest import ROOT
+from tests.roots import root_at
 
 pytestmark = pytest.mark.prefect
 
@@ -143,7 +144,8 @@ def test_a_run_whose_process_is_killed_is_marked_crashed(prefect_server, tmp_pat
     from khata import accounts
 
     db_file = tmp_path / "k.duckdb"
-    accounts.register_shopkeeper(root_at(db_file), name="R", shop_name="R", username="ravi", email="r@r.in", phone="9876543210", password="Demo@1234")
+    accounts.register_shopkeeper(root_at(db_file), name="R", shop_name="R", username="ravi", email="r@r.in",
+                                 phone="9876543210", password="Demo@1234")
     env = {**prefect_server, "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30", "KHATA_LOCK_TIMEOUT": "5"}
     made = subprocess.run([sys.executable, "-m", "flows.automations"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)

@@ -18,9 +18,10 @@ SHOP = 1
 
 def _raise_a_limit(path) -> dict:
     who = root_at(path).read(SHOP, OWNER, customers.list_customers)[0]
-    root_at(path).write(SHOP, principals.owner("demo"), customers.update_customer, who["customer_id"], credit_limit=str(who["credit_limit"] + 1000))
-    logged_at = root_at(path).on_connection(lambda con: con.execute("SELECT max(logged_at) FROM audit_log WHERE action = 'edit'")
-                        .fetchone()[0])
+    root_at(path).write(SHOP, principals.owner("demo"), customers.update_customer, who["customer_id"],
+                        credit_limit=str(who["credit_limit"] + 1000))
+    logged_at = root_at(path).on_connection(
+        lambda con: con.execute("SELECT max(logged_at) FROM audit_log WHERE action = 'edit'").fetchone()[0])
     return {**who, "logged_at": logged_at}
 
 

@@ -124,8 +124,10 @@ def test_one_customer_only_and_the_shopkeeper_sees_the_opening(marked_shop):
 
 
 def test_only_the_owner_is_offered_to_end_the_link_and_it_ends(marked_shop):
-    root_at(None).write(marked_shop["shop_id"], OWNER, staff.add_staff, username="sunil", name="Sunil", password="Staff@1234")
-    root_at(None).in_transaction(lambda con: con.execute("UPDATE shopkeepers SET must_change_password = FALSE WHERE username = 'sunil'"))
+    root_at(None).write(marked_shop["shop_id"], OWNER, staff.add_staff, username="sunil", name="Sunil",
+                        password="Staff@1234")
+    root_at(None).in_transaction(
+        lambda con: con.execute("UPDATE shopkeepers SET must_change_password = FALSE WHERE username = 'sunil'"))
     token = token_for(marked_shop)
     clerk = app("sunil")
     clerk.run()

@@ -51,7 +51,8 @@ def ledger(db_file, monkeypatch):
         loans.create_loan(b, bina, amount="300", item="Bina's soap")
         from khata import repayments
         repayments.record_repayment(b, old, amount="100", note="PRIVATE: paid late again")
-    chetan = root_at(db_file).write(other, OWNER, customers.create_customer, name="Chetan", phone="98765 22222", credit_limit="5000")["customer_id"]
+    chetan = root_at(db_file).write(other, OWNER, customers.create_customer, name="Chetan", phone="98765 22222",
+                                    credit_limit="5000")["customer_id"]
     return {"sid": sid, "other": other, "asha": asha, "bina": bina, "chetan": chetan, "path": db_file}
 
 
@@ -119,10 +120,12 @@ def test_revoking_ends_every_earlier_link_and_the_next_is_new(ledger):
 
 def test_staff_cannot_revoke_and_nothing_changes(ledger):
     from khata import staff
-    root_at(ledger["path"]).write(ledger["sid"], OWNER, staff.add_staff, username="sunil", name="Sunil", password="Staff@1234")
+    root_at(ledger["path"]).write(ledger["sid"], OWNER, staff.add_staff, username="sunil", name="Sunil",
+                                  password="Staff@1234")
     token = link(ledger)["token"]
     with pytest.raises(NotAllowed, match="Only the shop owner can end a customer's link"):
-        root_at(ledger["path"]).write(ledger["sid"], principals.staff("sunil"), customer_links.revoke_link, ledger["asha"])
+        root_at(ledger["path"]).write(ledger["sid"], principals.staff("sunil"), customer_links.revoke_link,
+                                      ledger["asha"])
     assert opens(ledger, token) is not None
 
 

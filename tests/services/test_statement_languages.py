@@ -117,7 +117,8 @@ def test_the_pdf_uses_only_embedded_noto_fonts_of_the_language(busiest, tmp_path
     path, sid, cid = busiest
     root_at(path).write(sid, principals.owner("demo"), customers.update_customer, cid, language="ta")
     pdf_path = tmp_path / "ta.pdf"
-    pdf_path.write_bytes(statement_pdf.statement_pdf(root_at(path).read(sid, OWNER, statement.statement_for, cid, today=TODAY)))
+    pdf_path.write_bytes(statement_pdf.statement_pdf(root_at(path).read(sid, OWNER, statement.statement_for, cid,
+                                                                        today=TODAY)))
     fonts = subprocess.run(["pdffonts", str(pdf_path)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all(r[0].split("+")[-1].startswith("NotoSans") and r[-5] == "yes" for r in rows), fonts

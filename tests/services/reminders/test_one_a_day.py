@@ -25,7 +25,8 @@ def twilio():
 
 
 def _run(db_file, shop, day, now, notifier):
-    return reminders.run_reminders(root_at(db_file), today=day, now=now, shop=shop["username"], notifier=notifier, rate_per_s=100)
+    return reminders.run_reminders(root_at(db_file), today=day, now=now, shop=shop["username"], notifier=notifier,
+                                   rate_per_s=100)
 
 
 def overdue_both_days(shop, db_file, n=3):
@@ -81,7 +82,8 @@ def test_a_catch_up_reaches_only_those_not_messaged_since_yesterdays_run(db_file
     people = overdue_both_days(shop, db_file)
     fake, notifier = twilio()
     yesterday_10am = NOW - timedelta(days=1) + timedelta(hours=2)
-    first = reminders.run_reminders(root_at(db_file), today=YESTERDAY - timedelta(days=1), now=yesterday_10am, shop=shop["username"], notifier=notifier, rate_per_s=100)
+    first = reminders.run_reminders(root_at(db_file), today=YESTERDAY - timedelta(days=1), now=yesterday_10am,
+                                    shop=shop["username"], notifier=notifier, rate_per_s=100)
     assert first["totals"]["sent"] == 3
     refused = [c["customer_id"] for c in people[1:]]
     with root_at(db_file).connect() as con:
@@ -96,14 +98,17 @@ def test_a_catch_up_reaches_only_those_not_messaged_since_yesterdays_run(db_file
 
 def test_a_one_tap_reminder_today_counts_for_a_catch_up(db_file, shop):
     people = overdue_both_days(shop, db_file, n=2)
-    tapped = root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, people[0]["customer_id"], "whatsapp_manual", today=TODAY, now=NOW - timedelta(hours=2))
+    tapped = root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, people[0]["customer_id"],
+                                    "whatsapp_manual", today=TODAY, now=NOW - timedelta(hours=2))
     assert tapped["recorded"]
     fake, notifier = twilio()
     catch_up = _run(db_file, shop, YESTERDAY, NOW, notifier)
     assert catch_up["totals"]["sent"] == 1
     assert [r["customer_id"] for r in outbox(db_file, reminder_date=YESTERDAY)] == [people[1]["customer_id"]]
     # and a tap after a catch-up's message is not a second reminder that day
-    again = root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, people[1]["customer_id"], "sms_manual", today=TODAY, now=NOW + timedelta(hours=1))
+    again = root_at(db_file).write(shop["shop_id"], OWNER, manual.record_manual_reminder, people[1]["customer_id"],
+                                   "sms_manual", today=TODAY, now=NOW + timedelta(hours=1))
     assert again["recorded"] is False
-    listed = root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY, now=NOW + timedelta(hours=1))
+    listed = root_at(db_file).read(shop["shop_id"], OWNER, manual.remind_today, today=TODAY,
+                                   now=NOW + timedelta(hours=1))
     assert listed["waiting"] == 0

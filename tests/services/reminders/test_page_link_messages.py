@@ -45,7 +45,8 @@ def _due_today(shop, db_file, name="Asha Verma", language=None, amount="1250.50"
 
 def _page_link(shop, db_file, cust):
     """The customer's link as the owner's customer page and the CLI give it."""
-    return root_at(db_file).read(shop["shop_id"], OWNER, customer_links.link_for, cust["customer_id"], today=TODAY, now=NOW)["url"]
+    return root_at(db_file).read(shop["shop_id"], OWNER, customer_links.link_for, cust["customer_id"], today=TODAY,
+                                 now=NOW)["url"]
 
 
 def test_one_tap_texts_carry_the_page_link_url_encoded(public, db_file, shop):
