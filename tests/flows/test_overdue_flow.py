@@ -203,8 +203,8 @@ def test_a_dry_run_deployment_is_a_preview_that_takes_no_reminder(prefect_harnes
 
 
 def test_an_error_that_cannot_go_away_fails_at_once_in_one_line(prefect_harness, tmp_path, no_twilio):
-    """A book path under a file (like a permission error, the same on every attempt): no retries,
-    the run's state message is one plain line."""
+    """A book path under a file (the same on every attempt): refused by the run's root before
+    any step, so nothing is retried; the run's state message is one plain line."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     started = time.monotonic()
@@ -212,8 +212,8 @@ def test_an_error_that_cannot_go_away_fails_at_once_in_one_line(prefect_harness,
     assert state.is_failed()
     assert time.monotonic() - started < 15  # not 2 + 5 + 10 + 20 s of pointless retries
     assert "\n" not in state.message and "Traceback" not in state.message and "a-file" in state.message
-    prepare = [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
-    assert prepare[0].run_count == 1
+    assert "No book at" in state.message  # the run's root refuses it before any step (nothing retried)
+    assert not [t for t in _task_runs(state.state_details.flow_run_id) if t.name.startswith("prepare-outbox")]
 
 
 def test_a_run_date_far_from_today_is_refused_at_once(prefect_harness, db_file, no_twilio):
