@@ -8,6 +8,7 @@ from dashboard.forms import show_flash, submit
 from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start, word
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
+from khata.reminders.statuses import STATUS_CELLS, STATUS_NAMES
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
@@ -32,14 +33,7 @@ state = (_("WhatsApp reminders are **on**; sent at 8:00 on days {days} relative 
            "(change this on the Account page)."))
 st.caption(state.format(days=days))
 
-# every outbox status (khata.reminders.STATUSES), the ones a shopkeeper checks first
-STATUSES = {"all": N_("All"), "failed": N_("Failed"), "unknown": N_("Unknown"), "sending": N_("Sending"),
-            "queued": N_("Queued"), "sent": N_("Sent"), "delivered": N_("Delivered"), "read": N_("Read"),
-            "opened": N_("Opened"), "skipped": N_("Skipped"), "simulated": N_("Simulated")}
-# the same statuses as table cells, lowercase as stored
-STATUS_CELLS = {"failed": N_("failed"), "unknown": N_("unknown"), "sending": N_("sending"), "queued": N_("queued"),
-                "sent": N_("sent"), "delivered": N_("delivered"), "read": N_("read"), "opened": N_("opened"),
-                "skipped": N_("skipped"), "simulated": N_("simulated")}
+STATUSES = {"all": N_("All"), **STATUS_NAMES}  # khata.reminders.statuses, trouble first
 c1, c2, c3 = st.columns(3)
 status = c1.selectbox(_("Status"), list(STATUSES), key="rm_status", format_func=option_words(STATUSES))
 date_from = c2.date_input(_("From"), value=session.days_after(today, -30), max_value=today, key="rm_from",
