@@ -125,6 +125,7 @@ REFUSALS: dict[str, str] = {
     "customer_links.revoke_link": N_("Only the shop owner can end a customer's link."),
 }
 MANAGE_LOGINS = N_("Only the shop owner can manage logins.")
+NOT_YOURS = N_("Your login may not do this; ask the shop owner.")  # outside _(): pybabel skips a nested N_
 
 
 def role_of(who) -> str:
@@ -143,8 +144,7 @@ def allowed(who, service: str) -> bool:
 
 def refusal(service: str) -> str:
     """What a refusal of ``service`` says, translated."""
-    return _(REFUSALS.get(service, MANAGE_LOGINS if service.startswith("staff.") else
-                          N_("Your login may not do this; ask the shop owner.")))
+    return _(REFUSALS.get(service, MANAGE_LOGINS if service.startswith("staff.") else NOT_YOURS))
 
 
 def require(who, service: str) -> None:

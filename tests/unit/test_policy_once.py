@@ -4,12 +4,21 @@ in khata/, dashboard/ or flows/ (or in streamlit_app.py)."""
 from __future__ import annotations
 
 import ast
+import io
+import re
+import tokenize
 from pathlib import Path
 
 from khata.reminders import statuses
+from khata.reminders.ladder import SEND_TIME
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER_OF_STATUSES = ROOT / "khata" / "reminders" / "statuses.py"
+OWNER_OF_SEND_TIME = ROOT / "khata" / "reminders" / "ladder.py"
+# the send time written as a clock (8:00, 8.00, 8 am), not 08:00 in an example timestamp nor
+# the deployment's name (daily-8am-ist, prefect.yaml)
+SEND_TIME_TEXT = re.compile(rf"(?<![\d:.]){SEND_TIME.hour}(?::|\.){SEND_TIME.minute:02d}(?!\d)|"
+                            rf"(?<![-\w]){SEND_TIME.hour}\s*(?:am|a\.m\.)", re.I)
 
 
 def _sources():
@@ -60,3 +69,36 @@ def test_the_finder_sees_a_second_status_spelling():
     tree = ast.parse('WORDS = {"sent": N_("Sent"), "read": N_("Read")}')
     node = next(n for n in ast.walk(tree) if isinstance(n, ast.Dict))
     assert len(set(_strings(node.keys)) & set(statuses.STATUSES)) >= 2 and all(map(_is_words, node.values))
+
+
+def _texts(path: Path):
+    """Every string and comment of a source file, with its line."""
+    for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+        if token.type in (tokenize.STRING, tokenize.COMMENT) or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+            yield token.start[0], token.string
+
+
+def test_the_send_time_is_spelled_once():
+    """Pages and messages say ``ladder.SEND_TIME`` (formatted in the page's language); no text,
+    comment or second ``time(8, 0)`` repeats it."""
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in _sources() for line, text in _texts(path)
+             if SEND_TIME_TEXT.search(text)]
+    for path, tree in _trees():
+        if path == OWNER_OF_SEND_TIME:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "time" \
+                    and [getattr(a, "value", None) for a in node.args][:1] == [SEND_TIME.hour]:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} time({SEND_TIME.hour}, ...)")
+    assert found == [], "the send time spelled again; use khata.reminders.ladder.SEND_TIME"
+
+
+def test_the_send_time_finder_sees_a_spelling():
+    assert SEND_TIME_TEXT.search(f"sent at {SEND_TIME.hour}:{SEND_TIME.minute:02d} on days")
+    assert SEND_TIME_TEXT.search(f"the {SEND_TIME.hour} am run")
+    assert not SEND_TIME_TEXT.search("27 Nov 2026, 08:00 (deployment daily-8am-ist)")
+
+
+def test_pages_say_the_send_time_in_their_language():
+    from khata.dates import format_clock
+    assert format_clock(SEND_TIME, "hi") == f"{SEND_TIME.hour}:{SEND_TIME.minute:02d}"
