@@ -10,6 +10,7 @@ from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 from khata.reminders.ladder import SEND_TIME
 from khata.reminders.statuses import STATUS_CELLS, STATUS_NAMES
+from khata.row_cap import ROW_CAP
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
@@ -47,9 +48,9 @@ if not log:
     st.info(_("No reminders in these dates (or with this status). The daily run sends them at {time}; "
               "every message, its status and any failure reason appear here.").format(time=fmt.clock(SEND_TIME)))
 else:
-    if len(log) == 500:
-        st.caption(_("The newest 500; narrow the dates or the status to see others, or download them all "
-                     "on Import & export."))
+    if len(log) == ROW_CAP:
+        st.caption(_("The newest {limit}; narrow the dates or the status to see others, or download them all "
+                     "on Import & export.").format(limit=ROW_CAP))
     st.caption(_("“What happened” is the message's state as Twilio last reported it: 'sent' only means "
                  "Twilio accepted it; delivered and read come from WhatsApp."))
     for row in log:

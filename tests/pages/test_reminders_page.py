@@ -13,6 +13,7 @@ from dashboard import exports
 from dashboard.language import SESSION as LANGUAGE
 from khata import principals, reminders
 from khata.reminders import ladder
+from khata.row_cap import ROW_CAP
 from tests.roots import root_at
 
 from .conftest import app, count, open_page
@@ -59,6 +60,14 @@ def test_the_page_says_the_run_s_send_time(demo_db, locale_dir, monkeypatch, lan
     at.date_input(key="rm_from").set_value(None).run()
     text = " ".join(str(e.value) for e in [*at.caption, *at.info])
     assert "7:30" in text and "8:00" not in text and "{time}" not in text, text
+
+
+def test_the_log_stops_at_the_row_cap_and_says_so(demo_db):
+    _fill_outbox(demo_db, ROW_CAP + 20)
+    at = open_page(app(), "reminders.py")
+    at.date_input(key="rm_from").set_value(None).run()
+    assert len(at.dataframe[0].value) == ROW_CAP
+    assert any(f"The newest {ROW_CAP};" in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_reminders_csv_holds_every_row(demo_db):

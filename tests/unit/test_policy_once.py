@@ -11,6 +11,7 @@ from pathlib import Path
 
 from khata.reminders import statuses
 from khata.reminders.ladder import SEND_TIME
+from khata.row_cap import ROW_CAP
 
 ROOT = Path(__file__).resolve().parents[2]
 OWNER_OF_STATUSES = ROOT / "khata" / "reminders" / "statuses.py"
@@ -102,3 +103,45 @@ def test_the_send_time_finder_sees_a_spelling():
 def test_pages_say_the_send_time_in_their_language():
     from khata.dates import format_clock
     assert format_clock(SEND_TIME, "hi") == f"{SEND_TIME.hour}:{SEND_TIME.minute:02d}"
+
+
+# 500 as another policy's own named value (not the screen-row cap)
+OTHER_FIVE_HUNDREDS = {("khata/row_cap.py", "ROW_CAP"), ("khata/validate.py", "MAX_TEXT"),
+                       ("khata/reminders/outbox.py", "DEFAULT_BATCH"), ("khata/reminders/run.py", "PLAN_CHUNK"),
+                       ("khata/importer.py", "PROGRESS_EVERY")}
+AN_AMOUNT = {"e.g. 500"}  # an example amount in rupees, not a number of rows
+
+
+def _translatable(node) -> str | None:
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "N_", "ngettext"):
+        return " ".join(_strings(node.args))
+    return None
+
+
+def _five_hundreds(path: Path, tree) -> list[str]:
+    cap = ROW_CAP
+    named = {id(node.value) for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)
+             and (str(path.relative_to(ROOT)), target.id) in OTHER_FIVE_HUNDREDS}
+    http = {id(c) for node in ast.walk(tree) if isinstance(node, ast.Compare)
+            and "status" in ast.unparse(node.left) for c in node.comparators}  # HTTP 5xx, not rows
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value == cap and type(node.value) is int \
+                and id(node) not in named | http:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {cap}")
+        text = _translatable(node)
+        if text and text not in AN_AMOUNT and re.search(rf"(?<![\d,.]){cap}(?![\d,])", text):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {text!r}")
+    return found
+
+
+def test_the_row_cap_is_spelled_once():
+    """The reminder log, customer list and audit log stop at ``ROW_CAP`` and say so with it."""
+    found = [hit for path, tree in _trees() for hit in _five_hundreds(path, tree)]
+    assert found == [], "the row cap spelled again; use khata.row_cap.ROW_CAP"
+
+
+def test_the_row_cap_finder_sees_a_spelling():
+    tree = ast.parse('rows = reads.customer_list(sid, 500)\nst.caption(_("The newest 500 rows"))')
+    assert len(_five_hundreds(ROOT / "dashboard" / "x.py", tree)) == 2
