@@ -39,10 +39,12 @@ from datetime import date, datetime, timedelta
 
 from ..dates import parse_date, shop_today
 from ..errors import ValidationError
-from ..notify import Notifier, make_notifier
+from ..notify import Notifier
+from ..notify.choose import make_notifier
 from ..notify.ratelimit import RateLimiter
 from ..phones import mask_phone
 from . import consent, delivery, outbox, selection, status, views
+from .run_context import checked_now
 
 PLAN_CHUNK = 500          # shops planned per unit of work (one ledger query per chunk and local date)
 CATCH_UP_DAYS = 1         # how far back a typed run date may be (yesterday)
@@ -141,7 +143,7 @@ def run_reminders(root, *, today: date | None = None, now: datetime | None = Non
     logger = logger or delivery.log
     steps = steps or Steps()
     clock = delivery.utc_now if now is None else (lambda: now)
-    now = outbox.checked_now(now or clock())
+    now = checked_now(now or clock())
     if today is not None:
         today = parse_date(today, "Run date")
     shops, prepared = steps.start(root, shop, now=now, prepare=not dry_run, typed_date=today if check_today else None,

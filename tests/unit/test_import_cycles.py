@@ -12,8 +12,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 NOT_YET_UNTANGLED = {
-    frozenset({"khata.reminders.consent", "khata.reminders.outbox"}),
-    frozenset({"khata.notify", "khata.notify.outbox", "khata.notify.twilio_whatsapp"}),
     frozenset({"khata.reminders", "khata.reminders.run"}),
 }
 
