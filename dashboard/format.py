@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from khata.dates import format_day
+from khata.dates import format_clock, format_day
 from khata.i18n import current_language
 from khata.money import format_inr
 from khata.phones import pretty_phone
@@ -62,6 +62,11 @@ def when(value, zone: str | None = None) -> str:
     if zone and value.tzinfo is not None:
         value = value.astimezone(ZoneInfo(zone))
     return f"{_day(value.date(), current_language())}, {value:%H:%M}"
+
+
+def clock(value) -> str:
+    """A time of day in the page's language: 7:30, 17:30 (``khata.reminders.ladder.SEND_TIME``)."""
+    return format_clock(value)
 
 
 def percent(rate) -> str:

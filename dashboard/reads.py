@@ -37,6 +37,7 @@ from khata.customer_links import TOKEN_PARAM as LINK_TOKEN_PARAM  # noqa: F401 -
 from khata.i18n import current_language, use_language
 from khata.principals import Principal
 from khata.reminders import manual
+from khata.row_cap import ROW_CAP
 from khata.statement_pdf import statement_pdf
 
 from . import door
@@ -177,8 +178,9 @@ def settings(sid: int, key: str) -> dict:
 
 @cached_read(max_entries=100)
 def reminder_log(sid: int, key: str, date_from: date | None, date_to: date | None, status: str | None) -> list:
-    """The newest 500 outbox rows of this shop in the dates (and status)."""
-    return _read(sid, key, reminders.reminder_log, date_from=date_from, date_to=date_to, status=status, limit=500)
+    """The newest ``ROW_CAP`` outbox rows of this shop in the dates (and status)."""
+    return _read(sid, key, reminders.reminder_log, date_from=date_from, date_to=date_to, status=status,
+                 limit=ROW_CAP)
 
 
 @cached_read(max_entries=100)

@@ -5,7 +5,7 @@ created or updated idempotently by ``make run`` (``python -m flows.automations``
   (``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``, set for the worker by scripts/run_prefect.sh);
   when a run's heartbeat stops for ``SILENCE_S`` without a final state (its process was
   killed, the machine slept), the run is set Crashed, which frees the deployment's
-  concurrency slot, so the next 8:00 run is not stuck in AwaitingConcurrencySlot.
+  concurrency slot, so the next daily run is not stuck in AwaitingConcurrencySlot.
   Prefect ships the heartbeats, not this automation. A run killed before it began
   (Pending: submitted, its process still starting) sends no heartbeat yet; it holds the
   slot too, so a run still Pending ``START_S`` after it was submitted is set Crashed as well.

@@ -43,7 +43,7 @@ from flows.steps import DB_RETRIES, DB_RETRY_DELAYS, StepFailed, step, worth_ret
 from khata import reminders, settings
 from khata.dates import DEFAULT_TIMEZONE, parse_date, shop_today
 from khata.money import format_inr
-from khata.notify import make_notifier
+from khata.notify.choose import make_notifier
 from khata.notify.ratelimit import RateLimiter
 from khata.notify.twilio_whatsapp import ENV_KEYS, LANGUAGE_KEYS, TwilioConfig
 from khata.reminders import Steps

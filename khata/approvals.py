@@ -9,53 +9,16 @@ again at that moment. A refused approval leaves the request pending.
 """
 from __future__ import annotations
 
-import json
-from datetime import date
-from decimal import Decimal
-
 from . import loans, repayments
-from .book import Book, to_json
-from .errors import Conflict, NotFound, ValidationError
+from .approval_requests import REQUEST_SQL, approval_row, insert_request, shaped
+from .book import Book
+from .errors import Conflict, ValidationError
 from .i18n import N_, _
 from .money import format_inr
-from .validate import as_id, clean_text
+from .validate import clean_text
 
 STATUSES = ("pending", "approved", "rejected")
 DECIDED = {"approved": N_("approved"), "rejected": N_("rejected")}
-_SQL = """
-SELECT a.approval_id, a.kind, a.entry_id, a.customer_id, c.name AS customer_name, a.amount, a.details,
-       a.reason, a.status, a.requested_by, a.requested_at, a.decided_by, a.decided_at, a.decision_note, a.result_id
-FROM pending_approvals a
-LEFT JOIN (SELECT customer_id, name FROM customers WHERE shop_id = ?) c ON c.customer_id = a.customer_id
-WHERE a.shop_id = ?
-"""
-
-
-def _shape(row: dict) -> dict:
-    row["details"] = json.loads(row["details"])
-    return row
-
-
-def approval_row(book: Book, approval_id) -> dict:
-    """One request of this shop; NotFound for another shop's id."""
-    row = book.row(_SQL + " AND a.approval_id = ?",
-                   [book.shop_id, book.shop_id, as_id(approval_id, "request")])
-    if row is None:
-        raise NotFound(_("That request does not exist in this shop."))
-    return _shape(row)
-
-
-def _insert(book: Book, kind: str, *, entry_id, customer_id: int, amount: Decimal, details: dict, reason) -> dict:
-    approval_id = book.next_id("approval_id_seq")
-    book.con.execute(
-        "INSERT INTO pending_approvals (approval_id, shop_id, kind, entry_id, customer_id, amount, details, reason,"
-        " requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [approval_id, book.shop_id, kind, entry_id, customer_id, amount, to_json(details), reason,
-         book.actor or "", book.now])
-    book.audit("request", "approval", approval_id, None, {"kind": kind, "entry_id": entry_id, "amount": amount})
-    return approval_row(book, approval_id)
-
-
 def request_reversal(book: Book, entry_type: str, entry_id, *, reason) -> dict:
     """Ask the owner to reverse a sale ('loan') or a repayment; changes nothing in the ledger."""
     book.require("approvals.request_reversal")
@@ -80,22 +43,14 @@ def request_reversal(book: Book, entry_type: str, entry_id, *, reason) -> dict:
     if book.value("SELECT 1 FROM pending_approvals WHERE shop_id = ? AND kind = ? AND entry_id = ?"
                   " AND status = 'pending'", [book.shop_id, kind, key]):
         raise Conflict(_("A reversal of this entry is already waiting for the owner."))
-    return _insert(book, kind, entry_id=key, customer_id=entry["customer_id"], amount=amount, details=details,
+    return insert_request(book, kind, entry_id=key, customer_id=entry["customer_id"], amount=amount, details=details,
                    reason=reason)
-
-
-def request_sale(book: Book, customer: dict, *, amount: Decimal, item: str, issue_date: date, due_date: date,
-                 grace_days: int) -> dict:
-    """A checked staff sale above the shop's limit, kept for the owner (called by ``loans.create_loan``)."""
-    details = {"item": item, "issue_date": issue_date, "due_date": due_date, "grace_days": grace_days}
-    return _insert(book, "sale", entry_id=None, customer_id=customer["customer_id"], amount=amount,
-                   details=details, reason=None)
 
 
 def list_approvals(book: Book, *, status: str | None = "pending", limit: int = 200) -> list[dict]:
     """Requests newest first; the owner sees everyone's, staff only their own."""
     book.require("approvals.list_approvals")
-    sql, params = _SQL, [book.shop_id, book.shop_id]
+    sql, params = REQUEST_SQL, [book.shop_id, book.shop_id]
     if status not in (None, "", "all"):
         if status not in STATUSES:
             raise ValidationError(_("Status must be pending, approved or rejected."))
@@ -105,7 +60,7 @@ def list_approvals(book: Book, *, status: str | None = "pending", limit: int = 2
         sql += " AND a.requested_by = ?"
         params.append(book.actor or "")
     sql += f" ORDER BY a.requested_at DESC, a.approval_id DESC LIMIT {int(limit)}"
-    return [_shape(row) for row in book.rows(sql, params)]
+    return [shaped(row) for row in book.rows(sql, params)]
 
 
 def _pending(book: Book, approval_id) -> dict:

@@ -6,10 +6,11 @@ from .book import Book
 from .dates import parse_date
 from .errors import ValidationError
 from .i18n import N_, _
+from .row_cap import ROW_CAP
 
 
 def audit_log(book: Book, *, date_from=None, date_to=None, actor: str | None = None, action: str | None = None,
-              limit: int = 500) -> list[dict]:
+              limit: int = ROW_CAP) -> list[dict]:
     """The newest lines of this shop's audit log, filtered by shop-local dates, who and action."""
     book.require("audit.audit_log")
     sql = ("SELECT audit_id, logged_at, actor, action, entity, entity_id, before, after FROM audit_log"

@@ -2,10 +2,10 @@
 date is written for a person (``format_day``)."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 
 from .errors import ValidationError, shown
 from .i18n import N_, _, babel_locale
@@ -94,6 +94,12 @@ def format_day(value: date, language: str | None = None) -> str:
     """A date as shops write it, the month in the current language (or ``language``) and
     Latin digits: 27 Nov 2026, 27 नव॰ 2026 (screens, messages and the PDF agree)."""
     return format_date(value, "d MMM y", locale=babel_locale(language))
+
+
+def format_clock(value: time, language: str | None = None) -> str:
+    """A time of day as shops say it, in the current language (or ``language``) with Latin
+    digits and no am/pm: 7:30, 17:30 (the daily run's ``SEND_TIME`` on every page)."""
+    return format_time(value, "H:mm", locale=babel_locale(language))
 
 
 def format_day_month(value: date, language: str | None = None) -> str:

@@ -25,6 +25,7 @@ REQUIRED = ("name", "phone")
 OPTIONAL = ("address", "trust_score", "credit_limit", "notes", "opening_balance", "opening_due_date", "language")
 OPENING_ITEM = "Opening balance (from the paper khata)"
 MAX_ROWS = 200_000
+PROGRESS_EVERY = 500  # rows validated between two progress reports
 
 Progress = Callable[[int, int], None]
 
@@ -113,7 +114,7 @@ def validate_rows(rows: Iterable[tuple[int, dict]], today, loan_term_days: int,
                   progress: Progress | None = None, total: int = 0) -> tuple[list[dict], list[tuple[int, str]]]:
     good, errors, seen = [], [], {}
     for done, (line, record) in enumerate(rows, 1):
-        if progress and (done % 500 == 0 or done == total):
+        if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total * 2)
         if "__error__" in record:
             errors.append((line, record["__error__"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from .approval_requests import approval_row, request_sale
 from .book import Book
 from .customers import customer_row, owed_by
 from .dates import due_date_within_bounds, entry_date, parse_date
@@ -31,7 +32,6 @@ def create_loan(book: Book, customer_id, *, amount, item, issue_date=None, due_d
     grace_days = int_in_range(0 if grace_days in (None, "") else grace_days, N_("Grace days"), 0, 365)
     earlier = book.seen_submission(idempotency_key, "create_loan")
     if earlier and "approval_id" in earlier:
-        from .approvals import approval_row  # approvals records sales through this function
         return {**approval_row(book, earlier["approval_id"]), "pending_approval": True}
     if earlier:
         return loan_row(book, earlier["loan_id"])
@@ -51,7 +51,6 @@ def create_loan(book: Book, customer_id, *, amount, item, issue_date=None, due_d
         )
     limit = book.shop.get("staff_sale_limit")
     if not book.is_owner and limit is not None and amount > limit:
-        from .approvals import request_sale
         pending = request_sale(book, customer, amount=amount, item=item, issue_date=issued, due_date=due,
                                grace_days=grace_days)
         book.remember_submission(idempotency_key, "create_loan", {"approval_id": pending["approval_id"]})

@@ -71,9 +71,10 @@ SERVICES: dict[str, frozenset[str]] = {
     "repayments.repayment_row": EVERYONE,
     "repayments.reverse_repayment": OWNER_ONLY,
     # approvals
-    "approvals.approval_row": EVERYONE,
+    "approval_requests.approval_row": EVERYONE,
+    "approval_requests.insert_request": EVERYONE,      # what request_reversal and request_sale store
+    "approval_requests.request_sale": EVERYONE,
     "approvals.request_reversal": EVERYONE,
-    "approvals.request_sale": EVERYONE,
     "approvals.list_approvals": EVERYONE,            # staff see their own requests
     "approvals.approve": OWNER_ALONE,
     "approvals.reject": OWNER_ALONE,

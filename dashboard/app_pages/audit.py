@@ -6,6 +6,7 @@ from dashboard.forms import show_error
 from dashboard.tables import show_table, table
 from khata.errors import KhataError
 from khata.i18n import _
+from khata.row_cap import ROW_CAP
 
 sid = session.shop_id()
 today = session.today()
@@ -29,7 +30,7 @@ except KhataError as err:
     show_error(err)
     st.stop()
 if lines:
-    st.caption(_("{count} line(s), newest first (at most 500).").format(count=len(lines)))
+    st.caption(_("{count} line(s), newest first (at most {limit}).").format(count=len(lines), limit=ROW_CAP))
     show_table(table(lines, {"logged_at": _("When"), "actor": _("Who"), "what": _("What happened"),
                              "entity_id": _("#"), "changes": _("Changes")}, times=("logged_at",)))
 else:

@@ -9,6 +9,7 @@ from dashboard.tables import customer_label, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
+from khata.row_cap import ROW_CAP
 
 sid, key = session.shop_id(), reads.db_key()
 may_download = door.can("downloads.table_rows")
@@ -27,10 +28,11 @@ sort_by = c2.selectbox(_("Sort by"), list(SORTS), key="cu_sort", format_func=opt
 descending = c3.toggle(_("Largest first"), key="cu_desc", value=False)
 only_overdue = st.checkbox(_("Only customers with overdue balances"), key="cu_overdue")
 
-rows = reads.customer_list(sid, key, search.strip(), sort_by, descending, only_overdue, 500)
+rows = reads.customer_list(sid, key, search.strip(), sort_by, descending, only_overdue, ROW_CAP)
 if rows:
     count = ngettext("{n} customer", "{n} customers", len(rows)).format(n=len(rows))
-    st.caption(_("{count} (the first 500; search to narrow down)").format(count=count) if len(rows) == 500 else count)
+    st.caption(_("{count} (the first {limit}; search to narrow down)").format(count=count, limit=ROW_CAP)
+               if len(rows) == ROW_CAP else count)
     if may_download:  # a downloaded list is every phone number leaving the shop: the owner's call
         st.download_button(_("⬇️ Excel (.xlsx) of this list"), key="cu_xlsx", file_name="customers.xlsx",
                            mime=XLSX, data=customers_xlsx(sid, key, search.strip(), sort_by, descending, only_overdue))

@@ -8,6 +8,9 @@ from dashboard.forms import show_flash, submit
 from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start, word
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
+from khata.reminders.ladder import SEND_TIME
+from khata.reminders.statuses import STATUS_CELLS, STATUS_NAMES
+from khata.row_cap import ROW_CAP
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
@@ -26,20 +29,13 @@ st.title(_("Reminders"))
 show_flash()
 config = reads.settings(sid, key)
 days = ", ".join(str(d) for d in config["reminder_days"])
-state = (_("WhatsApp reminders are **on**; sent at 8:00 on days {days} relative to the due date "
+state = (_("WhatsApp reminders are **on**; sent at {time} on days {days} relative to the due date "
            "(change this on the Account page).") if config["reminders_enabled"] else
-         _("WhatsApp reminders are **off**; sent at 8:00 on days {days} relative to the due date "
+         _("WhatsApp reminders are **off**; sent at {time} on days {days} relative to the due date "
            "(change this on the Account page)."))
-st.caption(state.format(days=days))
+st.caption(state.format(time=fmt.clock(SEND_TIME), days=days))
 
-# every outbox status (khata.reminders.STATUSES), the ones a shopkeeper checks first
-STATUSES = {"all": N_("All"), "failed": N_("Failed"), "unknown": N_("Unknown"), "sending": N_("Sending"),
-            "queued": N_("Queued"), "sent": N_("Sent"), "delivered": N_("Delivered"), "read": N_("Read"),
-            "opened": N_("Opened"), "skipped": N_("Skipped"), "simulated": N_("Simulated")}
-# the same statuses as table cells, lowercase as stored
-STATUS_CELLS = {"failed": N_("failed"), "unknown": N_("unknown"), "sending": N_("sending"), "queued": N_("queued"),
-                "sent": N_("sent"), "delivered": N_("delivered"), "read": N_("read"), "opened": N_("opened"),
-                "skipped": N_("skipped"), "simulated": N_("simulated")}
+STATUSES = {"all": N_("All"), **STATUS_NAMES}  # khata.reminders.statuses, trouble first
 c1, c2, c3 = st.columns(3)
 status = c1.selectbox(_("Status"), list(STATUSES), key="rm_status", format_func=option_words(STATUSES))
 date_from = c2.date_input(_("From"), value=session.days_after(today, -30), max_value=today, key="rm_from",
@@ -49,12 +45,12 @@ log = reads.reminder_log(sid, key, date_from, date_to, None if status == "all" e
 
 st.subheader(_("Sent"))
 if not log:
-    st.info(_("No reminders in these dates (or with this status). The daily run sends them at 8:00; "
-              "every message, its status and any failure reason appear here."))
+    st.info(_("No reminders in these dates (or with this status). The daily run sends them at {time}; "
+              "every message, its status and any failure reason appear here.").format(time=fmt.clock(SEND_TIME)))
 else:
-    if len(log) == 500:
-        st.caption(_("The newest 500; narrow the dates or the status to see others, or download them all "
-                     "on Import & export."))
+    if len(log) == ROW_CAP:
+        st.caption(_("The newest {limit}; narrow the dates or the status to see others, or download them all "
+                     "on Import & export.").format(limit=ROW_CAP))
     st.caption(_("“What happened” is the message's state as Twilio last reported it: 'sent' only means "
                  "Twilio accepted it; delivered and read come from WhatsApp."))
     for row in log:
@@ -69,15 +65,15 @@ else:
         "message_text": _("Message")},
         money=("amount",), dates=("reminder_date",)))
 
-# what tomorrow's 8:00 run will send: payments coming due and customers already overdue (the Kind column
+# what tomorrow's daily run will send: payments coming due and customers already overdue (the Kind column
 # says which), so the heading says "reminders", not "due"
 st.subheader(_("Reminders tomorrow"))
 upcoming = reads.upcoming_page(sid, key, wanted_page_start("rm_up_page"), PAGE_ROWS)
 if not upcoming["count"]:
     st.info(_("Nobody gets a reminder tomorrow."))
 else:
-    st.caption(_("Who gets a WhatsApp reminder at 8:00 tomorrow unless they pay today: payments coming due "
-                 "and customers already overdue."))
+    st.caption(_("Who gets a WhatsApp reminder at {time} tomorrow unless they pay today: payments coming due "
+                 "and customers already overdue.").format(time=fmt.clock(SEND_TIME)))
     columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
                "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
     start = pager(upcoming["count"], "rm_up_page")

@@ -11,7 +11,8 @@ delivery status of a message it sent. Two exist:
 It also reads the replies customers sent to the sender (``fetch_replies``), so a
 STOP is honoured without a public webhook.
 
-``make_notifier`` picks one from the configuration. Notifiers never touch the
+``choose.make_notifier`` picks one from the configuration (it sits apart so the notifiers
+can import these types from the package without a cycle). Notifiers never touch the
 database: the caller claims rows, closes its connection, sends, then records the
 results in a new short transaction (see ``khata.reminders``).
 """
@@ -79,14 +80,3 @@ class Notifier(Protocol):
     def fetch_replies(self, since: datetime) -> list[InboundMessage] | None:
         """Messages customers sent to the shop's number since ``since`` (none for the dry run);
         None when they could not be read (network, Twilio error): try again next run."""
-
-
-def make_notifier(config=None, *, dry_run: bool = False, http_client=None) -> Notifier:
-    """The Twilio notifier when there is a complete configuration and no dry run, else the outbox one."""
-    from .outbox import OutboxNotifier
-
-    if dry_run or config is None:
-        return OutboxNotifier()
-    from .twilio_whatsapp import TwilioWhatsAppNotifier
-
-    return TwilioWhatsAppNotifier(config, http_client=http_client)

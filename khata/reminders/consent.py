@@ -26,7 +26,7 @@ from ..errors import ValidationError
 from ..i18n import _
 from ..validate import clean_text
 from .delivery import log
-from .outbox import RUN_ACTOR, checked_now
+from .run_context import RUN_ACTOR, checked_now
 from .stop_words import stop_word
 
 FIRST_READ_DAYS = 3               # no cursor yet: replies of the last 3 days (reminders refresh as long)

@@ -2,7 +2,7 @@
 
 The same message builder as the automatic run; the links open the app with the text filled
 in. A tap is recorded as the customer's reminder for the day (status ``opened``), so the
-8:00 run sends no second message and the ladder counts the step.
+daily run (``ladder.SEND_TIME``) sends no second message and the ladder counts the step.
 """
 from __future__ import annotations
 

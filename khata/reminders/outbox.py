@@ -15,22 +15,16 @@ from ..accounts import shop_languages
 from ..book import record_audit
 from ..customer_links import with_page_links
 from ..dates import parse_date, shop_today
+from ..notify.codes import opted_out
+from .consent import opt_out_for_error
 from .message import compose
+from .run_context import RUN_ACTOR, checked_now
 from .selection import select_due_many, shop_rows
 
 DEFAULT_BATCH = 500           # rows claimed per short transaction
 STALE_AFTER_S = 15 * 60       # a 'sending' row older than this belongs to a run that died
 SKIP_EXPIRED = "Not sent on its day (the run stopped before sending); not resent later."
 UNKNOWN_REASON = "The run stopped after claiming this message: it may or may not have been sent. Not resent."
-RUN_ACTOR = "reminders"       # the audit trail's actor for what the reminder run changes
-
-
-def checked_now(now: datetime) -> datetime:
-    if not isinstance(now, datetime) or now.tzinfo is None:
-        raise ValueError("now must be a timezone-aware datetime (the run's one 'now')")
-    return now
-
-
 def prepare(root, *, now: datetime, shop_ids, stale_after_s: float = STALE_AFTER_S) -> dict:
     """Close what earlier runs left open: stale ``sending`` -> ``unknown``, old ``queued`` -> ``skipped``."""
     now = checked_now(now)
@@ -221,9 +215,6 @@ def record_results(root, results: list[dict], *, run_id: str, now: datetime) -> 
                           ("status", pa.string()), ("message_sid", pa.string()), ("error_code", pa.string()),
                           ("error_message", pa.string()), ("attempts", pa.int32()),
                           ("sent_at", pa.timestamp("us", tz="UTC"))]))
-
-    from ..notify.codes import opted_out
-    from .consent import opt_out_for_error
 
     def work(con):
         db.register(con, "_results", frame)

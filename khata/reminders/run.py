@@ -39,10 +39,19 @@ from datetime import date, datetime, timedelta
 
 from ..dates import parse_date, shop_today
 from ..errors import ValidationError
-from ..notify import Notifier, make_notifier
+from ..notify import Notifier
+from ..notify.choose import make_notifier
 from ..notify.ratelimit import RateLimiter
 from ..phones import mask_phone
-from . import consent, delivery, outbox, selection, status, views
+from .consent import honour_replies
+from .delivery import deliver, rate_from_env, utc_now
+from .delivery import log as delivery_log
+from .outbox import DEFAULT_BATCH, STALE_AFTER_S, claim, plan_shop, plan_shops, preview_shops, record_results
+from .outbox import prepare as prepare_outbox
+from .run_context import checked_now
+from .selection import list_shops
+from .status import refresh_statuses
+from .views import summarize, totals
 
 PLAN_CHUNK = 500          # shops planned per unit of work (one ledger query per chunk and local date)
 CATCH_UP_DAYS = 1         # how far back a typed run date may be (yesterday)
@@ -64,30 +73,30 @@ def check_run_date(day: date, shops: list[dict], now: datetime) -> None:
 
 
 def start_run(root, shop: str | None, *, now: datetime, prepare: bool = True, typed_date: date | None = None,
-          stale_after_s: float = outbox.STALE_AFTER_S) -> tuple[list[dict], dict]:
+          stale_after_s: float = STALE_AFTER_S) -> tuple[list[dict], dict]:
     """(the run's shops, what ``outbox.prepare`` closed). A ``typed_date`` is checked
     before anything is written; a preview prepares nothing."""
-    shops = selection.list_shops(root, shop)
+    shops = list_shops(root, shop)
     if typed_date is not None:
         check_run_date(typed_date, shops, now)
     if not prepare:
         return shops, {"unknown": 0, "expired": 0}
-    return shops, outbox.prepare(root, now=now, shop_ids=[s["shop_id"] for s in shops], stale_after_s=stale_after_s)
+    return shops, prepare_outbox(root, now=now, shop_ids=[s["shop_id"] for s in shops], stale_after_s=stale_after_s)
 
 
 @dataclass
 class Steps:
     """The pipeline's steps; the Prefect flow swaps in task-wrapped versions."""
     start: Callable = start_run
-    replies: Callable = consent.honour_replies
-    refresh: Callable = status.refresh_statuses
-    plan_chunk: Callable = outbox.plan_shops
-    plan_one: Callable = outbox.plan_shop
-    preview_chunk: Callable = outbox.preview_shops
-    claim: Callable = outbox.claim
-    deliver: Callable = delivery.deliver
-    record: Callable = outbox.record_results
-    summarize: Callable = views.summarize
+    replies: Callable = honour_replies
+    refresh: Callable = refresh_statuses
+    plan_chunk: Callable = plan_shops
+    plan_one: Callable = plan_shop
+    preview_chunk: Callable = preview_shops
+    claim: Callable = claim
+    deliver: Callable = deliver
+    record: Callable = record_results
+    summarize: Callable = summarize
 
 
 def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logger,
@@ -124,8 +133,8 @@ def _plan(root, steps: Steps, ids: list[int], *, preview: bool, today, now, logg
 
 def run_reminders(root, *, today: date | None = None, now: datetime | None = None, shop: str | None = None,
                   notifier: Notifier | None = None, dry_run: bool = False, config=None,
-                  rate_per_s: float | None = None, workers: int | None = None, batch: int = outbox.DEFAULT_BATCH,
-                  stale_after_s: float = outbox.STALE_AFTER_S, max_attempts: int = 4, backoff_s: float = 0.5,
+                  rate_per_s: float | None = None, workers: int | None = None, batch: int = DEFAULT_BATCH,
+                  stale_after_s: float = STALE_AFTER_S, max_attempts: int = 4, backoff_s: float = 0.5,
                   limiter: RateLimiter | None = None, check_today: bool = False, steps: Steps | None = None,
                   logger=None) -> dict:
     """Run every step once; returns the run's summary per shop (see the module docstring).
@@ -138,10 +147,10 @@ def run_reminders(root, *, today: date | None = None, now: datetime | None = Non
     """
     from ..notify.twilio_whatsapp import TwilioConfig
 
-    logger = logger or delivery.log
+    logger = logger or delivery_log
     steps = steps or Steps()
-    clock = delivery.utc_now if now is None else (lambda: now)
-    now = outbox.checked_now(now or clock())
+    clock = utc_now if now is None else (lambda: now)
+    now = checked_now(now or clock())
     if today is not None:
         today = parse_date(today, "Run date")
     shops, prepared = steps.start(root, shop, now=now, prepare=not dry_run, typed_date=today if check_today else None,
@@ -161,7 +170,7 @@ def run_reminders(root, *, today: date | None = None, now: datetime | None = Non
                     plan["selected"], plan["queued"], plan["skipped"])
     shop_dates = {p["shop_id"]: p["reminder_date"] for p in plans}
     if limiter is None and not notifier.dry_run:
-        limiter = RateLimiter(rate_per_s or delivery.rate_from_env())
+        limiter = RateLimiter(rate_per_s or rate_from_env())
     while shop_dates:
         rows = steps.claim(root, shop_dates, run_id=run_id, now=clock(), batch=batch)
         if not rows:
@@ -177,8 +186,8 @@ def run_reminders(root, *, today: date | None = None, now: datetime | None = Non
                     s["shop"], s["date"], s["selected"], s["sent"], s["simulated"], s["skipped"],
                     s["failed"], s["unknown"])
     return {"run_id": run_id, "dry_run": notifier.dry_run, "preview": False, "prepared": prepared, "now": now,
-            "replies": replies, "refreshed": refreshed, "shops": summary, "totals": views.totals(summary),
-            "day": day, "day_totals": views.totals(day), "planning_failed": planning_failed}
+            "replies": replies, "refreshed": refreshed, "shops": summary, "totals": totals(summary),
+            "day": day, "day_totals": totals(day), "planning_failed": planning_failed}
 
 
 def _preview(root, steps: Steps, ids, *, today, now, prepared, logger) -> dict:
@@ -196,6 +205,6 @@ def _preview(root, steps: Steps, ids, *, today, now, prepared, logger) -> dict:
     logger.info("Dry run (preview): %d reminder(s) would be sent, %d skipped; nothing was sent or recorded.",
                 sum(w["to_send"] for w in would), sum(w["skipped"] for w in would))
     return {"run_id": None, "dry_run": True, "preview": True, "prepared": prepared, "now": now, "replies": None,
-            "refreshed": {"checked": 0, "updated": 0}, "shops": summary, "totals": views.totals(summary),
-            "day": summary, "day_totals": views.totals(summary), "would": would, "would_send": would_send,
+            "refreshed": {"checked": 0, "updated": 0}, "shops": summary, "totals": totals(summary),
+            "day": summary, "day_totals": totals(summary), "would": would, "would_send": would_send,
             "planning_failed": planning_failed}

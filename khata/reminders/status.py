@@ -17,7 +17,8 @@ from ..notify.codes import opted_out
 from ..notify.ratelimit import RateLimiter
 from .consent import opt_out_for_error
 from .delivery import log, rate_from_env, workers_from_env
-from .outbox import checked_now, flag_not_on_whatsapp
+from .outbox import flag_not_on_whatsapp
+from .run_context import checked_now
 
 REFRESH_DAYS = 3
 TWILIO_STATUS = {"delivered": "delivered", "read": "read", "failed": "failed", "undelivered": "failed"}

@@ -14,20 +14,9 @@ from ..notify import codes
 from ..phones import mask_phone
 from .message import compose
 from .selection import select_due
+from .statuses import STATE_WORDS, STATUSES
 
-STATUSES = ("queued", "sending", "sent", "delivered", "read", "failed", "skipped", "simulated", "unknown", "opened")
 TOTAL_KEYS = ("selected", "sent", "simulated", "skipped", "failed", "unknown")
-# What each status means, as Twilio last reported it: 'sent' is only "accepted", never "delivered".
-STATE_WORDS = {
-    "queued": N_("Waiting to be sent"),
-    "sending": N_("Being sent now"),
-    "sent": N_("Sent: Twilio accepted it; WhatsApp has not confirmed delivery yet"),
-    "delivered": N_("Delivered to the customer's phone (not read yet)"),
-    "read": N_("Read by the customer"),
-    "simulated": N_("Not sent: no Twilio account; this is the message it would have been"),
-    "unknown": N_("Unknown: the run stopped while sending; it may or may not have gone. Not resent"),
-    "opened": N_("Opened in your own WhatsApp/SMS app; sending it was up to you"),
-}
 
 
 def delivery_state(status: str, error_code=None, error_message: str | None = None) -> str:

@@ -1,13 +1,19 @@
-"""The Reminders page finds every outbox status, and the reminders CSV holds every row."""
+"""The Reminders page finds every outbox status, says the send time the run uses, and the
+reminders CSV holds every row."""
 from __future__ import annotations
 
 import csv
 import io
+from datetime import time
 
+import pytest
 import streamlit as st
 
 from dashboard import exports
+from dashboard.language import SESSION as LANGUAGE
 from khata import principals, reminders
+from khata.reminders import ladder
+from khata.row_cap import ROW_CAP
 from tests.roots import root_at
 
 from .conftest import app, count, open_page
@@ -42,6 +48,26 @@ def test_filter_offers_every_outbox_status(demo_db):
         frame = at.dataframe[0].value
         assert set(frame["Status"]) == {status}
         assert len(frame) == count("SELECT count(*) FROM reminder_outbox WHERE status = ?", [status])
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_the_page_says_the_run_s_send_time(demo_db, locale_dir, monkeypatch, language):
+    """Every mention of the send time is ``ladder.SEND_TIME``: moved to 7:30, the page says 7:30."""
+    monkeypatch.setattr(ladder, "SEND_TIME", time(7, 30))
+    at = app()
+    at.session_state[LANGUAGE] = language
+    at = open_page(at, "reminders.py")
+    at.date_input(key="rm_from").set_value(None).run()
+    text = " ".join(str(e.value) for e in [*at.caption, *at.info])
+    assert "7:30" in text and "8:00" not in text and "{time}" not in text, text
+
+
+def test_the_log_stops_at_the_row_cap_and_says_so(demo_db):
+    _fill_outbox(demo_db, ROW_CAP + 20)
+    at = open_page(app(), "reminders.py")
+    at.date_input(key="rm_from").set_value(None).run()
+    assert len(at.dataframe[0].value) == ROW_CAP
+    assert any(f"The newest {ROW_CAP};" in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_reminders_csv_holds_every_row(demo_db):

@@ -19,6 +19,7 @@ import pytest
 import khata
 from khata import (
     accounts,
+    approval_requests,
     approvals,
     audit,
     book,
@@ -94,9 +95,11 @@ CALLS = {
     "repayments.list_repayments": lambda b, c: repayments.list_repayments(b),
     "repayments.repayment_row": lambda b, c: repayments.repayment_row(b, c["rep1"]),
     "repayments.reverse_repayment": lambda b, c: repayments.reverse_repayment(b, c["rep1"], reason="twice"),
-    "approvals.approval_row": lambda b, c: approvals.approval_row(b, c["request"]),
+    "approval_requests.approval_row": lambda b, c: approval_requests.approval_row(b, c["request"]),
+    "approval_requests.insert_request": lambda b, c: approval_requests.insert_request(
+        b, "reverse_loan", entry_id=c["loan2"], customer_id=c["asha"], amount="100", details={}, reason="wrong"),
     "approvals.request_reversal": lambda b, c: approvals.request_reversal(b, "loan", c["loan2"], reason="wrong"),
-    "approvals.request_sale": lambda b, c: approvals.request_sale(
+    "approval_requests.request_sale": lambda b, c: approval_requests.request_sale(
         b, customers.customer_row(b, c["asha"]), amount="700", item="Oil", issue_date=b.today,
         due_date=b.today + timedelta(days=30), grace_days=0),
     "approvals.list_approvals": lambda b, c: approvals.list_approvals(b),
