@@ -10,6 +10,7 @@ stays on the page the session is on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -49,6 +50,9 @@ LEDGER = (
 )
 PROTECTED = tuple(page.url_path for page in LEDGER)  # open only after a login (and a first password)
 DOORWAYS = ("login", "signup", "first-password")  # the pages before the ledger
+# Each state's default page is named HOME: Streamlit serves it at the root and would answer its
+# own name's address with "Page not found", so that address too is a stand-in.
+HOME = "home"
 
 
 def customer_link_page() -> st.Page:
@@ -77,42 +81,52 @@ def _refusal_of(service: str):
     return refused
 
 
-def names_no_page() -> bool:
-    """True for a rerun that names no page (the login cookie's rerun): neither a page nor an address."""
+def _intent() -> tuple[str, str]:
+    """(page hash, address name) the rerun asks for; both empty for a pageless rerun. A browser
+    that has not yet been told its page (the login cookie's rerun right after a session starts)
+    sends the entry script's own hash, which names no page either."""
     ctx = get_script_run_ctx()
     manager = ctx.pages_manager if ctx is not None else None
-    return manager is None or not (manager.intended_page_script_hash or manager.intended_page_name)
+    if manager is None:
+        return "", ""
+    page_hash = manager.intended_page_script_hash or ""
+    if page_hash == manager.main_script_hash:
+        page_hash = ""
+    return page_hash, manager.intended_page_name or ""
 
 
-def keep_wish(shown: st.Page) -> None:
-    """Logged out or before the first password: a ledger address is kept (with its ?id=...)
-    to be opened once the person may see it."""
-    if shown.url_path in PROTECTED:
-        st.session_state[WANTED] = ("" if shown.url_path == "overview" else shown.url_path,
-                                    st.query_params.to_dict())
+def keep_wish() -> bool:
+    """Before the pages are chosen: an address the browser opened (a bookmark, a link) is kept
+    with its ?id=... as the session's wish until that page runs, so neither the login nor a run
+    cut short by the login cookie's rerun loses it. True when the rerun names no page at all."""
+    page_hash, name = _intent()
+    if not (page_hash or name) and ON not in st.session_state and WANTED not in st.session_state:
+        # a session's first run may name no page either: the address the browser opened says it
+        name = urlsplit(st.context.url or "").path.rstrip("/").rpartition("/")[2]
+    if name in PROTECTED:
+        st.session_state[WANTED] = ("" if name == "overview" else name, st.query_params.to_dict())
+    return not (page_hash or name)
 
 
 def logged_out() -> st.Page:
     """Log in and sign up, with the login form at every ledger address; no menu (on a phone no
     sidebar covers the form)."""
-    login = st.Page(P + "login.py", title=_("Log in"), icon="🔑", url_path="login", default=True)
+    login = st.Page(P + "login.py", title=_("Log in"), icon="🔑", url_path=HOME, default=True)
     signup = st.Page(P + "signup.py", title=_("Sign up"), icon="🆕", url_path="signup")
     st.session_state[auth.PUBLIC_PAGES] = {"login": login, "signup": signup}
     real = [login, signup, customer_link_page()]
-    shown = st.navigation(real + stand_ins(P + "login.py", _("Log in"), {"login", "signup"}), position="hidden")
-    keep_wish(shown)
-    return shown
+    keep_wish()
+    return st.navigation(real + stand_ins(P + "login.py", _("Log in"), {"signup"}), position="hidden")
 
 
 def first_password() -> st.Page:
     """A first password (or one the owner reset): nothing else until it is changed."""
     chosen = st.Page(P + "first_password.py", title=_("Choose your password"), icon="🔑",
-                     url_path="first-password", default=True)
+                     url_path=HOME, default=True)
     real = [chosen, customer_link_page()]
-    shown = st.navigation(real + stand_ins(P + "first_password.py", _("Choose your password"), {"first-password"}),
-                          position="hidden")
-    keep_wish(shown)
-    return shown
+    keep_wish()
+    return st.navigation(real + stand_ins(P + "first_password.py", _("Choose your password"), set()),
+                         position="hidden")
 
 
 def ledger_pages() -> dict[str, list[st.Page]]:
@@ -122,7 +136,7 @@ def ledger_pages() -> dict[str, list[st.Page]]:
         if page.needs is None or door.can(page.needs):
             default = page.url_path == "overview"  # at the root; its address is a stand-in (see below)
             shown = st.Page(P + page.file, title=_(page.title), icon=page.icon,
-                            url_path="home" if default else page.url_path, default=default,
+                            url_path=HOME if default else page.url_path, default=default,
                             visibility="hidden" if page.hidden else "visible")
         else:
             shown = st.Page(_refusal_of(page.needs), title=_(page.title), icon=page.icon,
@@ -136,7 +150,7 @@ def ledger_pages() -> dict[str, list[st.Page]]:
 def logged_in() -> st.Page:
     """The ledger's navigation, and landing: the wished-for page is opened (a wish is kept until its
     page runs), and a rerun that names no page stays on the page the session is on."""
-    pageless = names_no_page()  # read before st.navigation, which resolves the rerun's page
+    pageless = keep_wish()  # read before st.navigation, which resolves the rerun's page
     groups = ledger_pages()
     current = st.navigation(groups)
     wish = st.session_state.get(WANTED)

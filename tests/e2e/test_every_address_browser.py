@@ -3,6 +3,10 @@ Hindi login form (no English "Page not found") and, after the login, the Overvie
 staff member before their first password, the Hindi first-password form and then the Overview."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
 import pytest
 
 from khata import principals, staff
@@ -91,3 +95,42 @@ def test_a_staff_login_at_an_owner_page_gets_a_translated_refusal(server, browse
         _no_english_box(page)
     finally:
         context.close()
+
+
+DEEP_LINKS = ("customers", "loans", "repayments", "remind-today", "reminders", "account", "import", "audit")
+
+
+def test_twenty_deep_links_land_on_their_page_while_the_machine_is_busy(server, browser, shop):
+    """Each deep link opens a new session whose login comes from the cookie (and the cookie's own
+    rerun names no page): it must land on its page, however slow the server is. Two processes
+    spin on the CPU meanwhile."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(server["base"] + "/login?lang=hi")
+        idle(page)
+        _no_english_box(page)
+        _log_in_in_hindi(page, "landshop", "Demo@1234")
+        _heading(page, hindi("Overview"))
+        missed = []
+        for n in range(20):
+            path = DEEP_LINKS[n % len(DEEP_LINKS)]
+            tab = context.new_page()
+            tab.set_default_timeout(60_000)
+            tab.goto(f"{server['base']}/{path}?lang=hi&n={n}")
+            idle(tab, timeout=60_000)
+            tab.wait_for_timeout(1_500)  # a late rerun (the cookie's) would move the page now
+            idle(tab, timeout=60_000)
+            landed = urlsplit(tab.url).path.strip("/")
+            if landed != path or f"n={n}" not in tab.url:
+                missed.append((path, tab.url))
+            _no_english_box(tab)
+            tab.close()
+        assert not missed, missed
+    finally:
+        context.close()
+        for burner in burners:
+            burner.kill()
+            burner.wait()
