@@ -13,7 +13,9 @@ from tests.pages.conftest import app as logged_in_app
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 # no shop data behind them (first_password.py: only a password form, for a login that must change its
 # first password; tests/pages/test_staff_pages.py drives it)
-PUBLIC_PAGES = ("__init__.py", "login.py", "signup.py", "first_password.py")
+# pages without the shop's login: the customer's own page is checked by its own tests
+# (tests/pages/test_customer_link_page.py: one customer only, no notes, nothing as markup)
+PUBLIC_PAGES = ("__init__.py", "login.py", "signup.py", "first_password.py", "customer_link.py")
 PAGES = sorted(p.name for p in (Path(APP).parent / "dashboard" / "app_pages").glob("*.py")
                if p.name not in PUBLIC_PAGES)
 TOKEN = "SECRET-twilio-token-7d1f0c"
