@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.roots import root_at
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -32,6 +34,8 @@ def server(tmp_path_factory):
         pytest.fail("Chromium is missing: apt-get install -y chromium (make test does this)")
     port = _free_port()
     workdir = tmp_path_factory.mktemp("e2e")
+    with root_at(workdir / "khata.duckdb").connect():  # `khata init`: the app refuses a missing book
+        pass
     env = {**os.environ, "KHATA_DB": str(workdir / "khata.duckdb"),
            "KHATA_COOKIE_KEY": "e2e-cookie-key-" + "x" * 40, "PYTHONUNBUFFERED": "1"}
     # the app refuses a missing book (only `khata init` and `demo` create one)
