@@ -38,9 +38,6 @@ def server(tmp_path_factory):
         pass
     env = {**os.environ, "KHATA_DB": str(workdir / "khata.duckdb"),
            "KHATA_COOKIE_KEY": "e2e-cookie-key-" + "x" * 40, "PYTHONUNBUFFERED": "1"}
-    # the app refuses a missing book (only `khata init` and `demo` create one)
-    subprocess.run([sys.executable, "-m", "khata", "init", "--db", env["KHATA_DB"]], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
     log = open(workdir / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
