@@ -36,8 +36,9 @@ from khata.accounts import get_settings
 from khata.customer_links import TOKEN_PARAM as LINK_TOKEN_PARAM  # noqa: F401 - the public page's ?t=
 from khata.i18n import current_language, use_language
 from khata.principals import Principal
-from khata.reminders import manual
-from khata.row_cap import ROW_CAP
+from khata.reminders import ladder, manual
+from khata.reminders.statuses import STATUS_CELLS, STATUS_NAMES  # noqa: F401 - pages take them from here
+from khata.row_cap import ROW_CAP  # noqa: F401 - pages take it from here
 from khata.statement_pdf import statement_pdf
 
 from . import door
@@ -317,3 +318,8 @@ def audit_lines(sid: int, **filters) -> list[dict]:
 
 def audit_choices(sid: int) -> dict:
     return _read(sid, db_key(), audit.audit_actors)
+
+
+def send_time():
+    """The daily run's time of day (``ladder.SEND_TIME``, defined once), read when asked."""
+    return ladder.SEND_TIME

@@ -3,10 +3,10 @@ import streamlit as st
 
 from dashboard import reads, session
 from dashboard.forms import show_error
+from dashboard.reads import ROW_CAP
 from dashboard.tables import show_table, table
 from khata.errors import KhataError
 from khata.i18n import _
-from khata.row_cap import ROW_CAP
 
 sid = session.shop_id()
 today = session.today()

@@ -5,11 +5,11 @@ from dashboard import door, language, reads, session, writes
 from dashboard import format as fmt
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
+from dashboard.reads import ROW_CAP
 from dashboard.tables import customer_label, page_of, show_table, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
-from khata.row_cap import ROW_CAP
 
 sid, key = session.shop_id(), reads.db_key()
 may_download = door.can("downloads.table_rows")

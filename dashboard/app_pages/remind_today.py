@@ -8,13 +8,12 @@ from dashboard.remind_buttons import reminder_buttons
 from dashboard.tables import pager, wanted_page_start
 from dashboard.text import plain
 from khata.i18n import _
-from khata.reminders.ladder import SEND_TIME
 
 sid, key = session.shop_id(), reads.db_key()
 st.title(_("Remind today"))
 st.caption(_("Send the reminder from your own WhatsApp or SMS, in your name. A tap counts as the customer's "
              "reminder for today, so the {time} automatic message does not go out again.")
-           .format(time=fmt.clock(SEND_TIME)))
+           .format(time=fmt.clock(reads.send_time())))
 PAGE = 25  # cards on screen: each has two buttons, and a big shop has thousands to remind
 found = reads.remind_today(sid, key, wanted_page_start("rt_page", PAGE), PAGE)
 if not found["count"]:

@@ -5,12 +5,10 @@ import streamlit as st
 from dashboard import charts, door, pickers, reads, session, writes
 from dashboard import format as fmt
 from dashboard.forms import show_flash, submit
+from dashboard.reads import ROW_CAP, STATUS_CELLS, STATUS_NAMES
 from dashboard.tables import PAGE_ROWS, pager, show_table, table, wanted_page_start, word
 from dashboard.text import option_words, plain
 from khata.i18n import N_, _
-from khata.reminders.ladder import SEND_TIME
-from khata.reminders.statuses import STATUS_CELLS, STATUS_NAMES
-from khata.row_cap import ROW_CAP
 
 CHANNEL_WORDS = {"whatsapp": N_("Automatic WhatsApp"), "whatsapp_manual": N_("Your WhatsApp"),
                  "sms_manual": N_("Your SMS")}
@@ -29,11 +27,12 @@ st.title(_("Reminders"))
 show_flash()
 config = reads.settings(sid, key)
 days = ", ".join(str(d) for d in config["reminder_days"])
+send_at = fmt.clock(reads.send_time())  # the daily run's time, in the page's language
 state = (_("WhatsApp reminders are **on**; sent at {time} on days {days} relative to the due date "
            "(change this on the Account page).") if config["reminders_enabled"] else
          _("WhatsApp reminders are **off**; sent at {time} on days {days} relative to the due date "
            "(change this on the Account page)."))
-st.caption(state.format(time=fmt.clock(SEND_TIME), days=days))
+st.caption(state.format(time=send_at, days=days))
 
 STATUSES = {"all": N_("All"), **STATUS_NAMES}  # khata.reminders.statuses, trouble first
 c1, c2, c3 = st.columns(3)
@@ -46,7 +45,7 @@ log = reads.reminder_log(sid, key, date_from, date_to, None if status == "all" e
 st.subheader(_("Sent"))
 if not log:
     st.info(_("No reminders in these dates (or with this status). The daily run sends them at {time}; "
-              "every message, its status and any failure reason appear here.").format(time=fmt.clock(SEND_TIME)))
+              "every message, its status and any failure reason appear here.").format(time=send_at))
 else:
     if len(log) == ROW_CAP:
         st.caption(_("The newest {limit}; narrow the dates or the status to see others, or download them all "
@@ -73,7 +72,7 @@ if not upcoming["count"]:
     st.info(_("Nobody gets a reminder tomorrow."))
 else:
     st.caption(_("Who gets a WhatsApp reminder at {time} tomorrow unless they pay today: payments coming due "
-                 "and customers already overdue.").format(time=fmt.clock(SEND_TIME)))
+                 "and customers already overdue.").format(time=send_at))
     columns = {"customer_name": _("Customer"), "phone": _("Phone"), "kind": _("Kind"), "amount": _("Amount"),
                "oldest_due_date": _("Oldest due"), "skip_reason": _("Not sent because")}
     start = pager(upcoming["count"], "rm_up_page")
