@@ -61,7 +61,7 @@ def test_two_processes_behind_haproxy_stay_sticky(cluster, browser):
 
     assigned = []
     log_path = cluster.log_dir / "haproxy.log"
-    for _visitor in range(2):
+    for _visitor in range(4):   # round robin: two visitors normally; a health check in between may shift it
         start = len(log_path.read_text())
         context = browser.new_context()
         try:
@@ -97,6 +97,8 @@ def test_two_processes_behind_haproxy_stay_sticky(cluster, browser):
         streams = [s for s, path in served if path.startswith("/_stcore/stream")]
         # the page and its WebSocket (opened on load and again on reload) all on one process
         assert len(streams) >= 2 and {s for s, _path in served} == {server}, page_log[-3000:]
+        if set(assigned) == {"app1", "app2"}:
+            break
 
-    # round robin gave the two visitors different processes: both serve the one book
-    assert sorted(assigned) == ["app1", "app2"]
+    # round robin gave the visitors both processes: both serve the one book
+    assert set(assigned) == {"app1", "app2"}, assigned
