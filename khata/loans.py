@@ -90,6 +90,14 @@ def loan_row(book: Book, loan_id) -> dict:
     return row
 
 
+def loans_owing(book: Book, customer_id: int) -> list[dict]:
+    """A customer's sales that still owe, as ``loan_row`` shows them, oldest due date first (the
+    order in which a payment from the customer settles them)."""
+    return book.rows(_LOAN_SQL + " AND b.customer_id = ? AND b.outstanding > 0"
+                     " ORDER BY b.due_date, b.issue_date, b.loan_id",
+                     [book.shop_id, book.today, book.shop_id, customer_id])
+
+
 def get_loan(book: Book, loan_id) -> dict:
     """One loan with its repayments (reversed ones flagged)."""
     loan = loan_row(book, loan_id)

@@ -63,6 +63,7 @@ SERVICES: dict[str, frozenset[str]] = {
     "loans.create_loan": EVERYONE,                   # above the shop's staff limit: a request
     "loans.loan_row": EVERYONE,
     "loans.get_loan": EVERYONE,
+    "loans.loans_owing": EVERYONE,
     "loans.list_loans": EVERYONE,
     "loans.reverse_loan": OWNER_ONLY,
     "repayments.record_repayment": EVERYONE,

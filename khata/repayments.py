@@ -13,7 +13,7 @@ from .customers import bring_back_if_owing, customer_row
 from .dates import entry_date, format_day, parse_date
 from .errors import Conflict, NotFound, Overpayment, ValidationError
 from .i18n import N_, _
-from .loans import loan_row
+from .loans import loan_row, loans_owing
 from .money import format_inr, parse_amount
 from .validate import as_id, clean_text
 
@@ -27,19 +27,48 @@ def _method(value) -> str:
     return method
 
 
-def _insert(book: Book, loan: dict, amount: Decimal, on, method: str, note) -> int:
+def _insert(book: Book, loan: dict, amount: Decimal, on, method: str, note) -> dict:
+    """Append one repayment and its audit line; returns the row as the history shows it, built
+    from what was written (no read-back: the id and ``created_at`` come from RETURNING)."""
     if on < loan["issue_date"]:
         raise ValidationError(_("The payment date cannot be before the sale on {date}.").format(
             date=format_day(loan["issue_date"])))
-    repayment_id = book.next_id("repayment_id_seq")
-    book.con.execute(
+    repayment_id, created_at = book.con.execute(
         "INSERT INTO repayments (repayment_id, shop_id, customer_id, loan_id, amount, paid_on, method, note,"
-        " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [repayment_id, book.shop_id, loan["customer_id"], loan["loan_id"], amount, on, method, note, book.actor],
-    )
+        " created_by) VALUES (nextval('repayment_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING repayment_id, created_at",
+        [book.shop_id, loan["customer_id"], loan["loan_id"], amount, on, method, note, book.actor],
+    ).fetchone()
     book.audit("repay", "repayment", repayment_id, None,
                {"loan_id": loan["loan_id"], "amount": amount, "paid_on": on, "method": method})
-    return repayment_id
+    return {"repayment_id": repayment_id, "loan_id": loan["loan_id"], "customer_id": loan["customer_id"],
+            "customer_name": loan["customer_name"], "item": loan["item"], "amount": amount, "paid_on": on,
+            "method": method, "note": note, "created_by": book.actor, "created_at": created_at,
+            "reversed": False, "reversal_reason": None, "reversed_on": None}
+
+
+def _after(loan: dict, paid: Decimal, on) -> dict:
+    """The loan as the ledger's ``loan_balances_for`` shows it once ``paid`` more is repaid on ``on``
+    (same day, same rules: fully repaid is 'paid' with no days past due; otherwise the status
+    and the days past due depend on the date only), so it is not read again."""
+    outstanding = loan["outstanding"] - paid
+    settled = outstanding == 0
+    last = loan["last_paid_on"]
+    return {**loan, "repaid": loan["repaid"] + paid, "outstanding": outstanding,
+            "status": "paid" if settled else loan["status"],
+            "days_past_due": 0 if settled else loan["days_past_due"],
+            "last_paid_on": on if last is None or on > last else last}
+
+
+def _written(repayments: list[dict], loans: list[dict]) -> dict:
+    """What a new payment returns, from the loans as they were and the rows just written."""
+    by_loan = {loan["loan_id"]: loan for loan in loans}
+    after = {}
+    for row in repayments:
+        loan = after.get(row["loan_id"], by_loan[row["loan_id"]])
+        after[row["loan_id"]] = _after(loan, row["amount"], row["paid_on"])
+    rows = sorted(repayments, key=lambda r: (r["paid_on"], r["repayment_id"]), reverse=True)
+    return {"repayments": rows, "total": sum((r["amount"] for r in rows), Decimal("0.00")), "loans": after}
 
 
 def record_repayment(book: Book, loan_id, *, amount, paid_on=None, method="cash", note=None,
@@ -61,9 +90,9 @@ def record_repayment(book: Book, loan_id, *, amount, paid_on=None, method="cash"
         raise Overpayment(_("Only {owed} is owed on this sale; {amount} is more than that.").format(
             owed=format_inr(loan["outstanding"]), amount=format_inr(amount)))
     on = entry_date(paid_on, book.today, N_("Payment date"))
-    repayment_id = _insert(book, loan, amount, on, method, note)
-    book.remember_submission(idempotency_key, "repay_loan", {"repayment_ids": [repayment_id]})
-    return _result(book, [repayment_id])
+    repayment = _insert(book, loan, amount, on, method, note)
+    book.remember_submission(idempotency_key, "repay_loan", {"repayment_ids": [repayment["repayment_id"]]})
+    return _written([repayment], [loan])
 
 
 def record_customer_repayment(book: Book, customer_id, *, amount, paid_on=None, method="cash", note=None,
@@ -77,30 +106,28 @@ def record_customer_repayment(book: Book, customer_id, *, amount, paid_on=None, 
         return _result(book, earlier["repayment_ids"])
     customer = customer_row(book, customer_id)
     on = entry_date(paid_on, book.today, N_("Payment date"))
-    open_loans = book.rows(
-        "SELECT loan_id, customer_id, outstanding, issue_date FROM loan_balances_for(?, NULL)"
-        " WHERE customer_id = ? AND outstanding > 0 ORDER BY due_date, issue_date, loan_id",
-        [book.shop_id, customer["customer_id"]])
+    open_loans = loans_owing(book, customer["customer_id"])
     owed = sum((loan["outstanding"] for loan in open_loans), Decimal("0.00"))
     if owed == 0:
         raise Overpayment(_("{name} owes nothing right now.").format(name=customer["name"]))
     if amount > owed:
         raise Overpayment(_("{name} owes only {owed}; {amount} is more than that.").format(
             name=customer["name"], owed=format_inr(owed), amount=format_inr(amount)))
-    remaining, ids = amount, []
+    remaining, written = amount, []
     for loan in open_loans:
         if remaining == 0:
             break
         if on < loan["issue_date"]:
             continue
         part = min(remaining, loan["outstanding"])
-        ids.append(_insert(book, loan, part, on, method, note))
+        written.append(_insert(book, loan, part, on, method, note))
         remaining -= part
     if remaining > 0:
         raise ValidationError(_("The payment date is before some of the sales it would pay; "
                                 "choose a later date."))
-    book.remember_submission(idempotency_key, "repay_customer", {"repayment_ids": ids})
-    return _result(book, ids)
+    book.remember_submission(idempotency_key, "repay_customer",
+                             {"repayment_ids": [row["repayment_id"] for row in written]})
+    return _written(written, open_loans)
 
 
 def _result(book: Book, repayment_ids: list[int]) -> dict:

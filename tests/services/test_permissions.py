@@ -87,6 +87,7 @@ CALLS = {
     "loans.create_loan": lambda b, c: loans.create_loan(b, c["asha"], amount="100", item="Tea"),
     "loans.loan_row": lambda b, c: loans.loan_row(b, c["loan2"]),
     "loans.get_loan": lambda b, c: loans.get_loan(b, c["loan2"]),
+    "loans.loans_owing": lambda b, c: loans.loans_owing(b, c["asha"]),
     "loans.list_loans": lambda b, c: loans.list_loans(b),
     "loans.reverse_loan": lambda b, c: loans.reverse_loan(b, c["loan2"], reason="typed twice"),
     "repayments.record_repayment": lambda b, c: repayments.record_repayment(b, c["loan1"], amount="10"),

@@ -124,3 +124,46 @@ def test_payment_dates_after_today_are_refused(db_file, sid, asha):
     with pytest.raises(ValidationError, match="in the future"):
         root_at(db_file).write(sid, OWNER, repayments.record_repayment, sale["loan_id"], amount="10",
                                paid_on="2199-12-31", today=TODAY)
+
+
+def _as_the_ledger_shows(db_file, sid, result):
+    """The same repayments and sales read back from the book after the commit."""
+    rows = [root_at(db_file).read(sid, OWNER, repayments.repayment_row, r["repayment_id"], today=TODAY)
+            for r in result["repayments"]]
+    sales = {loan_id: root_at(db_file).read(sid, OWNER, loans.loan_row, loan_id, today=TODAY)
+             for loan_id in result["loans"]}
+    return {"repayments": rows, "total": sum((r["amount"] for r in rows), Decimal("0.00")), "loans": sales}
+
+
+@pytest.mark.parametrize("amount, paid_days_ago", [("100", 0), ("1000", 0), ("250.50", 3)])
+def test_what_a_repayment_returns_is_what_the_ledger_then_shows(db_file, sid, asha, amount, paid_days_ago):
+    # the service builds its answer from the sale before the payment and what it wrote (no read-back);
+    # an overdue sale, part paid earlier, paid in part or in full, on an earlier date than its last payment
+    loan = sell(db_file, sid, asha["customer_id"], "1500", issue_date=TODAY - timedelta(days=40),
+                due_date=TODAY - timedelta(days=10), grace_days=2)
+    root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan["loan_id"], amount="500",
+                           paid_on=TODAY - timedelta(days=1), today=TODAY)
+    result = root_at(db_file).write(sid, principals.staff("asha_staff"), repayments.record_repayment, loan["loan_id"],
+                                    amount=amount, paid_on=TODAY - timedelta(days=paid_days_ago), method="upi",
+                                    note="gpay <b>", today=TODAY, idempotency_key=f"k{amount}")
+    assert result == _as_the_ledger_shows(db_file, sid, result)
+    sale = result["loans"][loan["loan_id"]]
+    assert sale["status"] == ("paid" if amount == "1000" else "overdue")
+    assert sale["days_past_due"] == (0 if amount == "1000" else 8)
+    again = root_at(db_file).write(sid, OWNER, repayments.record_repayment, loan["loan_id"], amount=amount,
+                                   today=TODAY, idempotency_key=f"k{amount}")
+    assert again["repayments"] == result["repayments"]
+
+
+def test_what_a_customer_repayment_returns_is_what_the_ledger_then_shows(db_file, sid, asha):
+    first = sell(db_file, sid, asha["customer_id"], "300", issue_date=TODAY - timedelta(days=30),
+                 due_date=TODAY - timedelta(days=5))
+    second = sell(db_file, sid, asha["customer_id"], "200", issue_date=TODAY - timedelta(days=2),
+                  due_date=TODAY + timedelta(days=3))
+    third = sell(db_file, sid, asha["customer_id"], "400", issue_date=TODAY - timedelta(days=1),
+                 due_date=TODAY + timedelta(days=9))
+    result = root_at(db_file).write(sid, OWNER, repayments.record_customer_repayment, asha["customer_id"],
+                                    amount="450", today=TODAY)
+    assert set(result["loans"]) == {first["loan_id"], second["loan_id"]} and third["loan_id"]
+    assert result == _as_the_ledger_shows(db_file, sid, result)
+    assert [r["amount"] for r in result["repayments"]] == [Decimal("150.00"), Decimal("300.00")]
