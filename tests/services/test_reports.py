@@ -68,3 +68,14 @@ def test_overview_read_model_equals_each_view_and_leaves_nothing_behind(tmp_path
     with root_at(path).connect() as con:  # nothing was written to the file
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'overview_balances'"
                            ).fetchone()[0] == 0
+
+
+def test_customers_overdue_counts_each_customer_once(db_file, sid, asha):
+    bob = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Bob", phone="9876522222")
+    chetan = root_at(db_file).write(sid, OWNER, customers.create_customer, name="Chetan", phone="9876533333")
+    late = TODAY - timedelta(days=3)
+    for cid in (asha["customer_id"], asha["customer_id"], bob["customer_id"]):
+        sell(db_file, sid, cid, "100", issue_date=late - timedelta(days=10), due_date=late)
+    sell(db_file, sid, chetan["customer_id"], "100")  # owes, but not overdue
+    s = root_at(db_file).read(sid, OWNER, reports.shop_summary, today=TODAY)
+    assert s["customers_overdue"] == 2 and s["counts"]["overdue"] == 3
