@@ -28,9 +28,6 @@ logged in (in another browser).
 """
 from __future__ import annotations
 
-import os
-import secrets
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,29 +68,9 @@ def cookie_key_file() -> Path:
     return Path(khata_settings.get("KHATA_COOKIE_KEY_FILE"))
 
 
-_key_lock = threading.Lock()
-
-
 def cookie_key() -> str:
     """``KHATA_COOKIE_KEY``, else a random key generated once into data/.cookie_key (0600)."""
-    key = khata_settings.get("KHATA_COOKIE_KEY")  # SettingError when shorter than 32 characters
-    if key:
-        return key
-    path = cookie_key_file()
-    with _key_lock:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process won the race; read theirs
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_urlsafe(48))
-        key = path.read_text().strip()
-    if len(key.encode()) < 32:
-        raise RuntimeError(f"The cookie key in {path} is too short; delete the file to make a new one.")
-    return key
+    return khata_settings.secret_or_generated("KHATA_COOKIE_KEY", "KHATA_COOKIE_KEY_FILE", "cookie key")
 
 
 def settings() -> AuthSettings:

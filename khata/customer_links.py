@@ -18,11 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
-import threading
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from . import settings
 from .book import Book
@@ -36,29 +32,9 @@ MISS_WINDOW = timedelta(minutes=10)
 MISSES_BEFORE_WAIT = 5    # bad links from one address in MISS_WINDOW before every answer waits
 WAIT_S = 2.0
 
-_key_lock = threading.Lock()
-
-
 def link_key() -> bytes:
     """``KHATA_LINK_KEY``, else a random key generated once into data/.link_key (0600)."""
-    key = settings.get("KHATA_LINK_KEY")  # SettingError when shorter than 32 characters
-    if key:
-        return key.encode()
-    path = Path(settings.get("KHATA_LINK_KEY_FILE"))
-    with _key_lock:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process won the race; read theirs
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_urlsafe(48))
-        key = path.read_text().strip()
-    if len(key.encode()) < 32:
-        raise RuntimeError(f"The link key in {path} is too short; delete the file to make a new one.")
-    return key.encode()
+    return settings.secret_or_generated("KHATA_LINK_KEY", "KHATA_LINK_KEY_FILE", "link key").encode()
 
 
 def public_url() -> str | None:

@@ -125,25 +125,7 @@ def export_key() -> bytes:
     """``KHATA_EXPORT_KEY``, else a random key generated once into ``KHATA_EXPORT_KEY_FILE`` (0600)."""
     from . import settings
 
-    key = settings.get("KHATA_EXPORT_KEY")
-    if key:
-        return key.encode()
-    path = Path(settings.get("KHATA_EXPORT_KEY_FILE"))
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        else:
-            import secrets
-
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-    key = path.read_text().strip()
-    if len(key.encode()) < 32:
-        raise ValidationError(f"The export key in {path} is too short; delete the file to make a new one.")
-    return key.encode()
+    return settings.secret_or_generated("KHATA_EXPORT_KEY", "KHATA_EXPORT_KEY_FILE", "export key").encode()
 
 
 def pseudonym(value: str | None, key: bytes) -> str | None:

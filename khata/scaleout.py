@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -37,30 +36,13 @@ from . import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COOKIE = "SERVERID"  # HAProxy's stickiness cookie: which app process this browser belongs to
-_secret_lock = threading.Lock()
 
 
 def streamlit_cookie_secret() -> str:
     """``KHATA_STREAMLIT_COOKIE_SECRET``, else one generated once into its file (mode 0600),
     so every app process (and every restart) signs Streamlit's cookies alike."""
-    secret = settings.get("KHATA_STREAMLIT_COOKIE_SECRET")
-    if secret:
-        return secret
-    path = Path(settings.get("KHATA_STREAMLIT_COOKIE_SECRET_FILE"))
-    with _secret_lock:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process made it first: use theirs
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_urlsafe(48))
-        secret = path.read_text().strip()
-    if len(secret.encode()) < 32:
-        raise settings.SettingError(f"The Streamlit cookie secret in {path} is too short; delete the file.")
-    return secret
+    return settings.secret_or_generated("KHATA_STREAMLIT_COOKIE_SECRET", "KHATA_STREAMLIT_COOKIE_SECRET_FILE",
+                                        "Streamlit cookie secret")
 
 
 def haproxy_config(port: int, app_ports: list[int], *, address: str = "127.0.0.1") -> str:

@@ -16,8 +16,10 @@ validates them; ``--shell`` prints ``export NAME=value`` lines for the scripts.
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,6 +202,34 @@ def get(name: str) -> Any:
     """The typed value of a setting, or its default when unset."""
     text, source = raw(name)  # a name that is not a setting raises KeyError here
     return parse_value(name, text, source)
+
+
+_secret_lock = threading.Lock()
+
+
+def secret_or_generated(name: str, file_setting: str, what: str) -> str:
+    """The secret setting ``name`` (at least 32 characters), else a random one generated once into the
+    file the setting ``file_setting`` names (mode 0600). The file is created exclusively, so processes
+    starting together agree on one key (the loser reads the winner's); a file too short to be a key
+    is refused (SettingError naming ``what`` and the file), never quietly replaced."""
+    value = get(name)  # SettingError when set but shorter than 32 characters
+    if value:
+        return value
+    path = Path(get(file_setting))
+    with _secret_lock:  # threads of one process: one writes, the others read
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        value = path.read_text().strip()
+    if len(value.encode()) < 32:
+        raise SettingError(f"The {what} in {path} is too short; delete the file to make a new one.")
+    return value
 
 
 def parse_value(name: str, text: str | None, source: str = "the configuration") -> Any:

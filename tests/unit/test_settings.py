@@ -144,3 +144,37 @@ def test_a_bare_streamlit_run_reads_dotenv_too(monkeypatch, tmp_path):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
     assert not at.exception
     assert [e.value for e in at.error] == [f"KHATA_COOKIE_DAYS must be a number more than 0, not '-1' (from {dotenv})."]
+
+
+@pytest.mark.parametrize("name, file_setting", [
+    ("KHATA_COOKIE_KEY", "KHATA_COOKIE_KEY_FILE"), ("KHATA_LINK_KEY", "KHATA_LINK_KEY_FILE"),
+    ("KHATA_EXPORT_KEY", "KHATA_EXPORT_KEY_FILE"),
+    ("KHATA_STREAMLIT_COOKIE_SECRET", "KHATA_STREAMLIT_COOKIE_SECRET_FILE")])
+def test_a_secret_is_the_setting_else_generated_once_into_a_private_file(monkeypatch, tmp_path, name, file_setting):
+    import stat
+    import threading
+
+    path = tmp_path / "keys" / "secret"
+    monkeypatch.setenv("KHATA_DOTENV", str(tmp_path / "none.env"))
+    monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(file_setting, str(path))
+    found: list[str] = []
+    racers = [threading.Thread(target=lambda: found.append(settings.secret_or_generated(name, file_setting, "key")))
+              for _ in range(4)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    assert len(set(found)) == 1 and len(found[0]) >= 32 and path.read_text() == found[0]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert settings.secret_or_generated(name, file_setting, "key") == found[0]  # kept, not made again
+    monkeypatch.setenv(name, "s" * 40)
+    assert settings.secret_or_generated(name, file_setting, "key") == "s" * 40  # the setting wins
+    monkeypatch.setenv(name, "short")
+    with pytest.raises(settings.SettingError, match=name):
+        settings.secret_or_generated(name, file_setting, "key")
+    monkeypatch.delenv(name)
+    path.write_text("tiny")
+    with pytest.raises(settings.SettingError, match="too short; delete the file"):
+        settings.secret_or_generated(name, file_setting, "key")
+    assert path.read_text() == "tiny"  # refused, never quietly replaced
