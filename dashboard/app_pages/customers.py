@@ -7,6 +7,7 @@ from dashboard import door, language, reads, session, writes
 from dashboard.customer_cards import CARDS, customer_card
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_flash, submit
+from dashboard.pickers import TYPING_PAUSE
 from dashboard.reads import ROW_CAP
 from dashboard.tables import page_of
 from dashboard.text import option_words
@@ -22,7 +23,8 @@ SORTS = {"name": N_("Name"), "outstanding": N_("Outstanding"), "overdue": N_("Ov
          "available_credit": N_("Available credit"), "trust_score": N_("Trust score"),
          "last_activity": N_("Last activity")}
 c1, c2, c3 = st.columns([3, 2, 1])
-search = c1.text_input(_("Search name or phone"), key="cu_search", placeholder=_("e.g. Asha or 98765"))
+search = c1.text_input(_("Search name or phone"), key="cu_search", placeholder=_("e.g. Asha or 98765"),
+                       type="search", live=TYPING_PAUSE)  # narrows the list as you type
 sort_by = c2.selectbox(_("Sort by"), list(SORTS), key="cu_sort", format_func=option_words(SORTS))
 descending = c3.toggle(_("Largest first"), key="cu_desc", value=False)
 only_overdue = st.checkbox(_("Only customers with overdue balances"), key="cu_overdue")
