@@ -15,6 +15,7 @@ from khata.i18n import _
 from . import format as fmt
 from . import reads, session
 from .text import plain
+from .to_customer import customer_link
 
 TYPING_PAUSE = "300ms"  # a rerun after each pause, not each letter: a page run is ~0.1-0.2 s on a big shop
 
@@ -54,8 +55,12 @@ def owing_label(row: dict) -> str:
 
 
 def filter_picker(key: str) -> int | None:
-    """A list's 'Customer' filter: search, then one of the matches (None: all customers)."""
+    """A list's 'Customer' filter: search, then one of the matches (None: all customers); once
+    chosen, their name is also a link to their page (one more tap opens the customer)."""
     search = search_box(f"{key}_find")
     rows = matches(search, balances=False)
-    return choose(_("Customer"), rows, name_and_phone, key=key, placeholder=_("All customers"))
+    chosen = choose(_("Customer"), rows, name_and_phone, key=key, placeholder=_("All customers"))
+    if chosen is not None:
+        customer_link(chosen, next(row["name"] for row in rows if row["customer_id"] == chosen))
+    return chosen
 

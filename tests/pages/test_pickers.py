@@ -84,6 +84,9 @@ def test_list_filters_search_and_show_only_that_customers_rows(demo_db):
     find(at, "lo_customer_find", person["name"])
     at.selectbox(key="lo_customer").set_value(person["customer_id"]).run()
     assert set(at.dataframe[0].value["Customer"]) == {person["name"]}
+    opens = [(p.proto.page, p.proto.query_string) for p in at.get("page_link")
+             if shown(p.proto.label) == person["name"]]
+    assert opens == [("customer", f"id={person['customer_id']}")]  # one more tap opens the customer
     at = open_page(app(), "repayments.py")
     payer = env_root().read(SHOP, OWNER, loans.list_loans, status="paid")[0]
     find(at, "rh_customer_find", payer["customer_name"])
