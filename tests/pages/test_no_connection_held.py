@@ -27,7 +27,7 @@ def test_another_process_can_write_while_the_app_is_open(demo_db):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr  # "Conflicting lock is held" if the app kept a connection
     st.cache_data.clear()
-    at.run()
+    at.text_input(key="cu_search").input("Written").run()
     assert "Written By CLI" in texts(at)  # a name on the Customers list
 
 
