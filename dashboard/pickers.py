@@ -1,7 +1,9 @@
 """Customer pickers that never carry a big shop's 5,000 names: a search box (name or
-phone) feeding a choice of the first ``reads.PICKER_LIMIT`` matches, matched in SQL and
-cached per shop (``reads.find_customers``). Sending and formatting every customer on
-every run was most of a big shop's page time (bench/README.md)."""
+phone) that narrows as you type (``live``: it commits after a short typing pause, no
+Enter needed) feeding a choice of the first ``reads.PICKER_LIMIT`` matches, matched in
+SQL and cached per shop (``reads.find_customers``). A selectbox holding every customer
+would filter in the browser, but it sends ~5,000 options on every run of the page;
+measured against this in bench/README.md ("Customer pickers on the big shop")."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,11 +15,14 @@ from khata.i18n import _
 from . import format as fmt
 from . import reads, session
 from .text import plain
+from .to_customer import customer_link
+
+TYPING_PAUSE = "300ms"  # a rerun after each pause, not each letter: a page run is ~0.1-0.2 s on a big shop
 
 
 def search_box(key: str) -> str:
-    """The 'find a customer' box; what was typed, stripped."""
-    return st.text_input(_("Find a customer (name or phone)"), key=key,
+    """The 'find a customer' box, narrowing as you type; what was typed, stripped."""
+    return st.text_input(_("Find a customer (name or phone)"), key=key, type="search", live=TYPING_PAUSE,
                          placeholder=_("e.g. Asha or 98765")).strip()
 
 
@@ -50,8 +55,12 @@ def owing_label(row: dict) -> str:
 
 
 def filter_picker(key: str) -> int | None:
-    """A list's 'Customer' filter: search, then one of the matches (None: all customers)."""
+    """A list's 'Customer' filter: search, then one of the matches (None: all customers); once
+    chosen, their name is also a link to their page (one more tap opens the customer)."""
     search = search_box(f"{key}_find")
     rows = matches(search, balances=False)
-    return choose(_("Customer"), rows, name_and_phone, key=key, placeholder=_("All customers"))
+    chosen = choose(_("Customer"), rows, name_and_phone, key=key, placeholder=_("All customers"))
+    if chosen is not None:
+        customer_link(chosen, next(row["name"] for row in rows if row["customer_id"] == chosen))
+    return chosen
 

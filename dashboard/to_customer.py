@@ -11,4 +11,5 @@ CUSTOMER_PAGE = "dashboard/app_pages/customer.py"
 
 def customer_link(customer_id: int, name: str, *, where=st, help: str | None = None) -> None:
     """The customer's name as a link to their page, drawn in ``where`` (a column, a container)."""
-    where.page_link(CUSTOMER_PAGE, label=plain(name), query_params={"id": str(customer_id)}, help=help)
+    where.page_link(CUSTOMER_PAGE, label=plain(name), query_params={"id": str(customer_id)}, help=help,
+                    icon=":material/chevron_right:", icon_position="right")  # a chevron: this name is tappable

@@ -1,8 +1,11 @@
-"""One customer: contact details, balances, running statement, sell and repay."""
+"""One customer: contact details and balances, then the day's actions (sell on credit, record a
+repayment, remind) before the long statement, so the counter's common case never leaves the
+page; editing and removing this customer live here too (no picking from a list of names)."""
 import streamlit as st
 
 from dashboard import format as fmt
 from dashboard import reads, session
+from dashboard.customer_edit import customer_details_forms
 from dashboard.exports import csv_bytes, qr_image
 from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
@@ -52,15 +55,23 @@ elif person["whatsapp_opt_out"]:
 cols = st.columns(2)
 cols[0].metric(_("Owes you"), fmt.inr(person["outstanding"]), border=True)
 cols[1].metric(_("Overdue"), fmt.inr(person["overdue"]), border=True)
-cols = st.columns(2)
-cols[0].metric(_("Can take more"), fmt.inr(person["available_credit"]), border=True)
-cols[1].metric(_("Credit limit"), fmt.inr(person["credit_limit"]), border=True)
+
+# ---- the day's actions, before the long statement (on a phone the columns stack) ----
+left, right = st.columns(2)
+with left.expander(_("🛒 Sell on credit")):
+    sale_form(f"cust_sale_{cid}", customer_id=cid)
+with right.expander(_("💰 Record a repayment")):
+    customer_repayment_form(f"cust_repay_{cid}", customer_id=cid)
 
 reminder = reads.manual_reminder_for(sid, cid)
 if reminder is not None:
     with st.container(border=True):
         st.markdown(_("**Remind {name}** from your phone").format(name=plain(person["name"])))
         reminder_buttons(reminder, reads.reminded_today(sid, cid), f"cust_remind_{cid}")
+
+cols = st.columns(2)
+cols[0].metric(_("Can take more"), fmt.inr(person["available_credit"]), border=True)
+cols[1].metric(_("Credit limit"), fmt.inr(person["credit_limit"]), border=True)
 
 if found["upi_link"]:
     with st.container(border=True):
@@ -70,12 +81,7 @@ if found["upi_link"]:
         text_col.text(found["pay_words"])
 
 customer_link_box(cid, person["name"])
-
-left, right = st.columns(2)
-with left.expander(_("🛒 Sell on credit")):
-    sale_form(f"cust_sale_{cid}", customer_id=cid)
-with right.expander(_("💰 Record a repayment")):
-    customer_repayment_form(f"cust_repay_{cid}", customer_id=cid)
+customer_details_forms(person)
 
 st.subheader(_("Statement"))
 COLUMNS = {"entry_date": _("Date"), "entry": _("Entry"), "description": _("Details"), "debit": _("Debit (sale)"),

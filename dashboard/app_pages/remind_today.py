@@ -1,5 +1,6 @@
-"""Remind today: the customers the reminder ladder picks for today, largest amount first, each
-with one-tap WhatsApp and SMS buttons from the shopkeeper's own phone."""
+"""Remind today: the customers the reminder ladder picks for today, largest amount first,
+each name opening the customer's page, with one-tap WhatsApp and SMS from the shopkeeper's own
+phone (one tap records the day's reminder and opens the app: dashboard/remind_buttons.py)."""
 import streamlit as st
 
 from dashboard import format as fmt
@@ -7,6 +8,7 @@ from dashboard import reads, session
 from dashboard.remind_buttons import reminder_buttons
 from dashboard.tables import pager, wanted_page_start
 from dashboard.text import plain
+from dashboard.to_customer import customer_link
 from khata.i18n import _
 
 sid, key = session.shop_id(), reads.db_key()
@@ -26,6 +28,7 @@ if start != found["offset"]:  # that page no longer exists (fewer to remind now)
 for person in found["rows"]:
     with st.container(border=True):
         what = _("overdue since {date}") if person["kind"] == "overdue" else _("due on {date}")
-        st.markdown(f"**{plain(person['name'])}** · {fmt.inr(person['amount'])} · "
-                    f"{what.format(date=fmt.day(person['oldest_due_date']))}")
+        customer_link(person["customer_id"], person["name"])
+        when = what.format(date=fmt.day(person["oldest_due_date"]))
+        st.caption(f"{plain(fmt.inr(person['amount']))} · {plain(when)}")
         reminder_buttons(person, person["done"], f"rt_{person['customer_id']}")

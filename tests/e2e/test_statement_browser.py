@@ -1,5 +1,5 @@
-"""On a phone (390 px) the customer page shows the UPI QR and the two one-tap buttons without
-horizontal scrolling; a tap records the reminder and offers the link into WhatsApp."""
+"""On a phone (390 px) the customer page shows the UPI QR and the two one-tap reminders without
+horizontal scrolling; one tap opens WhatsApp and records the reminder."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -47,8 +47,8 @@ def test_phone_customer_page_has_qr_and_reminder_buttons_without_sideways_scroll
         page.get_by_text("Scan to pay", exact=False).first.wait_for(state="visible")
         qr = page.locator('[data-testid="stImage"] img').first
         qr.wait_for(state="visible")
-        whatsapp = page.get_by_role("button", name="📲 Send on WhatsApp")
-        sms = page.get_by_role("button", name="✉️ Send SMS")
+        whatsapp = page.get_by_role("link", name="📲 Remind on WhatsApp")
+        sms = page.get_by_role("link", name="✉️ Remind by SMS")
         assert whatsapp.is_visible() and sms.is_visible()
         widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
@@ -57,11 +57,15 @@ def test_phone_customer_page_has_qr_and_reminder_buttons_without_sideways_scroll
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
         shot(page, "phone-customer-qr-and-reminders")
 
-        whatsapp.click()
+        assert whatsapp.get_attribute("href").startswith("https://wa.me/919845077001?text=Namaste%20Lakshmi%20Rao")
+        context.route("https://wa.me/**", lambda route: route.fulfill(body="<title>WhatsApp</title>",
+                                                                      content_type="text/html"))
+        with context.expect_page() as opened:  # one tap: WhatsApp opens and the reminder is recorded
+            whatsapp.click()
+        opened.value.wait_for_url("https://wa.me/919845077001?text=**")  # WhatsApp opened, with the message
         idle(page)
-        link = page.get_by_role("link", name="Open WhatsApp ↗")
+        link = page.get_by_role("link", name="Open WhatsApp again ↗")
         link.wait_for(state="visible")
-        assert link.get_attribute("href").startswith("https://wa.me/919845077001?text=Namaste%20Lakshmi%20Rao")
         with root_at(server["db"]).connect() as con:
             assert con.execute("SELECT channel, status FROM reminder_outbox WHERE customer_id = ?",
                                [owing["customer_id"]]).fetchall() == [("whatsapp_manual", "opened")]

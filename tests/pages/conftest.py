@@ -120,6 +120,7 @@ def texts(at: AppTest) -> str:
                  "warning"):
         parts.extend(shown(e.value) for e in getattr(at, kind))
     parts.extend(f"{shown(m.label)} {m.value}" for m in at.metric)
+    parts.extend(shown(link.proto.label) for link in at.get("page_link"))  # names that open a customer
     for frame in at.dataframe:
         parts.append(frame.value.to_csv())
     for box in at.selectbox:

@@ -57,16 +57,24 @@ def test_add_customer_refusals_keep_what_was_typed(demo_db):
     assert count("SELECT count(*) FROM customers") == before
 
 
-def test_edit_customer(demo_db):
-    at = open_page(app(), "customers.py")
-    person = env_root().read(SHOP, OWNER, customers.list_customers)[0]
-    at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
+def _customer_page(cid: int, username: str = "demo"):
+    """The customer's own page, as a tap on their name in a list opens it (``/customer?id=N``)."""
+    at = app(username)
+    at.run()
+    at.query_params["id"] = str(cid)
+    at.switch_page("dashboard/app_pages/customer.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_edit_customer_on_their_page(demo_db):
+    person = env_root().read(SHOP, OWNER, customers.list_customers)[-1]  # the last by name: no "first 50"
+    at = _customer_page(person["customer_id"])
     at.text_input(key=f"ce_name_{person['customer_id']}").input("Renamed Person")
     submit(at, "Save changes")
     assert not errors(at)
     assert env_root().read(SHOP, OWNER, customers.get_customer, person["customer_id"])["name"] == "Renamed Person"
-    find(at, "cu_search", "Renamed")  # now past the first 50 by name: search, as a shopkeeper would
-    at.selectbox(key="ce_pick").set_value(person["customer_id"]).run()
+    assert shown(at.title[0].value) == "Renamed Person"  # still on their page, showing the new name
     at.text_input(key=f"ce_limit_{person['customer_id']}").input("-5")
     submit(at, "Save changes")
     assert errors(at) == ["Credit limit cannot be negative."]
@@ -74,23 +82,29 @@ def test_edit_customer(demo_db):
                            person["customer_id"])["credit_limit"] == person["credit_limit"]
 
 
+def test_customers_list_has_no_edit_or_remove_pickers_any_more(demo_db):
+    at = open_page(app(), "customers.py")
+    assert not [s for s in at.selectbox if s.key in ("cu_open", "ce_pick", "cr_pick")]
+    assert "Remove" not in [b.label for b in at.button]
+
+
 def test_remove_customer_refused_while_owing_then_deleted_when_new(demo_db):
     owing = env_root().read(SHOP, OWNER, customers.list_customers, sort="outstanding", descending=True)[0]
     fresh = env_root().write(SHOP, OWNER, customers.create_customer, name="Temp Person", phone="98450 33333")
-    at = open_page(app(), "customers.py")
-    find(at, "cu_search", owing["name"])
-    at.selectbox(key="cr_pick").set_value(owing["customer_id"]).run()
-    at.button(key="cr_button").click().run()
+    at = _customer_page(owing["customer_id"])
+    at.button(key=f"cr_button_{owing['customer_id']}").click().run()
     assert errors(at) == ["Tick the box to confirm first."]
-    at.checkbox(key="cr_sure").check().run()
-    at.button(key="cr_button").click().run()
+    at.checkbox(key=f"cr_sure_{owing['customer_id']}").check().run()
+    at.button(key=f"cr_button_{owing['customer_id']}").click().run()
     assert "still owes" in errors(at)[0]
     assert env_root().read(SHOP, OWNER, customers.get_customer, owing["customer_id"])
-    find(at, "cu_search", "Temp Person")
-    at.selectbox(key="cr_pick").set_value(fresh["customer_id"]).run()
-    at.button(key="cr_button").click().run()
-    assert not errors(at)
+    at = _customer_page(fresh["customer_id"])
+    at.checkbox(key=f"cr_sure_{fresh['customer_id']}").check().run()
+    at.button(key=f"cr_button_{fresh['customer_id']}").click().run()
+    assert not at.exception, at.exception
     assert count("SELECT count(*) FROM customers WHERE customer_id = ?", [fresh["customer_id"]]) == 0
+    assert shown(at.title[0].value) == "Customers"  # back to the list, which says what happened
+    assert [shown(s.value) for s in at.success] == ["Customer deleted."]
 
 
 # ---- credit sales ---------------------------------------------------------------------

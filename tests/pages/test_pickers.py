@@ -84,6 +84,9 @@ def test_list_filters_search_and_show_only_that_customers_rows(demo_db):
     find(at, "lo_customer_find", person["name"])
     at.selectbox(key="lo_customer").set_value(person["customer_id"]).run()
     assert set(at.dataframe[0].value["Customer"]) == {person["name"]}
+    opens = [(p.proto.page, p.proto.query_string) for p in at.get("page_link")
+             if shown(p.proto.label) == person["name"]]
+    assert opens == [("customer", f"id={person['customer_id']}")]  # one more tap opens the customer
     at = open_page(app(), "repayments.py")
     payer = env_root().read(SHOP, OWNER, loans.list_loans, status="paid")[0]
     find(at, "rh_customer_find", payer["customer_name"])
@@ -91,16 +94,15 @@ def test_list_filters_search_and_show_only_that_customers_rows(demo_db):
     assert set(at.dataframe[0].value["Customer"]) == {payer["customer_name"]}
 
 
-def test_customers_page_pickers_follow_its_search(demo_db):
+def test_customers_page_search_finds_a_customer_past_the_first_page_and_links_them(demo_db):
     person = _past_the_first_page()
     at = open_page(app(), "customers.py")
-    for key in ("cu_open", "ce_pick", "cr_pick"):
-        assert len(at.selectbox(key=key).options) == PICKER_LIMIT
-    assert any("choose from the first 50; search above" in c for c in _captions(at))
+    assert not [s for s in at.selectbox if s.key == "cu_open"]  # no separate "Open a customer" dropdown
     find(at, "cu_search", person["name"])
-    assert at.selectbox(key="cu_open").options[0].startswith(person["name"] + " · ")
-    at.selectbox(key="cu_open").set_value(person["customer_id"]).run()
-    at.button(key="cu_open_btn").click().run()
+    links = {p.proto.query_string: shown(p.proto.label) for p in at.get("page_link")}
+    assert links[f"id={person['customer_id']}"] == person["name"]
+    at.query_params["id"] = str(person["customer_id"])
+    at.switch_page("dashboard/app_pages/customer.py").run()
     assert shown(at.title[0].value) == person["name"]
     # on the customer page the customer is fixed: no search box, no customer picker
     assert not [t for t in at.text_input if (t.key or "").startswith(("cust_sale_", "cust_repay_"))
