@@ -8,6 +8,9 @@ _CSS = """
   .block-container { padding-left: 0.75rem; padding-right: 0.75rem; padding-top: 3rem; }
   [data-testid="stMetricValue"] { font-size: 1.35rem; }
   h1 { font-size: 1.6rem !important; }
+  /* the KPI cards (ov_kpis): two a row, their labels on two lines rather than cut */
+  .st-key-ov_kpis { gap: 0.5rem; }
+  .st-key-ov_kpis [data-testid="stMetricLabel"] p { white-space: normal; overflow: visible; }
 }
 [data-testid="stDataFrame"] { max-width: 100%; overflow-x: auto; }
 </style>

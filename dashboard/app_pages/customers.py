@@ -1,7 +1,7 @@
 """Customers: search, sort, add, edit, remove; open one for the statement."""
 import streamlit as st
 
-from dashboard import door, language, reads, session, writes
+from dashboard import door, language, reads, session, words_help, writes
 from dashboard import format as fmt
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
@@ -41,7 +41,7 @@ if rows:
         "available_credit": _("Available credit"), "credit_limit": _("Credit limit"), "trust_score": _("Trust (0-10)"),
         "max_days_past_due": _("Days late"), "last_activity": _("Last activity")},
         money=("outstanding", "overdue", "available_credit", "credit_limit"), dates=("last_activity",),
-        phones=("phone",)))
+        phones=("phone",)), column_config={_("Trust (0-10)"): st.column_config.Column(help=_(words_help.TRUST_SCORE))})
     # the pickers offer the first matches of the search above, not every row of the list
     offered = rows[:reads.PICKER_LIMIT]
     if len(rows) > len(offered):
@@ -71,7 +71,8 @@ with st.expander(_("➕ Add a customer"), expanded=not rows):
         if may_set_terms:
             c1, c2 = st.columns(2)
             terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value="10000", key=f"ac_limit_{token}")
-            terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}")
+            terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}",
+                                                 help=_(words_help.TRUST_SCORE))
         else:
             st.caption(_("New customers get the shop's usual credit limit; the owner can change it."))
         notes = st.text_area(_("Notes (optional)"), key=f"ac_notes_{token}", height=68)
@@ -102,7 +103,7 @@ if rows:
                     terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value=str(current["credit_limit"]),
                                                           key=f"ce_limit_{edit_id}")
                     terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, int(current["trust_score"]),
-                                                     key=f"ce_trust_{edit_id}")
+                                                     key=f"ce_trust_{edit_id}", help=_(words_help.TRUST_SCORE))
                 notes = st.text_area(_("Notes"), value=current["notes"] or "", key=f"ce_notes_{edit_id}", height=68)
                 lang = language.customer_picker(f"ce_lang_{edit_id}", current.get("language"))
                 if st.form_submit_button(_("Save changes"), type="primary"):
