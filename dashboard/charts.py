@@ -46,8 +46,8 @@ def _title(text: str) -> dict:
     """The title over the plot's left edge, broken into lines that fit a phone (``<br>``: the
     words are ours, translated, never a customer's)."""
     lines = textwrap.wrap(text, TITLE_LINE, break_long_words=False) or [text]
-    return dict(text="<br>".join(lines), x=0, xanchor="left", xref="container", y=0.98, yanchor="top",
-                yref="container", font=dict(size=16))
+    return dict(text="<br>".join(lines), x=0, xanchor="left", xref="container", y=1, yanchor="top",
+                yref="container", pad=dict(t=12, l=4), font=dict(size=16))
 
 
 def _figure(traces: list, title: str, *, money_axis: str | None = "y", **layout) -> go.Figure:

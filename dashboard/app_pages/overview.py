@@ -13,7 +13,6 @@ PERIODS = {"week": N_("week"), "month": N_("month")}
 CHARTS = {"flow": N_("Credit given vs collected"), "aging": N_("Outstanding by how late it is"),
           "top": N_("Top 10 customers by outstanding"), "expected": N_("Expected collections, next 8 weeks"),
           "status": N_("Credit sales by status"), "days": N_("How long customers take to repay")}
-KPI_WIDTH = 172  # px: two cards a row on a 390 px phone, five on a desktop
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
 st.title(_("Overview"))
@@ -24,7 +23,7 @@ pending_box(sid)
 cold = reads.overview_reads(sid, key, today)
 summary, month = cold["summary"], cold["month"]
 
-# six numbers, compact: side by side as the width allows (two a row on a phone, not six tall cards)
+# six numbers, compact: two a row on a phone, three on a desktop (dashboard/theme.py), not six tall cards
 with st.container(horizontal=True, gap="small", key="ov_kpis"):
     for label, value, explained in [
             (_("Outstanding"), fmt.inr(summary["outstanding"]), None),
@@ -33,14 +32,19 @@ with st.container(horizontal=True, gap="small", key="ov_kpis"):
             (_("Collected this month"), fmt.inr(month["collected"]), None),
             (_("Given on credit this month"), fmt.inr(month["issued"]), None),
             (_("Collection rate"), fmt.percent(summary["collection_rate"]), _(words_help.COLLECTION_RATE))]:
-        st.metric(label, value, border=True, help=explained, width=KPI_WIDTH)
+        st.metric(label, value, border=True, help=explained)
 
 if not any(summary["counts"].values()):
     st.info(_("Your book is empty. Add a customer on the **Customers** page, then record a sale on credit "
               "on the **Credit sales** page; your charts appear here."))
     st.stop()
 
-with st.container(border=True):
+# One chart first, the others one tap away: a chooser draws only the chosen chart (tabs or
+# expanders would build and send all six on every run, ~6x the bytes on a phone). The dates
+# (for the first chart and the totals under it) wait below in a closed box: set once, rarely changed.
+chosen = st.selectbox(_("Chart"), list(CHARTS), key="ov_chart", format_func=option_words(CHARTS))
+chart_slot, totals_slot = st.container(), st.container()
+with st.expander(_("📅 Dates")):
     c1, c2, c3 = st.columns([2, 2, 1])
     date_from = c1.date_input(_("From"), value=session.days_after(today, -180), max_value=today, key="ov_from",
                               format="DD/MM/YYYY")
@@ -48,34 +52,32 @@ with st.container(border=True):
     period = c3.radio(_("By"), ["week", "month"], horizontal=True, key="ov_period",
                       format_func=option_words(PERIODS))
 if date_from > date_to:
-    st.error(_("The 'From' date is after the 'To' date."))
+    chart_slot.error(_("The 'From' date is after the 'To' date."))
     st.stop()
 ranged = reads.period_totals(sid, key, date_from, date_to)
-st.caption(_("{start} to {end}: given on credit {issued}, collected {collected}.").format(
+totals_slot.caption(_("{start} to {end}: given on credit {issued}, collected {collected}.").format(
     start=fmt.day(date_from), end=fmt.day(date_to), issued=fmt.inr(ranged["issued"]),
     collected=fmt.inr(ranged["collected"])))
 
-# One chart first, the others one tap away: a chooser draws only the chosen chart (tabs or
-# expanders would build and send all six on every run, ~6x the bytes on a phone).
-chosen = st.selectbox(_("Chart"), list(CHARTS), key="ov_chart", format_func=option_words(CHARTS))
-if chosen == "flow":
-    flow = reads.issued_vs_collected(sid, key, period, date_from, date_to)
-    if flow.empty:
-        st.info(_("No sales or repayments between these dates."))
+with chart_slot:
+    if chosen == "flow":
+        flow = reads.issued_vs_collected(sid, key, period, date_from, date_to)
+        if flow.empty:
+            st.info(_("No sales or repayments between these dates."))
+        else:
+            charts.draw(charts.issued_vs_collected(flow, period), "chart_flow")
+    elif chosen == "aging":
+        charts.draw(charts.aging(reads.aging_frame(summary)), "chart_aging")
+    elif chosen == "status":
+        charts.draw(charts.status_mix(reads.status_mix_frame(summary)), "chart_status")
+    elif chosen == "top":
+        if cold["top"].empty:
+            st.info(_("Nobody owes you anything right now."))
+        else:
+            charts.draw(charts.top_customers(cold["top"]), "chart_top")
+    elif chosen == "expected":
+        charts.draw(charts.expected_collections(cold["expected"]), "chart_expected")
+    elif cold["days_to_repay"].empty:
+        st.info(_("No sale has been fully repaid yet."))
     else:
-        charts.draw(charts.issued_vs_collected(flow, period), "chart_flow")
-elif chosen == "aging":
-    charts.draw(charts.aging(reads.aging_frame(summary)), "chart_aging")
-elif chosen == "status":
-    charts.draw(charts.status_mix(reads.status_mix_frame(summary)), "chart_status")
-elif chosen == "top":
-    if cold["top"].empty:
-        st.info(_("Nobody owes you anything right now."))
-    else:
-        charts.draw(charts.top_customers(cold["top"]), "chart_top")
-elif chosen == "expected":
-    charts.draw(charts.expected_collections(cold["expected"]), "chart_expected")
-elif cold["days_to_repay"].empty:
-    st.info(_("No sale has been fully repaid yet."))
-else:
-    charts.draw(charts.days_to_repay(cold["days_to_repay"]), "chart_days")
+        charts.draw(charts.days_to_repay(cold["days_to_repay"]), "chart_days")
