@@ -84,7 +84,7 @@ entries = found["entries"]
 if entries:
     # on a phone: date, what, its amount (the sale's or the payment's: one column, not two) and the
     # balance; every column behind "All columns"
-    shown = [{**e, "amount": e["debit"] if e["debit"] is not None else e["credit"]} for e in entries]
+    shown = [{**e, "amount": e["debit"] if e["debit"] else e["credit"]} for e in entries]  # a payment: debit 0
     essentials_or_all(table(shown, {**COLUMNS, "amount": _("Amount")}, money=("debit", "credit", "balance", "amount"),
                             dates=("entry_date",), words={"entry": ENTRIES}),
                       [COLUMNS["entry_date"], COLUMNS["entry"], _("Amount"), COLUMNS["balance"]], "st_all",

@@ -103,6 +103,8 @@ def test_customer_page_shows_statement_and_csv(demo_db):
                                        "Entered by"]
     assert statement["Balance"].iloc[-1] == owes
     assert list(statement["Balance"]) == list(narrow["Balance"])
-    amounts = [d or c for d, c in zip(statement["Debit (sale)"], statement["Credit (paid)"])]
+    debits, credits = statement["Debit (sale)"], statement["Credit (paid)"]
+    amounts = [d if d not in ("", "₹0.00") else c for d, c in zip(debits, credits)]
+    assert "₹0.00" not in amounts
     assert list(narrow["Amount"]) == amounts
     assert at.get("download_button")
