@@ -47,14 +47,14 @@ def _title(text: str) -> dict:
     words are ours, translated, never a customer's)."""
     lines = textwrap.wrap(text, TITLE_LINE, break_long_words=False) or [text]
     return dict(text="<br>".join(lines), x=0, xanchor="left", xref="container", y=1, yanchor="top",
-                yref="container", pad=dict(t=12, l=4), font=dict(size=16))
+                yref="container", pad=dict(t=20, l=4), font=dict(size=16))
 
 
 def _figure(traces: list, title: str, *, money_axis: str | None = "y", **layout) -> go.Figure:
     """The traces with the shared layout, built in one go (each update_layout call costs)."""
     axis = dict(tickprefix="₹", separatethousands=True)
     top = 30 + 22 * _title(title)["text"].count("<br>")  # room for every title line, above the plot
-    layout = dict(title=_title(title), autosize=True, height=340 + top - 30, margin=dict(l=10, r=10, t=top + 34, b=10),
+    layout = dict(title=_title(title), autosize=True, height=348 + top - 30, margin=dict(l=10, r=10, t=top + 42, b=10),
                   legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, title=None),
                   **layout)
     if money_axis:
