@@ -11,9 +11,9 @@ RESULTS = BENCH_DIR / "results" / "pages.json"
 README = BENCH_DIR / "README.md"
 BEGIN, END = "<!-- bench-pages:begin -->", "<!-- bench-pages:end -->"
 
-# goals (issue 12), desktop at both scales
+# goals (issue 12), desktop and (issue 21) phone, at both scales
 GOAL_COLD_MS, GOAL_COLD_OVERVIEW_MS, GOAL_CACHED_MS, GOAL_FLOOR_RATIO = 500, 700, 300, 1.2
-GOAL_VIEWPORTS = ("desktop",)
+GOAL_VIEWPORTS = ("desktop", "phone")  # issue 21: the same goals at 390 px
 KINDS = ("nav_cold", "nav_cached", "full")
 FLOOR_PAGE = "(empty page)"
 

@@ -4,12 +4,20 @@ Built with ``plotly.graph_objects``, one trace per series: plotly express took
 ~25 ms per figure here (most of a cached Overview run), a plain figure ~2 ms.
 
 Every chart has a title, readable axis labels, ₹ on money axes, and a layout
-that shrinks to a phone's width (autosize, small margins, legend on top).
+that shrinks to a phone's width (autosize, small margins, legend between the title and the plot).
+On a 390 px phone Plotly's tool bar (zoom, pan, download) sat over the title and
+a legend beside it could run into it: pages draw charts with ``draw``,
+which turns the tool bar off (a shopkeeper reads a chart, nobody zooms on a
+counter), and a long title breaks onto a second line instead of running off the
+phone's edge.
 """
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from khata.dates import format_day_month
 from khata.i18n import N_, _
@@ -24,13 +32,30 @@ AGING_WORDS = {"current": N_("Not yet due"), "1-30": N_("1-30 days late"), "31-6
 AGING_COLOURS = ["#1c7ed6", "#fab005", "#fd7e14", "#e8590c", "#c92a2a"]
 STATUS_WORDS = {"pending": N_("pending"), "paid": N_("paid"), "overdue": N_("overdue"), "reversed": N_("reversed")}
 _NO_TRACE_NAME = "<extra></extra>"  # plotly markup: no trace name beside the hover text
+# what Plotly is told in the browser: no tool bar over the title; the chart follows the page's width
+CONFIG = {"displayModeBar": False, "responsive": True}
+TITLE_LINE = 34  # characters on one title line: fits a 390 px phone at Plotly's title size
+
+
+def draw(figure: go.Figure, key: str, where=st) -> None:
+    """A chart on the page, as wide as its column, without Plotly's tool bar."""
+    where.plotly_chart(figure, key=key, width="stretch", config=CONFIG)
+
+
+def _title(text: str) -> dict:
+    """The title over the plot's left edge, broken into lines that fit a phone (``<br>``: the
+    words are ours, translated, never a customer's)."""
+    lines = textwrap.wrap(text, TITLE_LINE, break_long_words=False) or [text]
+    return dict(text="<br>".join(lines), x=0, xanchor="left", xref="container", y=1, yanchor="top",
+                yref="container", pad=dict(t=20, l=4), font=dict(size=16))
 
 
 def _figure(traces: list, title: str, *, money_axis: str | None = "y", **layout) -> go.Figure:
     """The traces with the shared layout, built in one go (each update_layout call costs)."""
     axis = dict(tickprefix="₹", separatethousands=True)
-    layout = dict(title=title, autosize=True, height=340, margin=dict(l=10, r=10, t=50, b=10),
-                  legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title=None),
+    top = 30 + 22 * _title(title)["text"].count("<br>")  # room for every title line, above the plot
+    layout = dict(title=_title(title), autosize=True, height=348 + top - 30, margin=dict(l=10, r=10, t=top + 42, b=10),
+                  legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, title=None),
                   **layout)
     if money_axis:
         name = f"{money_axis}axis"

@@ -8,7 +8,7 @@ import streamlit as st
 from khata.errors import KhataError
 from khata.i18n import N_, _
 
-from . import cache, door, language, session, writes
+from . import cache, door, language, session, words_help, writes
 from . import format as fmt
 from .forms import flash, show_error, submit
 
@@ -47,7 +47,7 @@ def _edit_form(current: dict) -> None:
             terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value=str(current["credit_limit"]),
                                                   key=f"ce_limit_{cid}")
             terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, int(current["trust_score"]),
-                                             key=f"ce_trust_{cid}")
+                                             key=f"ce_trust_{cid}", help=_(words_help.TRUST_SCORE))
         notes = st.text_area(_("Notes"), value=current["notes"] or "", key=f"ce_notes_{cid}", height=68)
         lang = language.customer_picker(f"ce_lang_{cid}", current.get("language"))
         if st.form_submit_button(_("Save changes"), type="primary"):

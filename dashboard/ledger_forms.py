@@ -13,7 +13,7 @@ from khata.i18n import _, ngettext
 from khata.words import METHODS as PAYMENT_METHODS
 
 from . import format as fmt
-from . import pickers, reads, session, writes
+from . import pickers, reads, session, words_help, writes
 from .forms import form_token, show_error, submit
 from .tables import LOAN_STATUS, customer_label, word
 from .text import option_words
@@ -43,7 +43,7 @@ def sale_form(name: str, *, customer_id: int | None = None) -> None:
         due = c2.date_input(_("Due date"), value=session.days_after(today, term), key=f"{name}_due_{token}",
                             format="DD/MM/YYYY")
         grace = c3.number_input(_("Grace days"), min_value=0, max_value=365, value=0, step=1,
-                                key=f"{name}_grace_{token}")
+                                key=f"{name}_grace_{token}", help=_(words_help.GRACE_DAYS))
         submitted = st.form_submit_button(_("Record sale on credit"), type="primary")
     if submitted:
         if chosen is None:

@@ -12,6 +12,7 @@ from khata.words import METHODS as PAYMENT_METHODS
 
 from . import format as fmt
 from . import session
+from .text import plain
 
 # words the book stores as keys, shown in the shopkeeper's language (lowercase, as they always were)
 LOAN_STATUS = {"pending": N_("pending"), "overdue": N_("overdue"), "paid": N_("paid"), "reversed": N_("reversed")}
@@ -57,6 +58,37 @@ def table(rows: list[dict], columns: dict[str, str], *, money=(), dates=(), phon
 
 def show_table(frame: pd.DataFrame, **kwargs) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", **kwargs)
+
+
+NBSP = "\u00a0"
+
+
+def narrow(frame: pd.DataFrame) -> None:
+    """A table of a row's essentials (a few columns of ``frame``) that fits a 390 px phone without
+    sideways scrolling: a static table whose cells wrap, where a canvas data grid keeps its column
+    widths and scrolls. Its cells are Markdown to Streamlit, so every value goes through ``plain``
+    (shown as typed); a date or an amount never breaks inside ("27 Nov 2026", "₹1,234.00")."""
+    shown = frame.map(lambda v: plain(v).replace(" ", NBSP) if _unbreakable(v) else plain(v))
+    st.table(shown, hide_index=True)
+
+
+def _unbreakable(value) -> bool:
+    """A date or an amount: short text that reads wrong broken over lines."""
+    text = str(value)
+    return len(text) <= 14 and (text.startswith(("₹", "-₹", "−₹")) or text[:2].isdigit())
+
+
+def essentials_or_all(rows_frame: pd.DataFrame, essentials: list[str], key: str,
+                      column_help: dict[str, str] | None = None, hidden: list[str] = ()) -> None:
+    """The essentials (``narrow``) by default, every column (the sortable data grid) one tap away,
+    the choice kept for the session: a phone shows date, what, amount and balance without
+    swiping; the desktop's wide view is the toggle. ``column_help``: header -> its explanation
+    (a tooltip on the header); ``hidden``: columns only the essentials show (one made for the phone)."""
+    if st.toggle(_("All columns"), key=key, help=_("Every column, in a table you can sort and scroll sideways.")):
+        show_table(rows_frame.drop(columns=list(hidden)), column_config={label: st.column_config.Column(help=text)
+                                              for label, text in (column_help or {}).items()} or None)
+    else:
+        narrow(rows_frame[essentials])
 
 
 def customer_label(row: dict) -> str:

@@ -11,7 +11,7 @@ from dashboard.forms import show_error, show_flash
 from dashboard.ledger_forms import customer_repayment_form, sale_form
 from dashboard.link_panel import customer_link_box
 from dashboard.remind_buttons import reminder_buttons
-from dashboard.tables import ENTRIES, show_table, table
+from dashboard.tables import ENTRIES, essentials_or_all, table
 from dashboard.text import plain
 from khata.errors import KhataError
 from khata.i18n import _, current_language
@@ -88,8 +88,13 @@ COLUMNS = {"entry_date": _("Date"), "entry": _("Entry"), "description": _("Detai
            "credit": _("Credit (paid)"), "balance": _("Balance"), "created_by": _("Entered by")}
 entries = found["entries"]
 if entries:
-    show_table(table(entries, COLUMNS, money=("debit", "credit", "balance"), dates=("entry_date",),
-                     words={"entry": ENTRIES}))
+    # on a phone: date, what, its amount (the sale's or the payment's: one column, not two) and the
+    # balance; every column behind "All columns"
+    shown = [{**e, "amount": e["debit"] if e["debit"] else e["credit"]} for e in entries]  # a payment: debit 0
+    essentials_or_all(table(shown, {**COLUMNS, "amount": _("Amount")}, money=("debit", "credit", "balance", "amount"),
+                            dates=("entry_date",), words={"entry": ENTRIES}),
+                      [COLUMNS["entry_date"], COLUMNS["entry"], _("Amount"), COLUMNS["balance"]], "st_all",
+                      hidden=[_("Amount")])
     stamp = f"{cid}-{session.today().isoformat()}"  # a file name: the same in every language
     pdf_col, csv_col = st.columns(2)
     make_pdf = reads.statement_pdf_maker(sid, cid, current_language())

@@ -3,7 +3,7 @@ the day's actions, edit and remove are). Phone-first: nothing wider than a 390 p
 column of the list stays in the owner's Excel download."""
 import streamlit as st
 
-from dashboard import door, language, reads, session, writes
+from dashboard import door, language, reads, session, words_help, writes
 from dashboard.customer_cards import CARDS, customer_card
 from dashboard.exports import XLSX, customers_xlsx
 from dashboard.forms import form_token, show_flash, submit
@@ -55,7 +55,8 @@ with st.expander(_("➕ Add a customer"), expanded=not rows):
         if may_set_terms:
             c1, c2 = st.columns(2)
             terms["credit_limit"] = c1.text_input(_("Credit limit (₹)"), value="10000", key=f"ac_limit_{token}")
-            terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}")
+            terms["trust_score"] = c2.slider(_("Trust score"), 0, 10, 5, key=f"ac_trust_{token}",
+                                                 help=_(words_help.TRUST_SCORE))
         else:
             st.caption(_("New customers get the shop's usual credit limit; the owner can change it."))
         notes = st.text_area(_("Notes (optional)"), key=f"ac_notes_{token}", height=68)

@@ -1,13 +1,13 @@
 """Credit sales: a new sale, the list by status/customer/dates, reversal."""
 import streamlit as st
 
-from dashboard import door, reads, session, writes
+from dashboard import door, reads, session, words_help, writes
 from dashboard import format as fmt
 from dashboard.exports import XLSX, sales_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import sale_form
 from dashboard.pickers import filter_picker
-from dashboard.tables import LOAN_STATUS, page_of, show_table, table
+from dashboard.tables import LOAN_STATUS, essentials_or_all, page_of, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _, ngettext
@@ -48,13 +48,15 @@ if rows:
         st.download_button(_("⬇️ Excel (.xlsx) with these filters"), key="lo_xlsx", file_name="credit-sales.xlsx",
                            mime=XLSX, data=sales_xlsx(sid, key, None if status == "all" else status, customer,
                                                       date_from, date_to))
-    show_table(table(page_of(rows, "lo_page"), {
-        "loan_id": _("#"), "customer_name": _("Customer"), "item": _("Item"), "principal": _("Amount"),
-        "repaid": _("Repaid"),
-        "outstanding": _("Owed"), "issue_date": _("Sold on"), "due_date": _("Due"), "grace_days": _("Grace days"),
-        "status": _("Status"), "days_past_due": _("Days past due"), "created_by": _("Entered by"),
-        "reversal_reason": _("Reversal reason")},
-        money=("principal", "repaid", "outstanding"), dates=("issue_date", "due_date"), words={"status": LOAN_STATUS}))
+    columns = {"loan_id": _("#"), "customer_name": _("Customer"), "item": _("Item"), "principal": _("Amount"),
+               "repaid": _("Repaid"), "outstanding": _("Owed"), "issue_date": _("Sold on"), "due_date": _("Due"),
+               "grace_days": _("Grace days"), "status": _("Status"), "days_past_due": _("Days past due"),
+               "created_by": _("Entered by"), "reversal_reason": _("Reversal reason")}
+    # on a phone: when, who, how much and what is still owed; the rest behind "All columns"
+    essentials_or_all(table(page_of(rows, "lo_page"), columns, money=("principal", "repaid", "outstanding"),
+                            dates=("issue_date", "due_date"), words={"status": LOAN_STATUS}),
+                      [columns[k] for k in ("issue_date", "customer_name", "principal", "outstanding")], "lo_all",
+                      column_help={columns["grace_days"]: _(words_help.GRACE_DAYS)})
 else:
     st.info(_("No sales match these filters.") if status != "all" or customer or date_from or date_to
             else _("No sales yet. Record the first one above."))

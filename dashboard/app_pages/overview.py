@@ -1,7 +1,7 @@
-"""Overview: KPI cards and charts for the whole book."""
+"""Overview: the book's numbers in compact cards, then one chart at a time (chosen by a tap)."""
 import streamlit as st
 
-from dashboard import charts, reads, session
+from dashboard import charts, reads, session, words_help
 from dashboard import format as fmt
 from dashboard.approvals_panel import pending_box
 from dashboard.forms import show_flash
@@ -9,6 +9,10 @@ from dashboard.text import option_words, plain
 from khata.i18n import N_, _
 
 PERIODS = {"week": N_("week"), "month": N_("month")}
+# the chart chooser's options, in the order a shopkeeper asks: money in and out first
+CHARTS = {"flow": N_("Credit given vs collected"), "aging": N_("Outstanding by how late it is"),
+          "top": N_("Top 10 customers by outstanding"), "expected": N_("Expected collections, next 8 weeks"),
+          "status": N_("Credit sales by status"), "days": N_("How long customers take to repay")}
 sid, key = session.shop_id(), reads.db_key()
 today = session.today()
 st.title(_("Overview"))
@@ -19,22 +23,28 @@ pending_box(sid)
 cold = reads.overview_reads(sid, key, today)
 summary, month = cold["summary"], cold["month"]
 
-cols = st.columns(3)
-cols[0].metric(_("Outstanding"), fmt.inr(summary["outstanding"]), border=True)
-cols[1].metric(_("Overdue"), fmt.inr(summary["overdue_amount"]), border=True)
-cols[2].metric(_("Customers overdue"), summary["customers_overdue"], border=True)
-cols = st.columns(3)
-cols[0].metric(_("Collected this month"), fmt.inr(month["collected"]), border=True)
-cols[1].metric(_("Given on credit this month"), fmt.inr(month["issued"]), border=True)
-cols[2].metric(_("Collection rate"), fmt.percent(summary["collection_rate"]), border=True,
-               help=_("Collected ÷ given on credit, over the whole book."))
+# six numbers, compact: two a row on a phone, three on a desktop (dashboard/theme.py), not six tall cards
+with st.container(horizontal=True, gap="small", key="ov_kpis"):
+    for label, value, explained in [
+            (_("Outstanding"), fmt.inr(summary["outstanding"]), None),
+            (_("Overdue"), fmt.inr(summary["overdue_amount"]), None),
+            (_("Customers overdue"), summary["customers_overdue"], None),
+            (_("Collected this month"), fmt.inr(month["collected"]), None),
+            (_("Given on credit this month"), fmt.inr(month["issued"]), None),
+            (_("Collection rate"), fmt.percent(summary["collection_rate"]), _(words_help.COLLECTION_RATE))]:
+        st.metric(label, value, border=True, help=explained)
 
 if not any(summary["counts"].values()):
     st.info(_("Your book is empty. Add a customer on the **Customers** page, then record a sale on credit "
               "on the **Credit sales** page; your charts appear here."))
     st.stop()
 
-with st.container(border=True):
+# One chart first, the others one tap away: a chooser draws only the chosen chart (tabs or
+# expanders would build and send all six on every run, ~6x the bytes on a phone). The dates
+# (for the first chart and the totals under it) wait below in a closed box: set once, rarely changed.
+chosen = st.selectbox(_("Chart"), list(CHARTS), key="ov_chart", format_func=option_words(CHARTS))
+chart_slot, totals_slot = st.container(), st.container()
+with st.expander(_("📅 Dates")):
     c1, c2, c3 = st.columns([2, 2, 1])
     date_from = c1.date_input(_("From"), value=session.days_after(today, -180), max_value=today, key="ov_from",
                               format="DD/MM/YYYY")
@@ -42,39 +52,32 @@ with st.container(border=True):
     period = c3.radio(_("By"), ["week", "month"], horizontal=True, key="ov_period",
                       format_func=option_words(PERIODS))
 if date_from > date_to:
-    st.error(_("The 'From' date is after the 'To' date."))
+    chart_slot.error(_("The 'From' date is after the 'To' date."))
     st.stop()
 ranged = reads.period_totals(sid, key, date_from, date_to)
-st.caption(_("{start} to {end}: given on credit {issued}, collected {collected}.").format(
+totals_slot.caption(_("{start} to {end}: given on credit {issued}, collected {collected}.").format(
     start=fmt.day(date_from), end=fmt.day(date_to), issued=fmt.inr(ranged["issued"]),
     collected=fmt.inr(ranged["collected"])))
 
-flow = reads.issued_vs_collected(sid, key, period, date_from, date_to)
-left, right = st.columns(2)
-with left:
-    if flow.empty:
-        st.info(_("No sales or repayments between these dates."))
-    else:
-        st.plotly_chart(charts.issued_vs_collected(flow, period), key="chart_flow")
-with right:
-    st.plotly_chart(charts.aging(reads.aging_frame(summary)), key="chart_aging")
-
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(charts.status_mix(reads.status_mix_frame(summary)), key="chart_status")
-with right:
-    top = cold["top"]
-    if top.empty:
-        st.info(_("Nobody owes you anything right now."))
-    else:
-        st.plotly_chart(charts.top_customers(top), key="chart_top")
-
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(charts.expected_collections(cold["expected"]), key="chart_expected")
-with right:
-    repaid = cold["days_to_repay"]
-    if repaid.empty:
+with chart_slot:
+    if chosen == "flow":
+        flow = reads.issued_vs_collected(sid, key, period, date_from, date_to)
+        if flow.empty:
+            st.info(_("No sales or repayments between these dates."))
+        else:
+            charts.draw(charts.issued_vs_collected(flow, period), "chart_flow")
+    elif chosen == "aging":
+        charts.draw(charts.aging(reads.aging_frame(summary)), "chart_aging")
+    elif chosen == "status":
+        charts.draw(charts.status_mix(reads.status_mix_frame(summary)), "chart_status")
+    elif chosen == "top":
+        if cold["top"].empty:
+            st.info(_("Nobody owes you anything right now."))
+        else:
+            charts.draw(charts.top_customers(cold["top"]), "chart_top")
+    elif chosen == "expected":
+        charts.draw(charts.expected_collections(cold["expected"]), "chart_expected")
+    elif cold["days_to_repay"].empty:
         st.info(_("No sale has been fully repaid yet."))
     else:
-        st.plotly_chart(charts.days_to_repay(repaid), key="chart_days")
+        charts.draw(charts.days_to_repay(cold["days_to_repay"]), "chart_days")

@@ -142,7 +142,7 @@ else:
     st.caption(_("Reminder days of the last 90 whose 7 days are over. 'Not reminded' = customers who were "
                  "overdue that day and got no reminder: the group to compare against."))
     chart_col, numbers_col = st.columns([3, 2])
-    chart_col.plotly_chart(charts.reminder_effect(effect), width="stretch", key="rm_effect_chart")
+    charts.draw(charts.reminder_effect(effect), "rm_effect_chart", where=chart_col)
     for row in effect:
         for n in (1, 3, 7):
             row[f"paid_{n}"] = f"{row[f'paid_{n}d']} ({row[f'share_{n}d']}%)"

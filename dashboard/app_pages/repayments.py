@@ -7,7 +7,7 @@ from dashboard.exports import XLSX, repayments_xlsx
 from dashboard.forms import form_token, show_error, show_flash, submit
 from dashboard.ledger_forms import customer_repayment_form, loan_repayment_form
 from dashboard.pickers import filter_picker
-from dashboard.tables import METHODS, page_of, show_table, table
+from dashboard.tables import METHODS, essentials_or_all, page_of, table
 from dashboard.text import option_words
 from khata.errors import KhataError
 from khata.i18n import N_, _
@@ -52,11 +52,12 @@ if rows:
     shown = page_of(rows, "rh_page")
     for row in shown:
         row["state"] = _("reversed: {reason}").format(reason=row["reversal_reason"]) if row["reversed"] else _("ok")
-    show_table(table(shown, {
-        "repayment_id": _("#"), "paid_on": _("Paid on"), "customer_name": _("Customer"), "amount": _("Amount"),
-        "method": _("Method"), "loan_id": _("Sale #"), "item": _("Item"), "note": _("Note"),
-        "created_by": _("Entered by"), "state": _("Status")},
-        money=("amount",), dates=("paid_on",), words={"method": METHODS}))
+    columns = {"repayment_id": _("#"), "paid_on": _("Paid on"), "customer_name": _("Customer"), "amount": _("Amount"),
+               "method": _("Method"), "loan_id": _("Sale #"), "item": _("Item"), "note": _("Note"),
+               "created_by": _("Entered by"), "state": _("Status")}
+    # on a phone: when, who, how much and whether it stands; the rest behind "All columns"
+    essentials_or_all(table(shown, columns, money=("amount",), dates=("paid_on",), words={"method": METHODS}),
+                      [columns[k] for k in ("paid_on", "customer_name", "amount", "state")], "rh_all")
 else:
     st.info(_("No repayments match these filters."))
 

@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -123,9 +124,17 @@ def texts(at: AppTest) -> str:
     parts.extend(shown(link.proto.label) for link in at.get("page_link"))  # names that open a customer
     for frame in at.dataframe:
         parts.append(frame.value.to_csv())
+    for frame in at.table:  # a static table's cells are Markdown: read as shown
+        parts.append(shown(frame.value.to_csv()).replace("\u00a0", " "))
     for box in at.selectbox:
         parts.extend(str(o) for o in box.options)
     return "\n".join(parts)
+
+
+def read_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A static table (st.table: its cells are Markdown) as a person reads it: escapes resolved,
+    no-break spaces as spaces."""
+    return frame.map(lambda v: shown(v).replace("\u00a0", " "))
 
 
 def errors(at: AppTest) -> list[str]:

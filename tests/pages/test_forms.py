@@ -199,6 +199,7 @@ def test_reverse_sale(demo_db):
 def test_loan_list_filters_and_days_past_due(demo_db):
     at = open_page(app(), "loans.py")
     at.selectbox(key="lo_status").set_value("overdue").run()
+    at.toggle(key="lo_all").set_value(True).run()  # status and days past due: behind "All columns"
     frame = at.dataframe[0].value
     assert set(frame["Status"]) == {"overdue"}
     assert (frame["Days past due"] > 0).all()

@@ -80,6 +80,8 @@ def visible_text(at) -> str:
             parts.extend(_chart_strings(spec))
     for frame in at.dataframe:
         parts.extend(str(column) for column in frame.value.columns)
+    for frame in at.table:
+        parts.extend(str(column) for column in frame.value.columns)
     return "\n".join(shown(part) for part in parts)
 
 

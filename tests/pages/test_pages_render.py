@@ -8,7 +8,7 @@ import pytest
 from khata import reports
 from tests.roots import OWNER, env_root
 
-from .conftest import app, open_page, shown, texts
+from .conftest import app, open_page, read_table, shown, texts
 
 PAGES = {
     "overview.py": "Overview",
@@ -43,11 +43,16 @@ def test_overview_numbers_come_from_the_ledger(demo_db):
     assert metrics["Overdue"] == format_inr(summary["overdue_amount"])
     assert metrics["Customers overdue"] == str(summary["customers_overdue"])
     assert metrics["Outstanding"].startswith("₹")
-    charts = at.get("plotly_chart")
-    assert len(charts) == 6
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
-    assert "Top 10 customers by outstanding" in titles
-    top = json.loads(charts[titles.index("Top 10 customers by outstanding")].proto.spec)
+    assert len(at.get("plotly_chart")) == 1  # one chart first (a phone); the chooser draws the others
+    specs = {}
+    for choice in at.selectbox(key="ov_chart").options:
+        at.selectbox(key="ov_chart").set_value(choice).run()
+        assert not at.exception
+        [chart] = at.get("plotly_chart")
+        spec = json.loads(chart.proto.spec)
+        specs[spec["layout"]["title"]["text"].replace("<br>", " ")] = spec
+    assert len(specs) == 6
+    top = specs["Top 10 customers by outstanding"]
     assert len(top["data"][0]["y"]) == 10
 
 
@@ -70,7 +75,7 @@ def test_overview_date_range_filter(demo_db):
     at.radio(key="ov_period").set_value("month").run()
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "by month" in spec["layout"]["title"]["text"]
+    assert "by month" in spec["layout"]["title"]["text"].replace("<br>", " ")
     assert {c.proto.spec for c in at.get("plotly_chart")} != before
 
 
@@ -86,9 +91,22 @@ def test_customer_page_shows_statement_and_csv(demo_db):
     at.switch_page("dashboard/app_pages/customer.py").run()
     assert not at.exception
     assert shown(at.title[0].value) == first["name"]
+    # first the essentials a phone shows without swiping: date, what, amount, balance
+    assert not at.dataframe
+    narrow = read_table(at.table[0].value)
+    assert list(narrow.columns) == ["Date", "Entry", "Amount", "Balance"]
+    owes = {m.label: m.value for m in at.metric}["Owes you"]
+    assert narrow["Balance"].iloc[-1] == owes
+    at.session_state["st_all"] = True  # every column one tap away ("All columns")
+    at.switch_page("dashboard/app_pages/customer.py").run()
+    assert shown(at.title[0].value) == first["name"]
     statement = at.dataframe[0].value
     assert list(statement.columns) == ["Date", "Entry", "Details", "Debit (sale)", "Credit (paid)", "Balance",
                                        "Entered by"]
-    owes = {m.label: m.value for m in at.metric}["Owes you"]
     assert statement["Balance"].iloc[-1] == owes
+    assert list(statement["Balance"]) == list(narrow["Balance"])
+    debits, credits = statement["Debit (sale)"], statement["Credit (paid)"]
+    amounts = [d if d not in ("", "₹0.00") else c for d, c in zip(debits, credits)]
+    assert "₹0.00" not in amounts
+    assert list(narrow["Amount"]) == amounts
     assert at.get("download_button")

@@ -18,6 +18,8 @@ def test_sales_table_shows_100_rows_and_the_pager_reaches_the_oldest(demo_db):
     newest_first = [row["loan_id"] for row in env_root().read(SHOP, OWNER, loans.list_loans, limit=1000)]
     assert len(newest_first) > 200
     at = open_page(app(), "loans.py")
+    assert len(at.table[0].value) == 100  # the phone's narrow table: the same page of rows
+    at.toggle(key="lo_all").set_value(True).run()
     assert at.dataframe[0].value["#"].tolist() == newest_first[:100]  # page 1: what the page showed before
     assert f"rows 1–100 of {len(newest_first)}" in _captions(at)
     pager = at.number_input(key="lo_page")
@@ -34,9 +36,11 @@ def test_sales_table_shows_100_rows_and_the_pager_reaches_the_oldest(demo_db):
 
 def test_repayment_history_is_paged_and_reversal_offers_the_newest_50(demo_db):
     at = open_page(app(), "repayments.py")
-    assert len(at.dataframe[0].value) == 100
+    assert len(at.table[0].value) == 100
     at.number_input(key="rh_page").set_value(2).run()
     assert not at.exception
+    assert len(at.table[0].value) == 100
+    at.toggle(key="rh_all").set_value(True).run()
     assert len(at.dataframe[0].value) == 100
     assert len(keyed(at.selectbox, "rr_pick_").options) == 50
 

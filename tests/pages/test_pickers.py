@@ -9,7 +9,7 @@ from dashboard.reads import PICKER_LIMIT
 from khata import customers, loans
 from tests.roots import OWNER, env_root
 
-from .conftest import app, count, errors, find, keyed, open_page, shown, submit
+from .conftest import app, count, errors, find, keyed, open_page, read_table, shown, submit
 
 SHOP = 1
 
@@ -83,7 +83,7 @@ def test_list_filters_search_and_show_only_that_customers_rows(demo_db):
     assert len(at.selectbox(key="lo_customer").options) == PICKER_LIMIT
     find(at, "lo_customer_find", person["name"])
     at.selectbox(key="lo_customer").set_value(person["customer_id"]).run()
-    assert set(at.dataframe[0].value["Customer"]) == {person["name"]}
+    assert set(read_table(at.table[0].value)["Customer"]) == {person["name"]}
     opens = [(p.proto.page, p.proto.query_string) for p in at.get("page_link")
              if shown(p.proto.label) == person["name"]]
     assert opens == [("customer", f"id={person['customer_id']}")]  # one more tap opens the customer
@@ -91,7 +91,7 @@ def test_list_filters_search_and_show_only_that_customers_rows(demo_db):
     payer = env_root().read(SHOP, OWNER, loans.list_loans, status="paid")[0]
     find(at, "rh_customer_find", payer["customer_name"])
     at.selectbox(key="rh_customer").set_value(payer["customer_id"]).run()
-    assert set(at.dataframe[0].value["Customer"]) == {payer["customer_name"]}
+    assert set(read_table(at.table[0].value)["Customer"]) == {payer["customer_name"]}
 
 
 def test_customers_page_search_finds_a_customer_past_the_first_page_and_links_them(demo_db):
